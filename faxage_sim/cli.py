@@ -1,0 +1,111 @@
+"""The `faxage-sim` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .config import DEFAULT_MAX_BODY, SimConfig
+from .core.clock import ClockMode
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive whole number")
+    return value
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be 0 (any free port) to 65535")
+    return value
+
+
+def _speed(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
+
+
+def _start(text: str) -> float:
+    from datetime import UTC, datetime
+
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=UTC).timestamp()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError("use YYYY-MM-DD HH:MM:SS (UTC)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="faxage-sim", description="A local, protocol-faithful FAXAGE API emulator.")
+    parser.add_argument("--version", action="version", version=f"faxage-sim {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the emulator")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=_port, default=8080, help="0 picks a free port")
+    serve.add_argument("--clock", choices=[m.value for m in ClockMode], default=None,
+                       help="realtime (default), scaled (with --speed) or manual")
+    serve.add_argument("--speed", type=_speed, default=None,
+                       help="simulated seconds per real second (implies --clock scaled)")
+    serve.add_argument("--start", type=_start, default=None,
+                       help="simulated start time, UTC (default: now; manual: 2026-01-05 16:00)")
+    serve.add_argument("--seed", type=int, default=0, help="seed for generated data")
+    serve.add_argument("--max-body", type=_positive_int, default=DEFAULT_MAX_BODY,
+                       metavar="BYTES", help="largest POST body accepted (default 64 MiB)")
+    serve.add_argument("--log-format", choices=["text", "json"], default="text",
+                       help="console lines for people (text) or machines (json)")
+    serve.add_argument("--quiet", action="store_true", help="no per-event console lines")
+    return parser
+
+
+def config_from(args: argparse.Namespace) -> SimConfig:
+    if args.clock is None:
+        mode = ClockMode.SCALED if args.speed is not None else ClockMode.REALTIME
+    else:
+        mode = ClockMode(args.clock)
+    if args.speed is not None and mode is not ClockMode.SCALED:
+        raise SystemExit(f"faxage-sim: --speed needs --clock scaled, not --clock {mode.value}")
+    return SimConfig(host=args.host, port=args.port, clock=mode,
+                     speed=args.speed if args.speed is not None else 1.0, start=args.start,
+                     seed=args.seed, max_body=args.max_body, log_format=args.log_format,
+                     log_requests=not args.quiet)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    from .app import create_app
+    from .console import ConsoleLog
+    from .server import base_url, bind_socket, serve
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    try:
+        sock = bind_socket(config.host, config.port)
+    except OSError as exc:
+        print(f"faxage-sim: cannot listen on {config.host}:{config.port}: {exc.strerror}",
+              file=sys.stderr)
+        return 2
+    config.port = sock.getsockname()[1]
+    console = None if args.quiet else ConsoleLog(config.log_format)
+    app = create_app(config, console=console)
+    url = base_url(sock)
+    serve(app, sock, f"faxage-sim {__version__} listening on {url} "
+                     f"(clock {config.clock.value}; account demo/1000/demo)")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return run_serve(args)
+    return 2

@@ -1,0 +1,18 @@
+"""The control plane: JSON under `/_sim/`, emulator-only (the real service has none of it)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from . import accounts, clock, deliveries, jobs, requests, system
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        *system.ROUTES,
+        *clock.ROUTES,
+        *accounts.ROUTES,
+        *jobs.ROUTES,
+        *deliveries.ROUTES,
+        *requests.ROUTES,
+    ]

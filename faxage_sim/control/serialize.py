@@ -1,0 +1,67 @@
+"""Domain objects as control-plane JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+
+from ..core.accounts import Account
+from ..core.deliveries import Delivery
+from ..core.jobs import FaxJob
+from ..wire.records import format_time, shortstatus
+
+
+def iso(epoch: float | None) -> str | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()
+
+
+def account_json(account: Account) -> dict[str, Any]:
+    return {
+        "company": account.company,
+        "users": [dataclasses.asdict(u) for u in account.users.values()],
+        "dids": list(account.dids),
+        "disabled_dids": sorted(account.disabled_dids),
+        "settings": dataclasses.asdict(account.settings),
+        "clock": account.clock.describe(),
+    }
+
+
+def job_json(job: FaxJob, account: Account) -> dict[str, Any]:
+    tz = account.settings.tz
+    return {
+        "jobid": job.jobid, "commid": job.commid, "company": job.company,
+        "username": job.username, "destname": job.destname, "destnum": job.destnum,
+        "shortstatus": shortstatus(job), "state": job.state.value,
+        "longstatus": job.longstatus, "queue_state": job.queue_state,
+        "pagecount": job.pagecount, "xmitpages": job.xmitpages, "xmittime": job.xmittime,
+        "tries": job.tries, "csid": job.csid, "priority": job.priority.value,
+        "resolution": job.resolution, "tagname": job.tagname, "tagnumber": job.tagnumber,
+        "url_notify": job.url_notify, "em_notify": job.em_notify, "cleared": job.cleared,
+        "sendtime": format_time(job.sendtime, tz),
+        "completetime": format_time(job.completetime, tz) if job.completetime else None,
+        "documents": [
+            {"filename": d.filename, "bytes": None if d.data is None else len(d.data),
+             "url": d.url, "type": d.extension}
+            for d in job.documents
+        ],
+        "attempts": [dataclasses.asdict(a) | {"started": format_time(a.started, tz),
+                                              "ended": format_time(a.ended, tz)}
+                     for a in job.attempts],
+        "timeline": [{"at": format_time(t.at, tz), "event": t.event, "detail": t.detail}
+                     for t in job.timeline],
+    }
+
+
+def delivery_json(delivery: Delivery) -> dict[str, Any]:
+    return {
+        "id": delivery.id, "kind": delivery.kind, "company": delivery.company,
+        "ref": delivery.ref, "url": delivery.url, "fields": delivery.fields,
+        "state": delivery.state.value, "attempts_allowed": delivery.attempts_allowed,
+        "next_due": iso(delivery.next_due),
+        "attempts": [
+            {"attempt": a.attempt, "at": iso(a.at), "wall_time": iso(a.wall_time),
+             "status": a.status, "error": a.error, "duration_ms": round(a.duration_ms, 3)}
+            for a in delivery.attempts
+        ],
+    }

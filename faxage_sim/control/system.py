@@ -1,0 +1,34 @@
+"""`/_sim/health` and `/_sim/reset`."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .. import __version__
+from .common import ControlError, control_endpoint, ok, state_of
+
+
+@control_endpoint
+async def health(request: Request) -> Response:
+    state = state_of(request)
+    if not state.started:
+        raise ControlError(503, "starting")
+    return ok({"status": "ok", "version": __version__, "accounts": len(state.sim.accounts),
+               "clock": state.config.clock.value})
+
+
+@control_endpoint
+async def reset(request: Request) -> Response:
+    """Forget everything: accounts back to the start-up set, jobs, deliveries, journal."""
+    state = state_of(request)
+    state.sim.reset()
+    state.journal.clear()
+    return ok({"status": "reset", "accounts": sorted(state.sim.accounts)})
+
+
+ROUTES = [
+    Route("/_sim/health", health, methods=["GET"]),
+    Route("/_sim/reset", reset, methods=["POST"]),
+]

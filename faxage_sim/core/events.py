@@ -1,0 +1,32 @@
+"""What happened in the simulation, for observers: the console log, notifications, tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SimEvent:
+    kind: str  # e.g. job.submitted, job.transition, job.completed, callback.attempt
+    at: float  # simulated time
+    company: str | None
+    message: str  # one readable line
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+Observer = Callable[[SimEvent], None]
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._observers: list[Observer] = []
+
+    def subscribe(self, observer: Observer) -> Callable[[], None]:
+        self._observers.append(observer)
+        return lambda: self._observers.remove(observer)
+
+    def emit(self, event: SimEvent) -> None:
+        for observer in list(self._observers):
+            observer(event)

@@ -1,0 +1,106 @@
+"""Outbound fax jobs: what was submitted, where the job is, and what each dial try did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .scheduler import ScheduledEvent
+
+
+class JobState(StrEnum):
+    WAITING_FOR_CONVERSION = "Waiting for conversion"
+    IN_QUEUE = "In Queue"
+    TRANSMITTING = "Transmitting"
+    SUCCESS = "success"
+    FAILURE = "failure"
+
+    @property
+    def pending(self) -> bool:
+        return self not in (JobState.SUCCESS, JobState.FAILURE)
+
+
+class Priority(StrEnum):
+    HIGH = "high"
+    LOW = "low"
+
+
+@dataclass
+class Document:
+    """One file of a job: the name as posted and its decoded bytes (None: not decodable)."""
+
+    filename: str
+    data: bytes | None
+    url: str | None = None
+    filetype: str | None = None
+
+    @property
+    def extension(self) -> str:
+        if self.filetype:
+            return self.filetype.lower().lstrip(".")
+        name = self.filename.rsplit("/", 1)[-1]
+        return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+@dataclass
+class DialAttempt:
+    """One try of a job on the simulated network (also one CDR)."""
+
+    number: int
+    started: float
+    ended: float
+    outcome: str  # success | busy | no-answer | dropped
+    connected_seconds: int  # billable: answer to hang-up, 0 when never answered
+    pages_sent: int
+    line: int
+
+
+@dataclass
+class TimelineEntry:
+    at: float
+    event: str
+    detail: str = ""
+
+
+@dataclass
+class FaxJob:
+    jobid: int
+    commid: int
+    company: str
+    username: str
+    destname: str
+    destnum: str
+    documents: list[Document]
+    pagecount: int
+    sendtime: float
+    tagname: str = ""
+    tagnumber: str = ""
+    priority: Priority = Priority.HIGH
+    resolution: int = 0  # 0 standard, 1 fine, 2 hyperfine
+    contrastalgo: int = 1
+    url_notify: str | None = None
+    em_notify: bool = False
+    async_fetch: bool = False
+    conversion_error: str | None = None  # set when documents cannot be imaged
+    state: JobState = JobState.WAITING_FOR_CONVERSION
+    longstatus: str = JobState.WAITING_FOR_CONVERSION.value
+    queue_state: str = ""
+    completetime: float | None = None
+    xmittime: int = 0
+    xmitpages: int = 0
+    tries: int = 0
+    csid: str = ""
+    converted: bool = False
+    cleared: bool = False
+    line: int | None = None
+    attempts: list[DialAttempt] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    pending_event: ScheduledEvent | None = field(default=None, repr=False)
+    queue_seq: int = 0
+
+    @property
+    def pending(self) -> bool:
+        return self.state.pending
+
+    def note(self, at: float, event: str, detail: str = "") -> None:
+        self.timeline.append(TimelineEntry(at, event, detail))

@@ -1,0 +1,204 @@
+"""The outbound fax desk of one account: conversion, the line queue, dial tries, retries.
+
+A job moves `Waiting for conversion` → `In Queue` (until one of the account's lines is free,
+high priority first) → `Transmitting` → `success`, or a failed try followed by a retry after
+the account's retry delay, up to its tries, → `failure`. Every step is an event on the
+account's scheduler, run at the simulated time it is due.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ..wire import catalog
+from .events import EventBus, SimEvent
+from .jobs import DialAttempt, FaxJob, JobState, Priority
+from .outcomes import FAILURE_LONGSTATUS, LayeredRules, TryKind, TryOutcome
+
+if TYPE_CHECKING:
+    from .accounts import Account
+
+CompletionHook = Callable[[FaxJob, float], None]
+
+
+class OutboundDesk:
+    def __init__(
+        self,
+        account: Account,
+        rules: LayeredRules,
+        bus: EventBus,
+        on_complete: CompletionHook,
+    ) -> None:
+        self.account = account
+        self.rules = rules
+        self.bus = bus
+        self.on_complete = on_complete
+        self.queue: list[FaxJob] = []
+        self.lines: dict[int, FaxJob] = {}  # line number → job transmitting on it
+        self._queue_seq = itertools.count()
+
+    # --- helpers -----------------------------------------------------------------
+
+    def _emit(self, kind: str, at: float, job: FaxJob, message: str) -> None:
+        job.note(at, kind.split(".", 1)[1], message)
+        self.bus.emit(
+            SimEvent(kind, at, self.account.company, f"job {job.jobid}: {message}",
+                     {"jobid": job.jobid})
+        )
+
+    def _schedule(self, job: FaxJob, due: float, action: Callable[[float], None],
+                  label: str) -> None:
+        job.pending_event = self.account.scheduler.schedule(due, action, label)
+
+    def _set_state(self, job: FaxJob, state: JobState, queue_state: str) -> None:
+        job.state = state
+        job.longstatus = state.value
+        job.queue_state = queue_state
+
+    @property
+    def free_lines(self) -> int:
+        return max(0, self.account.settings.outbound_lines - len(self.lines))
+
+    # --- the life cycle ----------------------------------------------------------
+
+    def submit(self, job: FaxJob, at: float) -> None:
+        self.account.jobs[job.jobid] = job
+        self._set_state(job, JobState.WAITING_FOR_CONVERSION, catalog.QUEUE_CONVERTING)
+        self._emit("job.submitted", at, job,
+                   f"submitted to {job.destnum}, {job.pagecount} page(s), {job.priority} priority")
+        timings = self.account.settings.timings
+        done = at + timings.conversion_seconds + timings.conversion_per_page * job.pagecount
+        self._schedule(job, done, lambda t: self._conversion_done(job, t), "conversion")
+
+    def _conversion_done(self, job: FaxJob, at: float) -> None:
+        job.pending_event = None
+        if job.conversion_error is not None or self.rules.conversion_fails(job):
+            longstatus = job.conversion_error or catalog.LONG_FAILED_CONVERSION
+            self._finish(job, at, JobState.FAILURE, longstatus)
+            return
+        job.converted = True
+        self._enqueue(job, at, catalog.QUEUE_WAITING_FOR_LINE)
+        self._emit("job.transition", at, job, "converted; In Queue")
+        self.dispatch(at)
+
+    def _enqueue(self, job: FaxJob, at: float, queue_state: str) -> None:
+        self._set_state(job, JobState.IN_QUEUE, queue_state)
+        job.queue_seq = next(self._queue_seq)
+        self.queue.append(job)
+
+    def dispatch(self, at: float) -> None:
+        """Give free lines to queued jobs: high priority first, then in queue order.
+
+        A job resting between tries stays in the queue but is not eligible until its retry
+        time comes.
+        """
+        while self.free_lines:
+            eligible = [j for j in self.queue if j.queue_state != catalog.QUEUE_WAITING_FOR_RETRY]
+            if not eligible:
+                return
+            job = min(eligible, key=lambda j: (j.priority is not Priority.HIGH, j.queue_seq))
+            self.queue.remove(job)
+            self._start_try(job, at)
+
+    def _start_try(self, job: FaxJob, at: float) -> None:
+        line = next(n for n in itertools.count(1) if n not in self.lines)
+        self.lines[line] = job
+        job.line = line
+        job.tries += 1
+        self._set_state(job, JobState.TRANSMITTING, catalog.QUEUE_DIALING)
+        outcome = self.rules.outcome(job, job.tries)
+        timings = self.account.settings.timings
+        dial = outcome.dial_seconds if outcome.dial_seconds is not None else timings.dial_seconds
+        per_page = timings.per_page(job.resolution)
+
+        if outcome.kind is TryKind.BUSY:
+            end, connected, pages = at + timings.busy_seconds, 0.0, 0
+        elif outcome.kind is TryKind.NO_ANSWER:
+            end, connected, pages = at + timings.no_answer_seconds, 0.0, 0
+        elif outcome.kind is TryKind.DROP:
+            pages = (outcome.drop_after_pages if outcome.drop_after_pages is not None
+                     else job.pagecount // 2)
+            pages = max(0, min(pages, job.pagecount - 1))
+            connected = per_page * pages + per_page / 2  # the line drops mid-page
+            end = at + dial + connected
+        else:
+            pages = job.pagecount
+            connected = (outcome.transmit_seconds if outcome.transmit_seconds is not None
+                         else per_page * job.pagecount + timings.hangup_seconds)
+            end = at + dial + connected
+
+        self._emit("job.transition", at, job, f"try {job.tries} dialling on line {line}")
+        if connected > 0:
+            # Page one starts after the handshake: the queue state becomes "Sending".
+            self.account.scheduler.schedule(
+                at + dial, lambda t: self._connected(job), "connect")
+        self._schedule(job, end, lambda t: self._try_done(job, t, at, outcome, connected, pages),
+                       "try")
+
+    def _connected(self, job: FaxJob) -> None:
+        if job.state is JobState.TRANSMITTING:
+            job.queue_state = catalog.QUEUE_SENDING
+
+    def _try_done(self, job: FaxJob, at: float, started: float, outcome: TryOutcome,
+                  connected: float, pages: int) -> None:
+        job.pending_event = None
+        assert job.line is not None
+        del self.lines[job.line]
+        job.attempts.append(DialAttempt(
+            number=job.tries, started=started, ended=at, outcome=outcome.kind.value,
+            connected_seconds=int(connected), pages_sent=pages, line=job.line,
+        ))
+        job.line = None
+        job.xmitpages = pages
+        job.xmittime = int(connected)
+        if outcome.kind is not TryKind.BUSY and outcome.kind is not TryKind.NO_ANSWER:
+            job.csid = outcome.remote_csid if outcome.remote_csid is not None else _csid(job)
+
+        if outcome.kind is TryKind.SUCCESS:
+            self._finish(job, at, JobState.SUCCESS, outcome.longstatus or catalog.LONG_SUCCESS)
+        elif job.tries >= max(1, self.account.settings.tries):
+            longstatus = outcome.longstatus or FAILURE_LONGSTATUS[outcome.kind]
+            self._finish(job, at, JobState.FAILURE, longstatus)
+        else:
+            self._emit("job.transition", at, job,
+                       f"try {job.tries} {outcome.kind.value}; retry in "
+                       f"{self.account.settings.retry_delay_seconds:g}s")
+            self._enqueue(job, at, catalog.QUEUE_WAITING_FOR_RETRY)
+            retry_at = at + self.account.settings.retry_delay_seconds
+            self._schedule(job, retry_at, lambda t: self._retry_due(job, t), "retry")
+        self.dispatch(at)
+
+    def _retry_due(self, job: FaxJob, at: float) -> None:
+        job.pending_event = None
+        job.queue_state = catalog.QUEUE_WAITING_FOR_LINE
+        self.dispatch(at)
+
+    def stop(self, job: FaxJob, at: float) -> None:
+        """Stop a job that is waiting for conversion or in queue (checked by the caller)."""
+        if job.pending_event is not None:
+            job.pending_event.cancel()
+            job.pending_event = None
+        if job in self.queue:
+            self.queue.remove(job)
+        self._finish(job, at, JobState.FAILURE, catalog.LONG_STOPPED)
+
+    def _finish(self, job: FaxJob, at: float, state: JobState, longstatus: str) -> None:
+        job.state = state
+        job.longstatus = longstatus
+        job.queue_state = ""
+        job.completetime = at
+        if state is JobState.SUCCESS:
+            job.xmitpages = job.pagecount
+        self._emit("job.completed", at, job, f"{state.value}: {longstatus}")
+        self.on_complete(job, at)
+
+    def transmitting(self) -> list[FaxJob]:
+        return [self.lines[n] for n in sorted(self.lines)]
+
+
+def _csid(job: FaxJob) -> str:
+    """A remote station id as a fax machine reports it: its own number, international form."""
+    n = job.destnum
+    return f"+1 {n[:3]} {n[3:6]} {n[6:]}"

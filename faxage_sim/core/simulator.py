@@ -1,0 +1,306 @@
+"""The simulator: accounts, id counters, the simulated network and its clocks.
+
+Pure Python and synchronous: the web layer calls in, and reaches out (HTTP callbacks, email)
+only through the `DeliveryBook` and the `EventBus`. All calls happen on one thread (the
+server's event loop); nothing here blocks.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ..documents.formats import inspect_document
+from ..wire import catalog
+from .accounts import Account, AccountSettings, User
+from .clock import Clock, ClockMode
+from .deliveries import DeliveryBook
+from .events import EventBus, SimEvent
+from .jobs import Document, FaxJob, Priority
+from .numbering import is_blocked, is_ten_digits
+from .outbound import OutboundDesk
+from .outcomes import DestinationRules, LayeredRules, MagicNumbers
+
+DEFAULT_COMPANY = "1000"
+DEFAULT_USERNAME = "demo"
+DEFAULT_PASSWORD = "demo"
+DEFAULT_EMAIL = "demo@example.com"
+DEFAULT_DIDS = ("3032974100", "3032974101")
+RECIPNAME_MAX = 32
+TAGNUMBER_MAX = 14
+FIRST_JOBID = 100001
+FIRST_COMMID = 5000001
+FIRST_COMPANY = 1001
+
+
+class SubmitProblem(StrEnum):
+    NO_FILES = "no files"
+    INVALID_NUMBER = "invalid number"
+    BLOCKED_NUMBER = "blocked number"
+
+
+@dataclass
+class Submission:
+    """A sendfax request as the core sees it, after the wire layer has parsed it."""
+
+    faxno: str | None
+    recipname: str
+    documents: list[Document]
+    tagname: str = ""
+    tagnumber: str = ""
+    priority: Priority = Priority.HIGH
+    resolution: int | None = None
+    contrastalgo: int = 1
+    url_notify: str | None = None
+    em_notify: bool = False
+    async_fetch: bool = False
+
+    def problem(self) -> SubmitProblem | None:
+        """The first check that fails, in the vendor document's order."""
+        if not self.documents:
+            return SubmitProblem.NO_FILES
+        if not is_ten_digits(self.faxno):
+            return SubmitProblem.INVALID_NUMBER
+        assert self.faxno is not None
+        if is_blocked(self.faxno):
+            return SubmitProblem.BLOCKED_NUMBER
+        return None
+
+
+@dataclass
+class SimulatorOptions:
+    clock_mode: ClockMode = ClockMode.MANUAL
+    speed: float = 1.0
+    start: float | None = None
+    seed: int = 0
+    default_account: bool = True
+
+
+@dataclass
+class _Counters:
+    jobids: itertools.count[int] = field(default_factory=lambda: itertools.count(FIRST_JOBID))
+    commids: itertools.count[int] = field(default_factory=lambda: itertools.count(FIRST_COMMID))
+    companies: itertools.count[int] = field(
+        default_factory=lambda: itertools.count(FIRST_COMPANY))
+    dids: itertools.count[int] = field(default_factory=lambda: itertools.count(0))
+
+
+class Simulator:
+    def __init__(self, options: SimulatorOptions | None = None) -> None:
+        self.options = options or SimulatorOptions()
+        self.bus = EventBus()
+        self.deliveries = DeliveryBook(self.bus)
+        self.scenario_rules: list[DestinationRules] = []
+        self.rules = LayeredRules(MagicNumbers())
+        self.accounts: dict[str, Account] = {}
+        self._counters = _Counters()
+        # Called whenever any account schedules an event (wakes the realtime driver).
+        self.on_schedule: Callable[[], None] | None = None
+        if self.options.default_account:
+            self.install_default_account()
+
+    def _scheduled(self) -> None:
+        if self.on_schedule is not None:
+            self.on_schedule()
+
+    def reset(self) -> None:
+        """Back to the state of a fresh start: accounts, jobs, deliveries and counters."""
+        for account in self.accounts.values():
+            account.scheduler.clear()
+        self.accounts.clear()
+        self.deliveries.deliveries.clear()
+        self.deliveries.ready.clear()
+        self._counters = _Counters()
+        if self.options.default_account:
+            self.install_default_account()
+
+    # --- accounts ---------------------------------------------------------------------
+
+    def new_clock(self, mode: ClockMode | None = None, speed: float | None = None,
+                  start: float | None = None) -> Clock:
+        mode = mode or self.options.clock_mode
+        return Clock(mode, speed=speed if speed is not None else self.options.speed,
+                     start=start if start is not None else self.options.start)
+
+    def create_account(
+        self,
+        company: str | None = None,
+        users: Iterable[User] | None = None,
+        dids: Iterable[str] | None = None,
+        settings: AccountSettings | None = None,
+        clock: Clock | None = None,
+        did_count: int = 2,
+    ) -> Account:
+        if company is None:
+            company = self._free_company()
+        if company in self.accounts:
+            raise ValueError(f"company {company} already exists")
+        did_list = list(dids) if dids is not None else self.allocate_dids(did_count)
+        user_list = list(users) if users is not None else [
+            User(DEFAULT_USERNAME, DEFAULT_PASSWORD, f"{DEFAULT_USERNAME}@{company}.example.com")
+        ]
+        account = Account(
+            company=company,
+            users={u.username: u for u in user_list},
+            dids=did_list,
+            settings=settings or AccountSettings(),
+            clock=clock or self.new_clock(),
+        )
+        account.scheduler.on_schedule = self._scheduled
+        account.desk = OutboundDesk(account, self.rules, self.bus, self._job_completed)
+        self.accounts[company] = account
+        return account
+
+    def install_default_account(self) -> Account:
+        return self.create_account(
+            DEFAULT_COMPANY,
+            users=[User(DEFAULT_USERNAME, DEFAULT_PASSWORD, DEFAULT_EMAIL)],
+            dids=DEFAULT_DIDS,
+        )
+
+    def remove_account(self, company: str) -> None:
+        account = self.accounts.pop(company)
+        account.scheduler.clear()
+
+    def _free_company(self) -> str:
+        while True:
+            candidate = str(next(self._counters.companies))
+            if candidate not in self.accounts:
+                return candidate
+
+    def allocate_dids(self, count: int) -> list[str]:
+        """Fresh numbers for a new account: never 555, never a magic suffix."""
+        owned = {d for a in self.accounts.values() for d in a.dids}
+        found: list[str] = []
+        while len(found) < count:
+            n = next(self._counters.dids)
+            number = f"720{310 + n // 9000:03d}{1000 + n % 9000:04d}"
+            if number not in owned:
+                found.append(number)
+        return found
+
+    def authenticate(self, company: str | None, username: str | None,
+                     password: str | None) -> tuple[Account, User] | None:
+        if company is None or username is None or password is None:
+            return None
+        account = self.accounts.get(company)
+        if account is None:
+            return None
+        user = account.authenticate(username, password)
+        return (account, user) if user is not None else None
+
+    # --- outbound jobs ----------------------------------------------------------------
+
+    def submit(self, account: Account, user: User, submission: Submission) -> FaxJob:
+        """Store and start a job; the caller has checked `submission.problem()`."""
+        assert submission.faxno is not None and account.desk is not None
+        at = account.now()
+        pagecount, error = self._inspect(submission.documents)
+        resolution = (submission.resolution if submission.resolution is not None
+                      else account.settings.default_resolution)
+        job = FaxJob(
+            jobid=next(self._counters.jobids),
+            commid=next(self._counters.commids),
+            company=account.company,
+            username=user.username,
+            destname=submission.recipname[:RECIPNAME_MAX],
+            destnum=submission.faxno,
+            documents=submission.documents,
+            pagecount=pagecount,
+            sendtime=int(at),
+            tagname=submission.tagname or account.settings.tagname,
+            tagnumber=(submission.tagnumber or account.settings.tagnumber)[:TAGNUMBER_MAX],
+            priority=submission.priority,
+            resolution=resolution,
+            contrastalgo=submission.contrastalgo,
+            url_notify=submission.url_notify,
+            em_notify=submission.em_notify,
+            async_fetch=submission.async_fetch,
+            conversion_error=error,
+        )
+        account.desk.submit(job, job.sendtime)
+        return job
+
+    @staticmethod
+    def _inspect(documents: list[Document]) -> tuple[int, str | None]:
+        """Total pages, and the conversion failure the documents will cause (if any)."""
+        pages, error = 0, None
+        for document in documents:
+            inspection = inspect_document(document.extension, document.data)
+            pages += inspection.pages
+            if not inspection.ok and error is None:
+                error = catalog.LONG_FAILED_CONVERSION
+        return max(1, pages), error
+
+    def _job_completed(self, job: FaxJob, at: float) -> None:
+        account = self.accounts.get(job.company)
+        if account is None or not job.url_notify:
+            return
+        from ..wire.records import status_fields
+
+        self.deliveries.create(
+            account, "job", job.jobid, job.url_notify,
+            status_fields(job, account.settings.tz), at, account.settings.callback_policy,
+        )
+
+    def find_job(self, account: Account, jobid: str | int | None) -> FaxJob | None:
+        """A job of this account by id; other companies' jobs are simply not found."""
+        if jobid is None:
+            return None
+        text = str(jobid).strip()
+        if not text.isascii() or not text.isdigit():
+            return None
+        job = account.jobs.get(int(text))
+        return job if job is not None and not job.cleared else None
+
+    # --- time -------------------------------------------------------------------------
+
+    def run_due(self, company: str | None = None) -> int:
+        """Apply every transition due by each account's clock (or one account's)."""
+        ran = 0
+        for account in self._select(company):
+            ran += account.scheduler.run_until(account.now())
+        return ran
+
+    def advance(self, seconds: float, company: str | None = None) -> None:
+        for account in self._select(company):
+            account.clock.advance(seconds)
+            account.scheduler.run_until(account.now())
+
+    def next_due_in_real_seconds(self) -> float | None:
+        """Real seconds until some account with a running clock has an event due."""
+        waits = []
+        for account in self.accounts.values():
+            due = account.scheduler.next_due()
+            if due is None:
+                continue
+            wait = account.clock.real_seconds_until(due)
+            if wait is not None:
+                waits.append(wait)
+        return min(waits) if waits else None
+
+    def idle(self, company: str | None = None) -> bool:
+        return all(a.scheduler.next_due() is None for a in self._select(company))
+
+    def next_due(self, company: str | None = None) -> float | None:
+        """The soonest due time (simulated) among the selected accounts' clocks, as a delta."""
+        deltas = []
+        for account in self._select(company):
+            due = account.scheduler.next_due()
+            if due is not None:
+                deltas.append(max(0.0, due - account.now()))
+        return min(deltas) if deltas else None
+
+    def _select(self, company: str | None) -> list[Account]:
+        if company is None:
+            return list(self.accounts.values())
+        account = self.accounts.get(company)
+        if account is None:
+            raise KeyError(company)
+        return [account]
+
+    def emit(self, kind: str, at: float, company: str | None, message: str) -> None:
+        self.bus.emit(SimEvent(kind, at, company, message))
+

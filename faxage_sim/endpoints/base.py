@@ -1,0 +1,165 @@
+"""What every protocol endpoint shares: reading the POST as PHP would, answers, the journal."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..journal import JournalEntry, elide_fields
+from ..wire import catalog
+from ..wire.forms import PhpPost, parse_post
+
+if TYPE_CHECKING:
+    from ..core.accounts import Account, User
+    from ..core.simulator import Simulator
+    from ..state import AppState
+
+log = logging.getLogger("faxage_sim")
+
+
+@dataclass
+class Answer:
+    """A protocol answer: text (always HTTP 200) or a binary attachment."""
+
+    body: str | bytes
+    filename: str | None = None  # set for binary answers (getfax, dlstatus, dltrans)
+    outcome: str = ""  # a short summary for the journal and auditlog
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def first_line(self) -> str:
+        if isinstance(self.body, bytes):
+            return f"<{len(self.body)} bytes: {self.filename}>"
+        return self.body.split("\n", 1)[0][:200]
+
+
+def outcome_of(body: str) -> str:
+    """Journal summary of a text answer: never a raw `ERRnn:` text (PROTOCOL.md, auditlog)."""
+    if body.startswith("ERR") and body[3:5].isdigit():
+        return f"error {body[3:5]}"
+    if body.startswith("JOBID: "):
+        return "JOBID " + body[7:].strip()
+    return "ok"
+
+
+def text(body: str) -> Answer:
+    return Answer(body, outcome=outcome_of(body))
+
+
+def binary(data: bytes, filename: str) -> Answer:
+    return Answer(data, filename=filename, outcome="file")
+
+
+def to_response(answer: Answer) -> Response:
+    if answer.filename is not None and isinstance(answer.body, bytes):
+        headers = {
+            "content-type": catalog.BINARY_CONTENT_TYPE,
+            "content-disposition": catalog.attachment_disposition(answer.filename),
+        }
+    else:
+        headers = {"content-type": catalog.TEXT_CONTENT_TYPE}
+    headers.update(answer.headers)
+    return Response(answer.body, status_code=answer.status, headers=headers)
+
+
+@dataclass
+class OpContext:
+    """An authenticated request to one operation."""
+
+    state: AppState
+    account: Account
+    user: User
+    post: PhpPost
+    client_ip: str
+
+    @property
+    def sim(self) -> Simulator:
+        return self.state.sim
+
+
+OpHandler = Callable[[OpContext], Answer | Awaitable[Answer]]
+
+
+async def call_op(handler: OpHandler, ctx: OpContext) -> Answer:
+    result = handler(ctx)
+    if inspect.isawaitable(result):
+        return await result
+    return result
+
+
+async def read_body(request: Request, max_body: int) -> tuple[bytes, bool]:
+    """The body, or (b"", True) when it exceeds `max_body` (PHP then sees an empty POST)."""
+    if request.method != "POST":
+        return b"", False
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_body:
+        return b"", True
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_body:
+            return b"", True
+        chunks.append(chunk)
+    return b"".join(chunks), False
+
+
+UrlHandler = Callable[["AppState", PhpPost, str, "Journaling"], Awaitable[Answer]]
+
+
+@dataclass
+class Journaling:
+    """What the URL handler learnt about the request, for its journal entry."""
+
+    operation: str | None = None
+    company: str | None = None
+    username: str | None = None
+    sim_time: float | None = None
+    fault: str | None = None
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
+    """Run one FAXAGE URL: read the POST as PHP would, answer, journal, never a traceback."""
+    state: AppState = request.app.state.faxage
+    started = time.perf_counter()
+    body, oversized = await read_body(request, state.config.max_body)
+    if oversized:
+        log.warning(
+            "%s: request body exceeds --max-body (%d bytes); answered as PHP answers an "
+            "oversized POST (it arrives empty)", request.url.path, state.config.max_body)
+    post = parse_post(request.headers.get("content-type"), body)
+    notes = Journaling()
+    ip = client_ip(request)
+    try:
+        answer = await handler(state, post, ip, notes)
+    except Exception:
+        log.error("faxage-sim internal error on %s:\n%s", request.url.path,
+                  traceback.format_exc())
+        answer = Answer(
+            "faxage-sim internal error: the emulator failed on this request; "
+            "the console has the details.\n", status=500, outcome="internal error")
+    if oversized:
+        notes.fault = notes.fault or "max-body exceeded"
+    state.journal.add(JournalEntry(
+        seq=state.journal.next_seq(), wall_time=time.time(), sim_time=notes.sim_time,
+        path=request.url.path, method=request.method, client_ip=ip,
+        operation=notes.operation, company=notes.company, username=notes.username,
+        fields=elide_fields(post), status=answer.status, first_line=answer.first_line,
+        duration_ms=(time.perf_counter() - started) * 1000, outcome=answer.outcome,
+        fault=notes.fault,
+    ))
+    state.observe_request(request.url.path, notes, answer)
+    return to_response(answer)

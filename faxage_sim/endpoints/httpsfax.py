@@ -1,0 +1,62 @@
+"""`/httpsfax.php` (and `/httpsfax-debug.php`): login, then one operation.
+
+Checks run in PROTOCOL.md's order: outage (ERR01) → credentials (ERR02) → dispatch (ERR08) →
+the operation's own checks.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..wire import catalog
+from ..wire.forms import PhpPost, print_r
+from . import outbound
+from .base import Answer, Journaling, OpContext, OpHandler, call_op, serve_protocol, text
+
+if TYPE_CHECKING:
+    from ..state import AppState
+
+OPERATIONS: dict[str, OpHandler] = {
+    "sendfax": outbound.sendfax,
+    "status": outbound.status,
+    "clear": outbound.clear,
+    "stopfax": outbound.stopfax,
+}
+
+
+async def handle(state: AppState, post: PhpPost, ip: str, notes: Journaling) -> Answer:
+    notes.operation = post.get_str("operation")
+    sim = state.sim
+    auth = sim.authenticate(post.get_str("company"), post.get_str("username"),
+                            post.get_str("password"))
+    if auth is None:
+        return text(catalog.ERR02_LOGIN)
+    account, user = auth
+    notes.company, notes.username = account.company, user.username
+    sim.run_due(account.company)
+    notes.sim_time = account.now()
+    handler = OPERATIONS.get(notes.operation or "")
+    if handler is None:
+        return text(catalog.err08_with_dump(print_r(post)))
+    return await call_op(handler, OpContext(state, account, user, post, ip))
+
+
+async def handle_debug(state: AppState, post: PhpPost, ip: str, notes: Journaling) -> Answer:
+    """The debug URL: the print_r dump of the POST, then the normal answer."""
+    answer = await handle(state, post, ip, notes)
+    dump = print_r(post)
+    if isinstance(answer.body, bytes):
+        # PHP has already sent text, so the attachment headers are lost: text/html it is.
+        return Answer(dump.encode() + answer.body, outcome=answer.outcome)
+    return Answer(dump + answer.body, outcome=answer.outcome)
+
+
+async def endpoint(request: Request) -> Response:
+    return await serve_protocol(request, handle)
+
+
+async def debug_endpoint(request: Request) -> Response:
+    return await serve_protocol(request, handle_debug)

@@ -1,0 +1,133 @@
+"""httpsfax.php operations on outbound jobs: sendfax, status, clear, stopfax."""
+
+from __future__ import annotations
+
+from ..core.jobs import Document, FaxJob, JobState, Priority
+from ..core.simulator import Submission, SubmitProblem
+from ..documents.formats import is_supported
+from ..wire import catalog
+from ..wire.forms import PhpPost, decode_base64_tolerant
+from ..wire.records import StatusOptions, format_status_record, parse_time, records
+from .base import Answer, OpContext, text
+
+SUBMIT_ERRORS = {
+    SubmitProblem.NO_FILES: catalog.ERR03_NO_FILES,
+    SubmitProblem.INVALID_NUMBER: catalog.ERR04_BAD_FAXNO,
+    SubmitProblem.BLOCKED_NUMBER: catalog.ERR05_BLOCKED,
+}
+
+
+def posted_documents(post: PhpPost) -> list[Document]:
+    """Standard mode: `faxfilenames[]` paired with `faxfiledata[]`, supported types only."""
+    names = post.get_list("faxfilenames")
+    datas = post.get_list("faxfiledata")
+    if not names or datas is None or len(names) != len(datas):
+        return []
+    return [
+        Document(filename=name, data=decode_base64_tolerant(data))
+        for name, data in zip(names, datas, strict=True)
+        if is_supported(name)
+    ]
+
+
+def submission_from(post: PhpPost, documents: list[Document]) -> Submission:
+    resolution = post.get_str("resolution")
+    contrast = post.get_str("contrastalgo")
+    url_notify = (post.get_str("url_notify") or "").strip()
+    return Submission(
+        faxno=post.get_str("faxno"),
+        recipname=post.get_str("recipname") or "",
+        documents=documents,
+        tagname=post.get_str("tagname") or "",
+        tagnumber=post.get_str("tagnumber") or "",
+        priority=Priority.LOW if (post.get_str("priority") or "").lower() == "low"
+        else Priority.HIGH,
+        resolution=int(resolution) if resolution in ("1", "2") else None,
+        contrastalgo=2 if contrast == "2" else 1,
+        url_notify=url_notify if url_notify.lower().startswith(("http://", "https://"))
+        else None,
+        em_notify=post.get_str("em_notify") == "1",
+        async_fetch=post.get_str("async") == "1",
+    )
+
+
+def sendfax(ctx: OpContext) -> Answer:
+    submission = submission_from(ctx.post, posted_documents(ctx.post))
+    problem = submission.problem()
+    if problem is not None:
+        return text(SUBMIT_ERRORS[problem])
+    job = ctx.sim.submit(ctx.account, ctx.user, submission)
+    return text(catalog.jobid_answer(job.jobid))
+
+
+def _requested_ids(post: PhpPost) -> set[str] | None:
+    """`jobid` and `jobids[]` (each element may itself be comma-joined); None: no filter."""
+    raw: list[str] = []
+    jobid = post.get_str("jobid")
+    if jobid:
+        raw.append(jobid)
+    listed = post.get_list("jobids")
+    if listed is not None:
+        raw.extend(listed)
+    else:
+        joined = post.get_str("jobids")
+        if joined:
+            raw.append(joined)
+    if not raw:
+        return None
+    return {part.strip() for item in raw for part in item.split(",") if part.strip()}
+
+
+def status(ctx: OpContext) -> Answer:
+    post, account = ctx.post, ctx.account
+    tz = account.settings.tz
+    wanted = _requested_ids(post)
+    begin_text, end_text = post.get_str("begin"), post.get_str("end")
+    begin, end = parse_time(begin_text, tz), parse_time(end_text, tz)
+    useronly = post.flag("useronly")
+
+    def selected(job: FaxJob) -> bool:
+        if job.cleared:
+            return False
+        if wanted is not None and str(job.jobid) not in wanted:
+            return False
+        if useronly and job.username != ctx.user.username:
+            return False
+        if begin_text and (begin is None or job.sendtime < begin):
+            return False
+        return not (end_text and (end is None or job.sendtime > end))
+
+    jobs = sorted((j for j in account.jobs.values() if selected(j)), key=lambda j: j.jobid)
+    if not jobs:
+        return text(catalog.ERR06_NO_JOBS)
+    options = StatusOptions(
+        pagecount=post.flag("pagecount"), csid=post.flag("csid"), login=post.flag("showlogin"),
+        xmitpages=post.flag("xmitpages"), tries=post.flag("showtries"),
+        extqueue=post.flag("extqueue"),
+    )
+    return text(records(format_status_record(j, tz, options) for j in jobs))
+
+
+def clear(ctx: OpContext) -> Answer:
+    jobid = ctx.post.get_str("jobid")
+    job = ctx.sim.find_job(ctx.account, jobid)
+    if job is None or job.pending:
+        return text(catalog.err07_cannot_clear(jobid or ""))
+    job.cleared = True
+    return text(catalog.cleared(job.jobid))
+
+
+def stopfax(ctx: OpContext) -> Answer:
+    jobid = (ctx.post.get_str("jobid") or "").strip()
+    if not jobid.isascii() or not jobid.isdigit():
+        return text(catalog.ERR18_NO_JOBID)
+    job = ctx.sim.find_job(ctx.account, jobid)
+    if job is None:
+        return text(catalog.ERR19_JOB_NOT_FOUND)
+    if job.state is JobState.TRANSMITTING:
+        return text(catalog.err22_in_transmission(job.jobid))
+    if job.state not in (JobState.WAITING_FOR_CONVERSION, JobState.IN_QUEUE):
+        return text(catalog.err20_not_in_queue(job.jobid))
+    assert ctx.account.desk is not None
+    ctx.account.desk.stop(job, ctx.account.now())
+    return text(catalog.stopped(job.jobid))

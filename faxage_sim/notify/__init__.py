@@ -1,0 +1,1 @@
+"""Notifications that leave the emulator: url_notify callbacks, inbound pushes, email."""

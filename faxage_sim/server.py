@@ -1,0 +1,59 @@
+"""Running the app under uvicorn on a pre-bound socket, announcing the URL once ready."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from collections.abc import Callable
+
+import uvicorn
+from starlette.applications import Starlette
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit this; without it every small answer waits ~40 ms
+    # for Nagle's algorithm and delayed ACKs.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+def base_url(sock: socket.socket, scheme: str = "http") -> str:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown}:{port}"
+
+
+class AnnouncingServer(uvicorn.Server):
+    """A uvicorn server that calls `on_ready` once it accepts connections."""
+
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if not self.should_exit:
+            self._on_ready()
+
+
+def uvicorn_config(app: Starlette, **extra: object) -> uvicorn.Config:
+    return uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
+                          server_header=False, date_header=True, **extra)  # type: ignore[arg-type]
+
+
+def serve(app: Starlette, sock: socket.socket, ready_line: str,
+          on_ready: Callable[[], None] | None = None, **extra: object) -> None:
+    def announce() -> None:
+        print(ready_line, flush=True)
+        if on_ready is not None:
+            on_ready()
+        sys.stdout.flush()
+
+    server = AnnouncingServer(uvicorn_config(app, **extra), announce)
+    server.run(sockets=[sock])

@@ -1,0 +1,110 @@
+"""One running emulator: its settings, simulator, journal, deliveries and the clock driver."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import TYPE_CHECKING
+
+from .config import SimConfig
+from .console import ConsoleLog
+from .core.simulator import Simulator, SimulatorOptions
+from .journal import Journal
+from .notify.callbacks import CallbackDispatcher
+
+if TYPE_CHECKING:
+    from .endpoints.base import Answer, Journaling
+
+# The realtime driver never sleeps longer than this, so a clock change is noticed soon.
+MAX_DRIVER_SLEEP = 0.5
+
+
+class AppState:
+    def __init__(self, config: SimConfig, sim: Simulator | None = None,
+                 console: ConsoleLog | None = None) -> None:
+        self.config = config
+        self.sim = sim or Simulator(SimulatorOptions(
+            clock_mode=config.clock, speed=config.speed, start=config.start, seed=config.seed))
+        self.journal = Journal(config.journal_limit)
+        self.dispatcher = CallbackDispatcher(self.sim)
+        self.console = console
+        self.started = False
+        self._wakeup: asyncio.Event | None = None
+        self._driver: asyncio.Task[None] | None = None
+        if console is not None:
+            self.sim.bus.subscribe(console.event)
+        self.sim.deliveries.on_ready = self._on_delivery_ready
+
+    def _on_delivery_ready(self) -> None:
+        self.dispatcher.kick()
+
+    def observe_request(self, path: str, notes: Journaling, answer: Answer) -> None:
+        if self.console is not None and self.config.log_requests:
+            op = f" {notes.operation}" if notes.operation else ""
+            self.console.line("request", f"{path}{op} -> {answer.first_line}",
+                              company=notes.company, at=notes.sim_time)
+
+    # --- time ------------------------------------------------------------------------
+
+    async def settle(self) -> None:
+        """Run due transitions and wait for the deliveries they cause, until quiet."""
+        while True:
+            self.sim.run_due()
+            await self.dispatcher.settle()
+            if not self.sim.deliveries.ready and self.sim.deliveries.in_flight() == 0:
+                due = self.sim.next_due()
+                if due is None or due > 0:
+                    return
+
+    async def advance(self, seconds: float, company: str | None = None) -> None:
+        self.sim.advance(seconds, company)
+        await self.settle()
+
+    async def advance_until_idle(self, company: str | None = None,
+                                 max_seconds: float = 86400.0) -> tuple[float, bool]:
+        """Advance to each next due event until none is left; (seconds moved, idle?)."""
+        moved = 0.0
+        while True:
+            await self.settle()
+            delta = self.sim.next_due(company)
+            if delta is None:
+                return moved, True
+            if moved + delta > max_seconds:
+                self.sim.advance(max_seconds - moved, company)
+                await self.settle()
+                return max_seconds, False
+            self.sim.advance(delta, company)
+            moved += delta
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._wakeup = asyncio.Event()
+        self.sim.on_schedule = self.wake
+        self._driver = asyncio.get_running_loop().create_task(self._drive())
+        self.started = True
+
+    def wake(self) -> None:
+        if self._wakeup is not None:
+            self._wakeup.set()
+
+    async def _drive(self) -> None:
+        """Run due transitions of running (realtime/scaled) clocks as their time comes."""
+        assert self._wakeup is not None
+        while True:
+            self.sim.run_due()
+            self.dispatcher.kick()
+            wait = self.sim.next_due_in_real_seconds()
+            wait = MAX_DRIVER_SLEEP if wait is None else min(wait, MAX_DRIVER_SLEEP)
+            self._wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), timeout=max(wait, 0.001))
+
+    async def stop(self) -> None:
+        self.started = False
+        if self._driver is not None:
+            self._driver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._driver
+            self._driver = None
+        await self.dispatcher.aclose()

@@ -1,0 +1,149 @@
+"""Every response text the emulator puts on the wire, exactly as PROTOCOL.md gives it.
+
+Handlers never spell a wire string themselves: they name a message here. Texts marked
+*decision* in PROTOCOL.md are settled here once, so a later correction is a one-line change.
+The lower-case variants used by getcdr.php and provision.php live beside the httpsfax.php ones.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --- httpsfax.php (and httpsfax-debug.php) -------------------------------------------------
+
+ERR01_DATABASE: Final = "ERR01: Database connection failed"
+ERR02_LOGIN: Final = "ERR02: Login incorrect"
+ERR03_NO_FILES: Final = "ERR03: No files to fax"
+ERR04_BAD_FAXNO: Final = "ERR04: Fax number appears to be invalid"
+ERR05_BLOCKED: Final = "ERR05: Blocked number"  # decision: clients only test the prefix
+ERR06_NO_JOBS: Final = "ERR06: No jobs to display or job id specified not found"
+ERR08_UNKNOWN_OPERATION: Final = "ERR08: Unknown operation specified or bad POST"
+ERR11_NO_FAXES: Final = "ERR11: No incoming faxes available"
+ERR12_FAX_NOT_FOUND: Final = "ERR12: FAX ID not found or does not belong to you"
+ERR13_FILE_NOT_OPENED: Final = "ERR13: File could not be opened"
+ERR14_FAX_NOT_FOUND: Final = "ERR14: FAX ID not found or does not belong to you"
+ERR15_INVALID_JOB: Final = "ERR15: Invalid Job ID"
+ERR16_INVALID_DID: Final = "ERR16: invalid DID number"
+ERR17_DID_NOT_FOUND: Final = "ERR17: DID not found or doesn't belong to you"
+ERR18_NO_JOBID: Final = "ERR18: No jobid specified"
+ERR19_JOB_NOT_FOUND: Final = "ERR19: JOB ID not found or does not belong to you"
+ERR24_NOT_CONVERTED: Final = "ERR24: File is not yet converted"
+ERR25_NO_FILE: Final = "ERR25: File does not exist"
+
+DELETED: Final = "Deleted"
+DISABLED: Final = "Disabled"
+ENABLED: Final = "Enabled"
+HANDLED: Final = "Handled"  # decision
+UNHANDLED: Final = "Unhandled"  # decision
+PORTABLE_YES: Final = "1"
+PORTABLE_NO: Final = "0"
+
+
+def jobid_answer(jobid: int) -> str:
+    """Successful sendfax/resend. One space after the colon (evidence: clients need it)."""
+    return f"JOBID: {jobid}"
+
+
+def err07_cannot_clear(jobid: str) -> str:
+    return (
+        f"ERR07: Job ID: {jobid} not found, does not belong to you or is pending "
+        "and cannot be cleared yet"
+    )
+
+
+def cleared(jobid: int) -> str:
+    return f"{jobid} cleared"  # decision: the lost interpolated id restored
+
+
+def stopped(jobid: int) -> str:
+    return f"{jobid} stopped"
+
+
+def err20_not_in_queue(jobid: int) -> str:
+    return f"ERR20: Job ID - {jobid} - is not In Queue"
+
+
+def err21_not_on_fax_server(jobid: int) -> str:
+    return f"ERR21: Job ID - {jobid} - not found on fax server"
+
+
+def err22_in_transmission(jobid: int) -> str:
+    return f"ERR22: Job ID - {jobid} - is in transmission"
+
+
+def err23_failed_to_stop(jobid: int) -> str:
+    return f"ERR23: Job ID - {jobid} - failed to stop"
+
+
+def err08_with_dump(post_dump: str) -> str:
+    """ERR08 followed by one space and the print_r dump of the POST (decision)."""
+    return f"{ERR08_UNKNOWN_OPERATION} {post_dump}"
+
+
+# --- getcdr.php and provision.php: lower-case texts ------------------------------------
+
+LC_ERR01_DATABASE: Final = "ERR01: database connection failed"
+LC_ERR02_LOGIN: Final = "ERR02: login incorrect"
+LC_ERR03_UNKNOWN_OPERATION: Final = "ERR03: unknown operation"
+
+
+def provision_err04_invalid(didnumber: str) -> str:
+    return f"ERR04: Invalid DID number, {didnumber}"
+
+
+def provision_err05_unavailable(didnumber: str) -> str:
+    return f"ERR05: {didnumber} does not appear to be available"
+
+
+def provision_err05_not_yours(didnumber: str) -> str:
+    return f"ERR05: {didnumber} is invalid or does not belong to you"
+
+
+def provisioned(didnumber: str) -> str:
+    return f"{didnumber} provisioned"
+
+
+def deprovisioned(didnumber: str) -> str:
+    return f"{didnumber} deprovisioned"
+
+
+# --- job long statuses (section 3) -----------------------------------------------------
+
+LONG_WAITING_FOR_CONVERSION: Final = "Waiting for conversion"
+LONG_IN_QUEUE: Final = "In Queue"
+LONG_TRANSMITTING: Final = "Transmitting"
+LONG_SUCCESS: Final = "Success"
+LONG_BUSY: Final = "Busy signal detected; too many attempts to dial"
+LONG_NO_ANSWER: Final = "No answer from remote; too many attempts to dial"
+LONG_NO_CARRIER: Final = "No carrier detected"
+LONG_FAILED_CONVERSION: Final = "Failed Conversion"
+LONG_FAILED_CONVERSION_404: Final = "Failed Conversion - Code 404"
+LONG_STOPPED: Final = "Stopped by user"
+
+SHORT_PENDING: Final = "pending"
+SHORT_SUCCESS: Final = "success"
+SHORT_FAILURE: Final = "failure"
+
+# Queue states shown after ` Tries: <n> Status: ` with extqueue=1 (decision).
+QUEUE_CONVERTING: Final = "Converting"
+QUEUE_WAITING_FOR_LINE: Final = "Waiting for line"
+QUEUE_WAITING_FOR_RETRY: Final = "Waiting for retry"
+QUEUE_DIALING: Final = "Dialing"
+QUEUE_SENDING: Final = "Sending"
+
+
+def extqueue_suffix(tries: int, queue_state: str) -> str:
+    return f" Tries: {tries} Status: {queue_state}"
+
+
+# --- transport-level texts ------------------------------------------------------------
+
+TEXT_CONTENT_TYPE: Final = "text/html; charset=UTF-8"
+BINARY_CONTENT_TYPE: Final = "application/octet-stream"
+NOT_FOUND_BODY: Final = "Not Found"
+ZERO_TIME: Final = "0000-00-00 00:00:00"
+ZERO_DURATION: Final = "00:00:00"
+
+
+def attachment_disposition(filename: str) -> str:
+    return f'attachment; filename="{filename}"'

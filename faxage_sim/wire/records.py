@@ -1,0 +1,116 @@
+"""Record layouts of PROTOCOL.md: status records, callback fields, times and durations.
+
+Pure functions of the domain objects; every tab and newline of a record is decided here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from ..core.jobs import FaxJob, JobState
+from . import catalog
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def format_time(epoch: float | None, tz: ZoneInfo) -> str:
+    """`YYYY-MM-DD HH:MM:SS` in the account's zone; all zeros for a time not yet known."""
+    if epoch is None:
+        return catalog.ZERO_TIME
+    return datetime.fromtimestamp(int(epoch), tz).strftime(TIME_FORMAT)
+
+
+def format_duration(seconds: float) -> str:
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+_TIME_INPUTS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+
+
+def parse_time(text: str | None, tz: ZoneInfo) -> float | None:
+    """A `begin`/`end` filter value in the account's zone; None when it is not a time."""
+    if text is None:
+        return None
+    value = text.strip()
+    for fmt in _TIME_INPUTS:
+        try:
+            return datetime.strptime(value, fmt).replace(tzinfo=tz).timestamp()
+        except ValueError:
+            continue
+    return None
+
+
+def records(lines: Iterable[str]) -> str:
+    """A list answer: every record ends with `\\n` (PROTOCOL.md section 1)."""
+    return "".join(f"{line}\n" for line in lines)
+
+
+def shortstatus(job: FaxJob) -> str:
+    if job.state is JobState.SUCCESS:
+        return catalog.SHORT_SUCCESS
+    if job.state is JobState.FAILURE:
+        return catalog.SHORT_FAILURE
+    return catalog.SHORT_PENDING
+
+
+def _clean(value: str) -> str:
+    # A tab or newline inside a field would break the record layout for every client.
+    return value.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+def status_fields(job: FaxJob, tz: ZoneInfo) -> dict[str, str]:
+    """The fields of a job's status, named as the url_notify callback posts them."""
+    return {
+        "jobid": str(job.jobid),
+        "commid": str(job.commid),
+        "destname": _clean(job.destname),
+        "destnum": job.destnum,
+        "shortstatus": shortstatus(job),
+        "longstatus": job.longstatus,
+        "sendtime": format_time(job.sendtime, tz),
+        "completetime": format_time(job.completetime, tz),
+        "xmittime": format_duration(job.xmittime) if not job.pending else catalog.ZERO_DURATION,
+        "pagecount": str(job.pagecount),
+        "xmitpages": str(job.xmitpages) if not job.pending else "0",
+    }
+
+
+@dataclass(frozen=True)
+class StatusOptions:
+    """The optional columns of a status record, in PROTOCOL.md's order, and extqueue."""
+
+    pagecount: bool = False
+    csid: bool = False
+    login: bool = False
+    xmitpages: bool = False
+    tries: bool = False
+    extqueue: bool = False
+
+
+def format_status_record(job: FaxJob, tz: ZoneInfo, options: StatusOptions) -> str:
+    """One status record, without its newline."""
+    fields = status_fields(job, tz)
+    longstatus = fields["longstatus"]
+    if options.extqueue and job.pending:
+        longstatus += catalog.extqueue_suffix(job.tries, job.queue_state)
+    columns = [
+        fields["jobid"], fields["commid"], fields["destname"], fields["destnum"],
+        fields["shortstatus"], longstatus, fields["sendtime"], fields["completetime"],
+        fields["xmittime"],
+    ]
+    if options.pagecount:
+        columns.append(fields["pagecount"])
+    if options.csid:
+        columns.append(_clean(job.csid) if not job.pending else "")
+    if options.login:
+        columns.append(job.username)
+    if options.xmitpages:
+        columns.append(fields["xmitpages"])
+    if options.tries:
+        columns.append(str(job.tries))
+    return "\t".join(columns)

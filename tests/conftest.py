@@ -1,0 +1,47 @@
+"""Shared test fixtures: an emulator with a manual clock, reached in-process, and a real
+HTTP receiver for callbacks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from faxage_sim.app import create_app
+from faxage_sim.config import SimConfig
+from faxage_sim.core.clock import ClockMode
+from faxage_sim.state import AppState
+
+from .helpers import FaxApi
+from .receivers import CallbackReceiver
+
+
+@pytest.fixture
+def app() -> Starlette:
+    return create_app(SimConfig(clock=ClockMode.MANUAL))
+
+
+@pytest.fixture
+def state(app: Starlette) -> AppState:
+    st: AppState = app.state.faxage
+    return st
+
+
+@pytest.fixture
+def client(app: Starlette) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://127.0.0.1") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def api(client: TestClient) -> FaxApi:
+    """The default account (demo / 1000 / demo) on a manual clock."""
+    return FaxApi(client)
+
+
+@pytest.fixture
+def receiver() -> Iterator[CallbackReceiver]:
+    with CallbackReceiver() as r:
+        yield r
