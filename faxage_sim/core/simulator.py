@@ -18,6 +18,7 @@ from .accounts import Account, AccountSettings, User
 from .clock import Clock, ClockMode
 from .deliveries import DeliveryBook
 from .events import EventBus, SimEvent
+from .inventory import Inventory
 from .jobs import Document, FaxJob, Priority
 from .numbering import is_blocked, is_ten_digits
 from .outbound import OutboundDesk
@@ -84,7 +85,6 @@ class _Counters:
     commids: itertools.count[int] = field(default_factory=lambda: itertools.count(FIRST_COMMID))
     companies: itertools.count[int] = field(
         default_factory=lambda: itertools.count(FIRST_COMPANY))
-    dids: itertools.count[int] = field(default_factory=lambda: itertools.count(0))
 
 
 class Simulator:
@@ -95,6 +95,7 @@ class Simulator:
         self.scenario_rules: list[DestinationRules] = []
         self.rules = LayeredRules(MagicNumbers())
         self.accounts: dict[str, Account] = {}
+        self.inventory = Inventory(self.options.seed)
         self._counters = _Counters()
         # Called whenever any account schedules an event (wakes the realtime driver).
         self.on_schedule: Callable[[], None] | None = None
@@ -110,6 +111,7 @@ class Simulator:
         for account in self.accounts.values():
             account.scheduler.clear()
         self.accounts.clear()
+        self.inventory = Inventory(self.options.seed)
         self.deliveries.deliveries.clear()
         self.deliveries.ready.clear()
         self._counters = _Counters()
@@ -137,7 +139,11 @@ class Simulator:
             company = self._free_company()
         if company in self.accounts:
             raise ValueError(f"company {company} already exists")
-        did_list = list(dids) if dids is not None else self.allocate_dids(did_count)
+        if dids is not None:
+            did_list = list(dids)
+            self.inventory.mark_owned(did_list)
+        else:
+            did_list = self.allocate_dids(did_count)
         user_list = list(users) if users is not None else [
             User(DEFAULT_USERNAME, DEFAULT_PASSWORD, f"{DEFAULT_USERNAME}@{company}.example.com")
         ]
@@ -172,14 +178,7 @@ class Simulator:
 
     def allocate_dids(self, count: int) -> list[str]:
         """Fresh numbers for a new account: never 555, never a magic suffix."""
-        owned = {d for a in self.accounts.values() for d in a.dids}
-        found: list[str] = []
-        while len(found) < count:
-            n = next(self._counters.dids)
-            number = f"720{310 + n // 9000:03d}{1000 + n % 9000:04d}"
-            if number not in owned:
-                found.append(number)
-        return found
+        return self.inventory.allocate(count) if count else []
 
     def authenticate(self, company: str | None, username: str | None,
                      password: str | None) -> tuple[Account, User] | None:

@@ -1,0 +1,180 @@
+"""The rate-center inventory: the NPANXXs the simulated FAXAGE serves and its spare numbers.
+
+One table serves `portable` (httpsfax.php), `provision.php` (listac, listnpanxx, listdids,
+provdid, deprovdid) and the numbers new accounts are given. It is generated from the seed
+(same seed, same inventory) on first use, so start-up does not pay for it. Numbers it hands out
+avoid exchange 555 and the magic suffixes (PROTOCOL.md section 3).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Final
+
+from .numbering import is_blocked
+
+# One anchor rate center per state: (area code, state, city). At least 20 states.
+ANCHORS: Final = (
+    ("303", "CO", "Denver"), ("212", "NY", "New York"), ("415", "CA", "San Francisco"),
+    ("312", "IL", "Chicago"), ("206", "WA", "Seattle"), ("617", "MA", "Boston"),
+    ("305", "FL", "Miami"), ("404", "GA", "Atlanta"), ("214", "TX", "Dallas"),
+    ("602", "AZ", "Phoenix"), ("503", "OR", "Portland"), ("612", "MN", "Minneapolis"),
+    ("313", "MI", "Detroit"), ("215", "PA", "Philadelphia"), ("702", "NV", "Las Vegas"),
+    ("801", "UT", "Salt Lake City"), ("504", "LA", "New Orleans"), ("615", "TN", "Nashville"),
+    ("816", "MO", "Kansas City"), ("919", "NC", "Raleigh"), ("808", "HI", "Honolulu"),
+    ("202", "DC", "Washington"), ("317", "IN", "Indianapolis"), ("414", "WI", "Milwaukee"),
+    ("505", "NM", "Albuquerque"), ("402", "NE", "Omaha"),
+)
+TOLL_FREE_NPAS: Final = ("800", "888", "877")
+TOLL_FREE: Final = "Toll-Free"
+# Exchanges that always exist: the default account's numbers live in 303-297.
+FIXED_NPANXX: Final = {"303297": ("Denver", "CO")}
+NPANXX_PER_AREA: Final = 3
+NUMBERS_PER_NPANXX: Final = 8
+
+
+@dataclass(frozen=True)
+class RateCenter:
+    npanxx: str
+    name: str
+    state: str
+
+
+@dataclass
+class Inventory:
+    seed: int = 0
+    _centers: dict[str, RateCenter] = field(default_factory=dict)
+    _available: dict[str, set[str]] = field(default_factory=dict)
+    _handed_out: set[str] = field(default_factory=set)
+    _rng: random.Random | None = None
+    _built: bool = False
+
+    # --- generation ------------------------------------------------------------------
+
+    def _build(self) -> None:
+        if self._built:
+            return
+        self._built = True
+        from faker import Faker  # heavy: only when the inventory is first used
+
+        fake = Faker("en_US")
+        fake.seed_instance(self.seed)
+        rng = self._rng = random.Random(self.seed)
+        for npanxx, (name, state) in FIXED_NPANXX.items():
+            self._centers[npanxx] = RateCenter(npanxx, name, state)
+        for npa, state, city in ANCHORS:
+            names = [city] + [fake.city() for _ in range(NPANXX_PER_AREA - 1)]
+            for name in names:
+                npanxx = self._new_npanxx(npa, rng)
+                self._centers[npanxx] = RateCenter(npanxx, name, state)
+        for npa in TOLL_FREE_NPAS:
+            npanxx = self._new_npanxx(npa, rng)
+            self._centers[npanxx] = RateCenter(npanxx, TOLL_FREE, TOLL_FREE)
+        for npanxx in sorted(self._centers):
+            numbers: set[str] = set()
+            while len(numbers) < NUMBERS_PER_NPANXX:
+                numbers.add(self._new_line(npanxx, rng))
+            self._available[npanxx] = numbers
+
+    def _new_npanxx(self, npa: str, rng: random.Random) -> str:
+        while True:
+            npanxx = f"{npa}{rng.randint(200, 999)}"
+            if npanxx not in self._centers and not is_blocked(npanxx + "2000"):
+                return npanxx
+
+    def _new_line(self, npanxx: str, rng: random.Random) -> str:
+        while True:
+            number = f"{npanxx}{rng.randint(1000, 9999)}"
+            if number not in self._handed_out:
+                return number
+
+    # --- queries ---------------------------------------------------------------------
+
+    def serves(self, number: str) -> bool:
+        """`portable`: is the number's NPANXX a rate center the simulator serves?"""
+        self._build()
+        return number[:6] in self._centers
+
+    def rate_center(self, npanxx: str) -> RateCenter | None:
+        self._build()
+        return self._centers.get(npanxx)
+
+    def area_codes(self) -> list[str]:
+        """Area codes with at least one available number, ascending."""
+        self._build()
+        return sorted({n[:3] for n, nums in self._available.items() if nums})
+
+    def npanxxs(self, area_code: str | None = None) -> list[RateCenter]:
+        self._build()
+        return [self._centers[n] for n in sorted(self._available)
+                if self._available[n] and (area_code is None or n.startswith(area_code))]
+
+    def available_numbers(self, area_code: str | None = None,
+                          npanxx: str | None = None) -> list[str]:
+        self._build()
+        prefix = npanxx if npanxx else (area_code or "")
+        return sorted(num for n, nums in self._available.items() if n.startswith(prefix)
+                      for num in nums)
+
+    def is_available(self, number: str) -> bool:
+        self._build()
+        return number in self._available.get(number[:6], set())
+
+    # --- changes ---------------------------------------------------------------------
+
+    def take(self, number: str) -> bool:
+        """Remove an available number (provisioning); False if it is not available."""
+        self._build()
+        pool = self._available.get(number[:6])
+        if pool is None or number not in pool:
+            return False
+        pool.remove(number)
+        self._handed_out.add(number)
+        return True
+
+    def give_back(self, number: str) -> None:
+        """A deprovisioned number returns to the inventory (if its rate center is served)."""
+        self._build()
+        self._handed_out.discard(number)
+        pool = self._available.get(number[:6])
+        if pool is not None:
+            pool.add(number)
+
+    def add_rate_center(self, npanxx: str, name: str, state: str,
+                        numbers: list[str] | None = None) -> None:
+        """Extend the table (scenario files)."""
+        self._build()
+        self._centers[npanxx] = RateCenter(npanxx, name, state)
+        pool = self._available.setdefault(npanxx, set())
+        pool.update(n for n in numbers or [] if n not in self._handed_out)
+
+    def clear(self) -> None:
+        """Empty the table (a scenario that replaces it)."""
+        self._build()
+        self._centers.clear()
+        self._available.clear()
+
+    def mark_owned(self, numbers: list[str]) -> None:
+        """Numbers an account already has: never offered, never handed out again."""
+        for number in numbers:
+            self._handed_out.add(number)
+            pool = self._available.get(number[:6])
+            if pool is not None:
+                pool.discard(number)
+
+    def allocate(self, count: int) -> list[str]:
+        """Fresh numbers for a new account, in served rate centers but outside the spare
+        pool, so creating accounts never uses up what provision.php offers."""
+        self._build()
+        assert self._rng is not None
+        local = sorted(n for n, c in self._centers.items() if c.state != TOLL_FREE)
+        found: list[str] = []
+        while len(found) < count:
+            npanxx = self._rng.choice(local)
+            number = self._new_line(npanxx, self._rng)
+            if number in self._available.get(npanxx, set()):
+                continue
+            self._handed_out.add(number)
+            found.append(number)
+        return found
