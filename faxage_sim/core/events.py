@@ -9,7 +9,13 @@ from typing import Any
 
 @dataclass(frozen=True)
 class SimEvent:
-    kind: str  # e.g. job.submitted, job.transition, job.completed, callback.attempt
+    """Kinds so far: job.submitted, job.transition, job.completed, callback.attempt, and
+    `call` — one per ended phone call (every outbound dial try, every inbound call, busy ones
+    included), emitted at the call's end with data {"direction": "OUT"|"IN", "src", "dst"
+    (10 digits), "start" (simulated epoch), "duration" (billable whole seconds, 0 when never
+    answered), "answered"}; call detail records are built from these."""
+
+    kind: str
     at: float  # simulated time
     company: str | None
     message: str  # one readable line

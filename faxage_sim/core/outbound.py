@@ -150,6 +150,7 @@ class OutboundDesk:
             number=job.tries, started=started, ended=at, outcome=outcome.kind.value,
             connected_seconds=int(connected), pages_sent=pages, line=job.line,
         ))
+        self._emit_call(job, started, at, int(connected))
         job.line = None
         job.xmitpages = pages
         job.xmittime = int(connected)
@@ -169,6 +170,16 @@ class OutboundDesk:
             retry_at = at + self.account.settings.retry_delay_seconds
             self._schedule(job, retry_at, lambda t: self._retry_due(job, t), "retry")
         self.dispatch(at)
+
+    def _emit_call(self, job: FaxJob, started: float, ended: float, billable: int) -> None:
+        """One outbound dial attempt ended: the `call` event that call detail records use."""
+        src = caller_number(job.tagnumber, self.account.dids)
+        self.bus.emit(SimEvent(
+            "call", ended, self.account.company,
+            f"call OUT {src} -> {job.destnum}, {billable}s billable",
+            {"direction": "OUT", "src": src, "dst": job.destnum, "start": started,
+             "duration": billable, "answered": billable > 0, "jobid": job.jobid},
+        ))
 
     def _retry_due(self, job: FaxJob, at: float) -> None:
         job.pending_event = None
@@ -196,6 +207,16 @@ class OutboundDesk:
 
     def transmitting(self) -> list[FaxJob]:
         return [self.lines[n] for n in sorted(self.lines)]
+
+
+def caller_number(tagnumber: str, dids: list[str]) -> str:
+    """The number an outbound call shows: the tagnumber's digits, else the first DID."""
+    digits = "".join(c for c in tagnumber if c.isascii() and c.isdigit())
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) == 10:
+        return digits
+    return dids[0] if dids else ""
 
 
 def _csid(job: FaxJob) -> str:
