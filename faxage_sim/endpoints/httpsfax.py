@@ -41,7 +41,10 @@ async def handle(state: AppState, post: PhpPost, ip: str, notes: Journaling) -> 
     handler = OPERATIONS.get(notes.operation or "")
     if handler is None:
         return text(catalog.err08_with_dump(print_r(post)))
-    return await call_op(handler, OpContext(state, account, user, post, ip))
+    answer = await call_op(handler, OpContext(state, account, user, post, ip))
+    # What the operation made due now (a stopped job's callback) runs without waiting.
+    sim.run_due(account.company)
+    return answer
 
 
 async def handle_debug(state: AppState, post: PhpPost, ip: str, notes: Journaling) -> Answer:

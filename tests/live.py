@@ -1,0 +1,36 @@
+"""The emulator on a real socket (uvicorn in a thread), for tests that need real concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from types import TracebackType
+
+import uvicorn
+from starlette.applications import Starlette
+
+from faxage_sim.server import base_url, bind_socket, uvicorn_config
+
+
+class LiveServer:
+    def __init__(self, app: Starlette) -> None:
+        self.sock = bind_socket("127.0.0.1", 0)
+        self.url = base_url(self.sock)
+        self.server = uvicorn.Server(uvicorn_config(app))
+        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self.thread = threading.Thread(
+            target=lambda: asyncio.run(self.server.serve(sockets=[self.sock])), daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        while not self.server.started:
+            if not self.thread.is_alive():
+                raise RuntimeError("the live server did not start")
+            self.thread.join(0.005)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.sock.close()
