@@ -11,9 +11,9 @@ import asyncio
 import time
 from typing import TYPE_CHECKING
 
-import httpx
-
 if TYPE_CHECKING:
+    import httpx
+
     from ..core.deliveries import Delivery
     from ..core.simulator import Simulator
 
@@ -28,6 +28,8 @@ class CallbackDispatcher:
         sim.deliveries.on_ready = self.kick
 
     def _http(self) -> httpx.AsyncClient:
+        import httpx  # imported on the first callback: start-up stays lean
+
         if self._client is None:
             # trust_env=False: a proxy set for the test runner must not swallow callbacks.
             self._client = httpx.AsyncClient(trust_env=False, follow_redirects=False,
@@ -56,6 +58,8 @@ class CallbackDispatcher:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def _deliver(self, delivery: Delivery, at: float) -> None:
+        import httpx
+
         started = time.perf_counter()
         status: int | None = None
         error: str | None = None

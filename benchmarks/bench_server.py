@@ -1,0 +1,118 @@
+"""faxage-sim serve against a bare Starlette app, measured in the same run (ratios).
+
+1. Start-up: from spawning the process to its first answered request.
+   Target: faxage-sim ready within 1.2x the bare app's start.
+2. Throughput: sendfax + status round trips over one loopback keep-alive connection, beside
+   the bare app answering the same number of form POSTs. Target: at least 0.6x the bare app.
+
+    .venv/bin/python benchmarks/bench_server.py [--starts 7] [--pairs 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+URL = re.compile(r"(http://127\.0\.0\.1:\d+)")
+LOGIN = {"username": "demo", "company": "1000", "password": "demo"}
+
+
+def spawn(kind: str) -> tuple[subprocess.Popen[str], float, str]:
+    """Start a server; returns the process, seconds to its first answered request, its URL."""
+    if kind == "faxage-sim":
+        argv = [sys.executable, "-m", "faxage_sim", "serve", "--port", "0", "--clock", "manual",
+                "--quiet"]
+    else:
+        argv = [sys.executable, str(HERE / "bare_app.py")]
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True, cwd=HERE.parent)
+    assert process.stdout is not None
+    match = URL.search(process.stdout.readline())
+    assert match, f"{kind} did not announce a URL"
+    url = match.group(1)
+    if kind == "faxage-sim":
+        response = httpx.post(f"{url}/httpsfax.php", data={**LOGIN, "operation": "status"})
+    else:
+        response = httpx.post(f"{url}/form", data={"a": "1"})
+    assert response.status_code == 200
+    return process, time.perf_counter() - started, url
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    process.wait(10)
+
+
+def startup(kind: str, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        process, seconds, _ = spawn(kind)
+        stop(process)
+        times.append(seconds)
+    return statistics.median(times)
+
+
+def throughput(kind: str, pairs: int) -> float:
+    """Requests per second (two requests per pair) over one keep-alive connection."""
+    process, _, url = spawn(kind)
+    doc = base64.b64encode(b"Hello, fax!\n" * 20).decode()
+    try:
+        with httpx.Client(base_url=url) as client:
+            if kind == "faxage-sim":
+                def pair() -> None:
+                    sent = client.post("/httpsfax.php", data={
+                        **LOGIN, "operation": "sendfax", "faxno": "3039911234",
+                        "recipname": "Alice", "faxfilenames[]": "a.txt",
+                        "faxfiledata[]": doc})
+                    jobid = sent.text.removeprefix("JOBID: ")
+                    client.post("/httpsfax.php", data={**LOGIN, "operation": "status",
+                                                       "jobid": jobid})
+            else:
+                def pair() -> None:
+                    client.post("/form", data={**LOGIN, "operation": "sendfax",
+                                               "faxno": "3039911234", "recipname": "Alice",
+                                               "faxfilenames[]": "a.txt",
+                                               "faxfiledata[]": doc})
+                    client.post("/form", data={**LOGIN, "operation": "status", "jobid": "1"})
+            for _ in range(50):  # warm up
+                pair()
+            started = time.perf_counter()
+            for _ in range(pairs):
+                pair()
+            elapsed = time.perf_counter() - started
+    finally:
+        stop(process)
+    return 2 * pairs / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--starts", type=int, default=7)
+    parser.add_argument("--pairs", type=int, default=1000)
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {platform.python_implementation()} "
+          f"{platform.python_version()}, {platform.platform()}")
+    bare_start = startup("bare", args.starts)
+    sim_start = startup("faxage-sim", args.starts)
+    print(f"start-up to first answer (median of {args.starts}): bare {bare_start * 1000:.0f} ms,"
+          f" faxage-sim {sim_start * 1000:.0f} ms, ratio {sim_start / bare_start:.2f}x "
+          f"(target <= 1.2x)")
+    bare_rps = throughput("bare", args.pairs)
+    sim_rps = throughput("faxage-sim", args.pairs)
+    print(f"throughput ({args.pairs} sendfax+status pairs, keep-alive): bare {bare_rps:.0f} req/s,"
+          f" faxage-sim {sim_rps:.0f} req/s, ratio {sim_rps / bare_rps:.2f}x (target >= 0.6x)")
+
+
+if __name__ == "__main__":
+    main()
