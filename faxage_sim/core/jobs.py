@@ -62,7 +62,7 @@ class TimelineEntry:
     detail: str = ""
 
 
-@dataclass
+@dataclass(eq=False)  # an entity: two jobs are the same job only if they are one object
 class FaxJob:
     jobid: int
     commid: int
