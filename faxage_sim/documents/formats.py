@@ -1,13 +1,24 @@
 """Supported file types and what a document's bytes say about it: valid or not, how many pages.
 
-Pages are counted where the format allows (PDF pages, TIFF/GIF frames, text lines) and
-estimated elsewhere (see `ESTIMATES`). Bytes that do not match the extension, or that cannot be
-decoded, make the job fail as `Failed Conversion` — at conversion time, never at submit.
+Pages are counted where the format allows and estimated elsewhere:
+
+- PDF: its pages (pypdf); TIFF: its pages (frames); JPEG, BMP, GIF: one page (a GIF's first
+  frame);
+- text: 60 lines a page, lines longer than 100 characters wrapped (`text_page_lines`, which
+  the imaging module draws from, so the count and the rendered pages always agree); CSV: 60
+  rows a page, never wrapped;
+- HTML: one page per 3000 characters;
+- everything else: estimated from the size (`ESTIMATES`, bytes per page).
+
+Bytes that do not match the extension, or that cannot be decoded, make the job fail as
+`Failed Conversion` — at conversion time, never at submit.
 """
 
 from __future__ import annotations
 
 import io
+import re
+import textwrap
 from dataclasses import dataclass
 from typing import Final
 
@@ -18,6 +29,7 @@ SUPPORTED_EXTENSIONS: Final = frozenset(
 )
 
 TEXT_LINES_PER_PAGE: Final = 60
+TEXT_COLUMNS: Final = 100  # a text line longer than this wraps onto the next line
 HTML_CHARS_PER_PAGE: Final = 3000
 # Formats whose pages cannot be counted without a full renderer: bytes per estimated page.
 ESTIMATES: Final = {
@@ -76,7 +88,7 @@ def inspect_document(extension: str, data: bytes | None) -> Inspection:
         text = _as_text(data)
         if text is None:
             return _fail("not text")
-        lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+        lines = len(text_page_lines(text, wrap=ext == "txt"))
         return Inspection(pages=max(1, -(-lines // TEXT_LINES_PER_PAGE)), ok=True)
     if ext in ("htm", "html"):
         text = _as_text(data)
@@ -90,10 +102,40 @@ def inspect_document(extension: str, data: bytes | None) -> Inspection:
 def _as_text(data: bytes) -> str | None:
     if b"\x00" in data:
         return None
+    return text_of(data)
+
+
+def text_of(data: bytes) -> str:
+    """A text document's characters: UTF-8 when it is, else Latin-1 (never fails)."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("latin-1")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def text_page_lines(text: str, *, wrap: bool = True) -> list[str]:
+    """The printed lines of a text (or, unwrapped, CSV) document, in order.
+
+    Line ends are LF, CRLF or CR; tabs stop every 8 columns; other control characters print
+    as spaces; with `wrap`, a line longer than `TEXT_COLUMNS` continues on the next line(s),
+    broken between words where it can be.
+    """
+    normalized = text.replace("\r\n", "\n").replace("\r", "\n")
+    raw = normalized.split("\n")
+    if raw and raw[-1] == "" and len(raw) > 1:
+        raw.pop()  # the newline that ends the last line does not start another
+    lines: list[str] = []
+    for line in raw:
+        line = _CONTROL.sub(" ", line.expandtabs(8))
+        if wrap and len(line) > TEXT_COLUMNS:
+            lines.extend(textwrap.wrap(line, TEXT_COLUMNS, replace_whitespace=False,
+                                       drop_whitespace=True) or [""])
+        else:
+            lines.append(line)
+    return lines
 
 
 def _pdf_pages(data: bytes) -> Inspection:
@@ -118,8 +160,12 @@ def _image_pages(data: bytes, ext: str) -> Inspection:
         with Image.open(io.BytesIO(data)) as image:
             if image.format != _PIL_FORMATS[ext]:
                 return _fail(f"bytes are {image.format}, not {ext}")
-            frames = getattr(image, "n_frames", 1)
-            image.load()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+            # A TIFF's pages are fax pages; an animated GIF prints its first frame only.
+            frames = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
+            for index in range(frames):
+                image.seek(index)
+                image.load()
+    except (UnidentifiedImageError, OSError, ValueError, EOFError,
+            Image.DecompressionBombError):
         return _fail(f"unreadable {ext}")
     return Inspection(pages=max(1, int(frames)), ok=True)

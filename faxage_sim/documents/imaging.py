@@ -1,0 +1,421 @@
+"""Fax page images: what a fax machine would print, for sent jobs and received faxes alike.
+
+Every page is a bilevel (`"1"` mode) Pillow image, 1728 pixels wide (the fax line width at
+204 dpi), as long as a US-letter page at the job's vertical resolution:
+
+| resolution        | dpi (x × y) | page size    |
+|-------------------|-------------|--------------|
+| 0 standard        | 204 × 98    | 1728 × 1078  |
+| 1 fine            | 204 × 196   | 1728 × 2156  |
+| 2 hyperfine       | 204 × 392   | 1728 × 4312  |
+
+Each image carries `info["dpi"]`, which the encoders write as the file's resolution tags.
+
+Public API (stable; the outbound documents and the inbound `getfax` both use it):
+
+- `Resolution` — 0 standard, 1 fine, 2 hyperfine (plain ints are accepted everywhere).
+- `PageHeader(when, sender="", number="")` — the line a fax machine prints across the top of
+  every page: `<when>  From: <sender>  <number>` on the left, `Page n of N` on the right.
+- `render_job_pages(documents, *, resolution=0, header=None, contrast=1) -> list[Image]` —
+  one image per page of the documents (objects with `filename`, `data`, `extension`, such as
+  `core.jobs.Document`), numbered across all of them. Raises `ConversionError` for a document
+  `formats.inspect_document` rejects. The page count always equals the inspection's.
+- `render_placeholder_pages(count, *, resolution=0, header=None, label="") -> list[Image]` —
+  `count` generated pages with `label` (may hold several lines) drawn in a framed box: for
+  faxes whose content is made up (generated inbound traffic).
+- `header_band(header, page, total, resolution=0) -> Image` — the header strip exactly as it
+  is pasted on top of page `page` (tests compare it with the top rows of a page).
+- `encode_tiff(pages) -> bytes` — multi-page TIFF, CCITT Group 4, DPI tags from the pages.
+- `encode_pdf(pages) -> bytes` — PDF, one page per image, CCITT G4 image streams, page size
+  from the DPI (8.47 × 11 in).
+
+What the body of a page shows: JPEG, BMP, GIF (first frame) and every TIFF page are scaled to
+fit the page and dithered to black and white (bilevel sources are thresholded, not dithered);
+text and CSV are drawn as text (60 lines a page, text wrapped at 100 characters, CSV cells in
+aligned columns); PDF, PostScript, PCL, HTML and office formats are not rasterized — each of
+their pages is a labelled page naming the source file, its type and the page number.
+
+Pages are composed on the fine grid (close to square pixels) and scaled to the requested
+resolution row by row (standard keeps every other row, as a standard-resolution scan does;
+hyperfine doubles rows); the header band is pasted after scaling.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import TYPE_CHECKING, Final, Protocol
+
+from .formats import TEXT_LINES_PER_PAGE, inspect_document, text_of, text_page_lines
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageFont
+
+    Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
+class Resolution(IntEnum):
+    STANDARD = 0
+    FINE = 1
+    HYPERFINE = 2
+
+
+FAX_WIDTH: Final = 1728
+X_DPI: Final = 204
+Y_DPI: Final = {Resolution.STANDARD: 98, Resolution.FINE: 196, Resolution.HYPERFINE: 392}
+PAGE_HEIGHTS: Final = {Resolution.STANDARD: 1078, Resolution.FINE: 2156,
+                       Resolution.HYPERFINE: 4312}
+
+# Layout on the fine (composition) grid, in pixels.
+_COMPOSE_HEIGHT: Final = PAGE_HEIGHTS[Resolution.FINE]
+HEADER_HEIGHT: Final = 48  # even, so standard resolution keeps exactly half of it
+_HEADER_FONT: Final = 24
+_MARGIN_X: Final = 72
+_BODY_TOP: Final = 96
+_BODY_BOTTOM: Final = _COMPOSE_HEIGHT - 72
+_TEXT_FONT: Final = 26
+_LABEL_FONT: Final = 36
+_CELL_GAP: Final = 24
+
+
+class ConversionError(ValueError):
+    """A document that cannot be imaged: the job fails as `Failed Conversion`."""
+
+
+class SourceDocument(Protocol):
+    @property
+    def filename(self) -> str: ...
+
+    @property
+    def data(self) -> bytes | None: ...
+
+    @property
+    def extension(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class PageHeader:
+    """The header line of a fax page; `when` is the date and time as it should be printed."""
+
+    when: str
+    sender: str = ""  # tagname: the name that follows "From:"
+    number: str = ""  # tagnumber
+
+    def left_text(self) -> str:
+        parts = [self.when] if self.when else []
+        if self.sender:
+            parts.append(f"From: {self.sender}")
+        if self.number:
+            parts.append(self.number)
+        return "   ".join(parts)
+
+    @staticmethod
+    def page_text(page: int, total: int) -> str:
+        return f"Page {page} of {total}"
+
+    def text(self, page: int, total: int) -> str:
+        """The whole line as one string (left part, then the page counter)."""
+        left = self.left_text()
+        return f"{left}   {self.page_text(page, total)}" if left else self.page_text(page, total)
+
+
+def resolution_of(value: int) -> Resolution:
+    """Any job's resolution value as a `Resolution` (unknown values: standard)."""
+    return Resolution(value) if value in (0, 1, 2) else Resolution.STANDARD
+
+
+def page_size(resolution: int) -> tuple[int, int]:
+    return FAX_WIDTH, PAGE_HEIGHTS[resolution_of(resolution)]
+
+
+def dpi(resolution: int) -> tuple[int, int]:
+    return X_DPI, Y_DPI[resolution_of(resolution)]
+
+
+# --- fonts (FreeType faces are not safe to share between threads) -----------------------
+
+_fonts = threading.local()
+
+
+def _font(size: int) -> Font:
+    from PIL import ImageFont
+
+    cache: dict[int, Font] | None = getattr(_fonts, "cache", None)
+    if cache is None:
+        cache = {}
+        _fonts.cache = cache
+    font = cache.get(size)
+    if font is None:
+        # Pillow's built-in scalable face: the same glyphs on every machine.
+        font = ImageFont.load_default(size)
+        cache[size] = font
+    return font
+
+
+# --- composition -----------------------------------------------------------------------
+
+
+def _blank(height: int = _COMPOSE_HEIGHT) -> Image.Image:
+    from PIL import Image
+
+    return Image.new("1", (FAX_WIDTH, height), 1)
+
+
+def _finish(page: Image.Image, resolution: Resolution, header: PageHeader | None,
+            number: int, total: int) -> Image.Image:
+    """Scale a composed page to `resolution`, paste its header band, set its DPI."""
+    from PIL import Image
+
+    width, height = page_size(resolution)
+    if page.size != (width, height):
+        page = page.resize((width, height), Image.Resampling.NEAREST)
+    if header is not None:
+        page.paste(header_band(header, number, total, resolution), (0, 0))
+    page.info["dpi"] = dpi(resolution)
+    return page
+
+
+def header_band(header: PageHeader, page: int, total: int, resolution: int = 0) -> Image.Image:
+    """The header strip of page `page` of `total`, at `resolution`, as pasted on the page."""
+    from PIL import Image, ImageDraw
+
+    band = _blank(HEADER_HEIGHT)
+    draw = ImageDraw.Draw(band)
+    draw.fontmode = "1"
+    font = _font(_HEADER_FONT)
+    top = (HEADER_HEIGHT - _HEADER_FONT) // 2 - 2
+    right = header.page_text(page, total)
+    right_x = FAX_WIDTH - _MARGIN_X // 2 - int(draw.textlength(right, font=font))
+    draw.text((_MARGIN_X // 2, top), header.left_text(), font=font, fill=0)
+    draw.text((right_x, top), right, font=font, fill=0)
+    res = resolution_of(resolution)
+    height = HEADER_HEIGHT * PAGE_HEIGHTS[res] // _COMPOSE_HEIGHT
+    if height != HEADER_HEIGHT:
+        band = band.resize((FAX_WIDTH, height), Image.Resampling.NEAREST)
+    return band
+
+
+def _draw_label(page: Image.Image, lines: Sequence[str]) -> None:
+    """A framed box in the upper part of the body holding `lines`."""
+    from PIL import ImageDraw
+
+    draw = ImageDraw.Draw(page)
+    draw.fontmode = "1"
+    font = _font(_LABEL_FONT)
+    pitch = _LABEL_FONT + 18
+    box_top = _BODY_TOP + 240
+    box_bottom = box_top + 60 + pitch * max(1, len(lines))
+    draw.rectangle((_MARGIN_X + 80, box_top, FAX_WIDTH - _MARGIN_X - 80, box_bottom),
+                   outline=0, width=4)
+    for i, line in enumerate(lines):
+        draw.text((_MARGIN_X + 120, box_top + 36 + i * pitch), line, font=font, fill=0)
+
+
+def _text_page(lines: Sequence[str]) -> Image.Image:
+    from PIL import ImageDraw
+
+    page = _blank()
+    draw = ImageDraw.Draw(page)
+    draw.fontmode = "1"
+    font = _font(_TEXT_FONT)
+    pitch = (_BODY_BOTTOM - _BODY_TOP) // TEXT_LINES_PER_PAGE
+    for i, line in enumerate(lines):
+        if line:
+            draw.text((_MARGIN_X, _BODY_TOP + i * pitch), line, font=font, fill=0)
+    return page
+
+
+def _csv_page(lines: Sequence[str]) -> Image.Image:
+    """CSV rows of one page, each cell at its column's offset (widths measured on the page)."""
+    from PIL import ImageDraw
+
+    page = _blank()
+    draw = ImageDraw.Draw(page)
+    draw.fontmode = "1"
+    font = _font(_TEXT_FONT)
+    rows = [_csv_cells(line) for line in lines]
+    widths: list[int] = []
+    for row in rows:
+        for col, cell in enumerate(row):
+            width = int(draw.textlength(cell, font=font))
+            if col == len(widths):
+                widths.append(width)
+            else:
+                widths[col] = max(widths[col], width)
+    offsets, x = [], _MARGIN_X
+    for width in widths:
+        offsets.append(x)
+        x += min(width, FAX_WIDTH // 2) + _CELL_GAP
+    pitch = (_BODY_BOTTOM - _BODY_TOP) // TEXT_LINES_PER_PAGE
+    for i, row in enumerate(rows):
+        for col, cell in enumerate(row):
+            if cell and offsets[col] < FAX_WIDTH - _MARGIN_X:
+                draw.text((offsets[col], _BODY_TOP + i * pitch), cell, font=font, fill=0)
+    return page
+
+
+def _csv_cells(line: str) -> list[str]:
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error:
+        return [line]
+
+
+def _image_page(frame: Image.Image, contrast: int) -> Image.Image:
+    """One picture (or scanned page) scaled to fit the body and made black and white."""
+    from PIL import Image
+
+    bilevel = frame.mode == "1"
+    gray = _grayscale(frame)
+    x_dpi, y_dpi = _source_dpi(frame)
+    # Physical size in inches → pixels of the fine grid (204 × 196 dpi).
+    width_in, height_in = gray.width / x_dpi, gray.height / y_dpi
+    box_w, box_h = FAX_WIDTH - 2 * _MARGIN_X, _BODY_BOTTOM - _BODY_TOP
+    scale = min(box_w / (width_in * X_DPI), box_h / (height_in * Y_DPI[Resolution.FINE]))
+    size = (max(1, round(width_in * X_DPI * scale)),
+            max(1, round(height_in * Y_DPI[Resolution.FINE] * scale)))
+    gray = gray.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    if bilevel:
+        mono = gray.point(lambda v: 255 if v >= 128 else 0).convert("1", dither=None)
+    else:
+        if contrast == 2:
+            # contrastalgo=2: more darkening, for light scans.
+            gray = gray.point(lambda v: int(255 * (v / 255) ** 1.8))
+        mono = gray.convert("1")  # Floyd–Steinberg dithering
+    page = _blank()
+    page.paste(mono, ((FAX_WIDTH - mono.width) // 2, _BODY_TOP))
+    return page
+
+
+def _grayscale(frame: Image.Image) -> Image.Image:
+    from PIL import Image
+
+    if frame.mode in ("RGBA", "LA", "PA") or (frame.mode == "P"
+                                               and "transparency" in frame.info):
+        rgba = frame.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("L")
+    if frame.mode in ("I;16", "I;16B", "I;16L", "I"):
+        return frame.point(lambda v: v / 256).convert("L")
+    return frame.convert("L")
+
+
+def _source_dpi(frame: Image.Image) -> tuple[float, float]:
+    """The source's pixel density; square pixels when it does not say (or says nonsense)."""
+    raw = frame.info.get("dpi")
+    if not isinstance(raw, tuple | list) or len(raw) < 2:
+        return 200.0, 200.0
+    try:
+        x, y = float(raw[0]), float(raw[1])
+    except (TypeError, ValueError):
+        return 200.0, 200.0
+    if x <= 0 or y <= 0 or x != x or y != y:
+        return 200.0, 200.0
+    return x, y
+
+
+# --- documents → page bodies -----------------------------------------------------------
+
+_RASTER: Final = frozenset({"tif", "tiff", "jpg", "jpeg", "bmp", "gif"})
+TYPE_NAMES: Final = {
+    "pdf": "PDF", "ps": "PostScript", "pcl": "PCL", "htm": "HTML", "html": "HTML",
+    "doc": "Word", "dot": "Word template", "docx": "Word 2007", "odt": "OpenDocument text",
+    "rtf": "Rich Text", "xls": "Excel", "xlsx": "Excel 2007", "ods": "OpenDocument spreadsheet",
+}
+
+
+def _document_bodies(document: SourceDocument, contrast: int) -> Iterator[Image.Image]:
+    """The composed (fine-grid, header-less) pages of one document."""
+    ext = document.extension
+    inspection = inspect_document(ext, document.data)
+    if not inspection.ok or document.data is None:
+        raise ConversionError(f"{document.filename}: {inspection.reason}")
+    data = document.data
+    if ext in _RASTER:
+        yield from _raster_bodies(data, ext, inspection.pages, contrast)
+    elif ext in ("txt", "csv"):
+        lines = text_page_lines(text_of(data), wrap=ext == "txt")
+        draw = _csv_page if ext == "csv" else _text_page
+        for start in range(0, max(1, len(lines)), TEXT_LINES_PER_PAGE):
+            yield draw(lines[start:start + TEXT_LINES_PER_PAGE])
+    else:
+        kind = TYPE_NAMES.get(ext, ext.upper())
+        for number in range(1, inspection.pages + 1):
+            page = _blank()
+            _draw_label(page, [
+                document.filename,
+                f"page {number} of {inspection.pages} of this {kind} document "
+                f"({len(data):,} bytes)",
+                f"faxage-sim does not rasterize {kind} content:",
+                "this page stands in for the page that was faxed.",
+            ])
+            yield page
+
+
+def _raster_bodies(data: bytes, ext: str, pages: int, contrast: int) -> Iterator[Image.Image]:
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            for index in range(pages):
+                image.seek(index)
+                frame = ImageOps.exif_transpose(image) if ext in ("jpg", "jpeg") else image
+                yield _image_page(frame, contrast)
+    except (OSError, ValueError, EOFError, Image.DecompressionBombError) as exc:
+        raise ConversionError(f"unreadable {ext}: {exc}") from exc
+
+
+def render_job_pages(documents: Sequence[SourceDocument], *, resolution: int = 0,
+                     header: PageHeader | None = None, contrast: int = 1) -> list[Image.Image]:
+    """Every page of `documents`, in order, numbered `Page n of N` across all of them."""
+    res = resolution_of(resolution)
+    bodies = [body for document in documents for body in _document_bodies(document, contrast)]
+    total = len(bodies)
+    return [_finish(body, res, header, n, total) for n, body in enumerate(bodies, 1)]
+
+
+def render_placeholder_pages(count: int, *, resolution: int = 0,
+                             header: PageHeader | None = None,
+                             label: str = "") -> list[Image.Image]:
+    """`count` generated pages, each with `label` in a framed box and its page number."""
+    res = resolution_of(resolution)
+    total = max(1, count)
+    pages = []
+    for number in range(1, total + 1):
+        page = _blank()
+        _draw_label(page, [*label.splitlines(), f"page {number} of {total}"])
+        pages.append(_finish(page, res, header, number, total))
+    return pages
+
+
+# --- encoders --------------------------------------------------------------------------
+
+
+def _prepared(pages: Sequence[Image.Image]) -> tuple[list[Image.Image], tuple[float, float]]:
+    if not pages:
+        raise ValueError("no pages to encode")
+    mono = [p if p.mode == "1" else p.convert("1") for p in pages]
+    resolution = pages[0].info.get("dpi", (X_DPI, Y_DPI[Resolution.STANDARD]))
+    return mono, (float(resolution[0]), float(resolution[1]))
+
+
+def encode_tiff(pages: Sequence[Image.Image]) -> bytes:
+    """A multi-page TIFF: CCITT Group 4, bilevel, resolution tags from the first page."""
+    mono, resolution = _prepared(pages)
+    out = io.BytesIO()
+    mono[0].save(out, "TIFF", compression="group4", save_all=True, append_images=mono[1:],
+                 dpi=resolution)
+    return out.getvalue()
+
+
+def encode_pdf(pages: Sequence[Image.Image]) -> bytes:
+    """A PDF with one page per image; Pillow writes bilevel images as CCITT G4 streams."""
+    mono, resolution = _prepared(pages)
+    out = io.BytesIO()
+    mono[0].save(out, "PDF", save_all=True, append_images=mono[1:], dpi=resolution,
+                 title="faxage-sim fax", producer="faxage-sim")
+    return out.getvalue()
