@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 from . import control
 from .config import SimConfig
 from .console import ConsoleLog
-from .endpoints import httpsfax
+from .endpoints import getcdr, httpsfax, provision
 from .state import AppState
 
 # PHP runs the script whatever the method; a GET simply arrives with an empty $_POST.
@@ -22,6 +22,10 @@ def protocol_routes() -> list[BaseRoute]:
     return [
         Route("/httpsfax.php", httpsfax.endpoint, methods=ANY_METHOD),
         Route("/httpsfax-debug.php", httpsfax.debug_endpoint, methods=ANY_METHOD),
+        Route("/getcdr.php", getcdr.endpoint, methods=ANY_METHOD),
+        Route("/provision.php", provision.endpoint, methods=ANY_METHOD),
+        # A 2010 client posts here (PROTOCOL.md section 1: an alias).
+        Route("/new_provision.php", provision.endpoint, methods=ANY_METHOD),
     ]
 
 

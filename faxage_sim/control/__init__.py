@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from . import accounts, clock, deliveries, jobs, requests, system
+from . import accounts, cdr, clock, deliveries, inventory, jobs, requests, system
 
 
 def routes() -> list[BaseRoute]:
@@ -15,4 +15,6 @@ def routes() -> list[BaseRoute]:
         *jobs.ROUTES,
         *deliveries.ROUTES,
         *requests.ROUTES,
+        *cdr.ROUTES,
+        *inventory.ROUTES,
     ]

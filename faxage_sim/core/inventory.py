@@ -117,6 +117,12 @@ class Inventory:
         return sorted(num for n, nums in self._available.items() if n.startswith(prefix)
                       for num in nums)
 
+    def rate_centers(self) -> list[tuple[RateCenter, list[str]]]:
+        """Every rate center served, with its available numbers; both ascending."""
+        self._build()
+        return [(self._centers[n], sorted(self._available.get(n, ())))
+                for n in sorted(self._centers)]
+
     def is_available(self, number: str) -> bool:
         self._build()
         return number in self._available.get(number[:6], set())

@@ -15,6 +15,7 @@ from enum import StrEnum
 from ..documents.formats import inspect_document
 from ..wire import catalog
 from .accounts import Account, AccountSettings, User
+from .cdr import CdrStore
 from .clock import Clock, ClockMode
 from .deliveries import DeliveryBook
 from .events import EventBus, SimEvent
@@ -96,6 +97,8 @@ class Simulator:
         self.rules = LayeredRules(MagicNumbers())
         self.accounts: dict[str, Account] = {}
         self.inventory = Inventory(self.options.seed)
+        self.cdrs = CdrStore()  # call detail records, fed by `call` events
+        self.bus.subscribe(self.cdrs.observe)
         self._counters = _Counters()
         # Called whenever any account schedules an event (wakes the realtime driver).
         self.on_schedule: Callable[[], None] | None = None
@@ -112,6 +115,7 @@ class Simulator:
             account.scheduler.clear()
         self.accounts.clear()
         self.inventory = Inventory(self.options.seed)
+        self.cdrs.clear()
         self.deliveries.deliveries.clear()
         self.deliveries.ready.clear()
         self._counters = _Counters()
@@ -169,6 +173,7 @@ class Simulator:
     def remove_account(self, company: str) -> None:
         account = self.accounts.pop(company)
         account.scheduler.clear()
+        self.cdrs.forget(company)
 
     def _free_company(self) -> str:
         while True:

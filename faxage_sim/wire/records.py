@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from ..core.cdr import CallRecord
 from ..core.jobs import FaxJob, JobState
 from . import catalog
 
@@ -114,3 +115,13 @@ def format_status_record(job: FaxJob, tz: ZoneInfo, options: StatusOptions) -> s
     if options.tries:
         columns.append(str(job.tries))
     return "\t".join(columns)
+
+
+def format_cdr_record(record: CallRecord, tz: ZoneInfo, show_nuid: bool) -> str:
+    """One getcdr.php record, without its newline: comma-separated, no header (section 4).
+
+    `calldate,direction,src,dst,duration`, or with `nuidshow=1` the nuid first.
+    """
+    line = (f"{format_time(record.calldate, tz)},{record.direction.value},{record.src},"
+            f"{record.dst},{record.duration}")
+    return f"{record.nuid},{line}" if show_nuid else line

@@ -1,0 +1,126 @@
+"""`/_sim/cdr`: read an account's call detail records as JSON, or add records directly.
+
+Records normally come from the simulated network (every dial try, every inbound call).
+Adding them here is for clients that need a history without running the traffic: a billing
+import, or `nuidgt` paging over many records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..core.accounts import Account
+from ..core.cdr import CallRecord, CdrQuery, Direction
+from ..core.numbering import is_ten_digits
+from ..wire.records import format_time, parse_time
+from .common import (
+    ControlError,
+    account_or_404,
+    company_param,
+    control_endpoint,
+    ok,
+    read_json,
+    state_of,
+)
+
+MAX_RECORDS_PER_POST = 1_000_000
+
+
+def record_json(record: CallRecord, account: Account) -> dict[str, Any]:
+    return {
+        "nuid": record.nuid,
+        "calldate": format_time(record.calldate, account.settings.tz),
+        "calldate_epoch": record.calldate,
+        "direction": record.direction.value,
+        "src": record.src,
+        "dst": record.dst,
+        "duration": record.duration,
+    }
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    if not raw.isascii() or not raw.isdigit():
+        raise ControlError(400, f'"{name}" must be a whole number >= 0')
+    return int(raw)
+
+
+@control_endpoint
+async def list_records(request: Request) -> Response:
+    """`?company=` (required), `nuidgt=` (default: all), `limit=` (the first N by calldate)."""
+    state = state_of(request)
+    account = account_or_404(state, company_param(request))
+    nuidgt = _int_param(request, "nuidgt")
+    limit = _int_param(request, "limit")
+    query = CdrQuery(nuid_above=0 if nuidgt is None else nuidgt)
+    found = state.sim.cdrs.select(account.company, query)
+    if limit is not None:
+        found = found[:limit]
+    return ok({"company": account.company, "count": len(found),
+               "last_nuid": state.sim.cdrs.last_nuid,
+               "records": [record_json(r, account) for r in found]})
+
+
+def _start_of(item: dict[str, Any], account: Account, where: str) -> float:
+    value = item.get("calldate")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        parsed = parse_time(value, account.settings.tz)
+        if parsed is not None:
+            return parsed
+    raise ControlError(400, f"{where}.calldate: give YYYY-MM-DD HH:MM:SS (account time zone) "
+                            "or epoch seconds")
+
+
+def _call_of(item: Any, account: Account,
+             where: str) -> tuple[Direction, str, str, float, int]:
+    if not isinstance(item, dict):
+        raise ControlError(400, f"{where}: expected an object")
+    unknown = set(item) - {"calldate", "direction", "src", "dst", "duration"}
+    if unknown:
+        raise ControlError(400, f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    try:
+        direction = Direction(str(item.get("direction")))
+    except ValueError as exc:
+        raise ControlError(400, f'{where}.direction: "IN" or "OUT"') from exc
+    src, dst = item.get("src", ""), item.get("dst")
+    if not isinstance(src, str) or not (src == "" or is_ten_digits(src)):
+        raise ControlError(400, f"{where}.src: a 10-digit number (or empty)")
+    if not isinstance(dst, str) or not is_ten_digits(dst):
+        raise ControlError(400, f"{where}.dst: a 10-digit number")
+    duration = item.get("duration", 0)
+    if isinstance(duration, bool) or not isinstance(duration, int) or duration < 0:
+        raise ControlError(400, f"{where}.duration: whole seconds >= 0")
+    return direction, src, dst, _start_of(item, account, where), duration
+
+
+@control_endpoint
+async def add_records(request: Request) -> Response:
+    """`{"company", "records": [{"calldate", "direction", "src", "dst", "duration"}]}`.
+
+    Every record is checked before any is written; they get fresh nuids in the order given.
+    """
+    state = state_of(request)
+    data = await read_json(request)
+    account = account_or_404(state, company_param(request, data))
+    items = data.get("records")
+    if not isinstance(items, list) or not items or len(items) > MAX_RECORDS_PER_POST:
+        raise ControlError(400, f'"records" must be a list of 1 to {MAX_RECORDS_PER_POST}')
+    calls = [_call_of(item, account, f"records[{i}]") for i, item in enumerate(items)]
+    first = state.sim.cdrs.last_nuid + 1
+    written = state.sim.cdrs.record_many(account.company, calls)
+    return ok({"company": account.company, "written": written, "first_nuid": first,
+               "last_nuid": state.sim.cdrs.last_nuid}, status=201)
+
+
+ROUTES = [
+    Route("/_sim/cdr", list_records, methods=["GET"]),
+    Route("/_sim/cdr", add_records, methods=["POST"]),
+]

@@ -1,0 +1,161 @@
+"""Call detail records: one per phone call of the simulated network, per account.
+
+Every ended call — each outbound dial try (busy and unanswered ones too) and each inbound call
+(busy ones too) — arrives as a `call` event on the simulator's bus and becomes one record. A
+record gets its `nuid` when it is written, i.e. when the call has ended, from one counter for
+the whole simulator: so `nuid > N` finds every record written after the one numbered N exactly
+once, even while traffic continues (a call that started earlier but ended later still gets the
+higher id).
+
+Each account keeps its records twice, both as plain lists searched with `bisect`: in nuid order
+(appended, since ids only grow) for `nuidgt`, and in calldate order for `begin`/`end`. Calls
+end almost in the order they start, so inserting into the calldate list lands near its end.
+Both selections cost O(log n + k) for k matching records, however many the account holds.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from operator import attrgetter
+from typing import Any
+
+from .events import SimEvent
+
+FIRST_NUID = 1
+CALL_EVENT = "call"
+
+
+class Direction(StrEnum):
+    IN = "IN"
+    OUT = "OUT"
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    nuid: int
+    calldate: int  # call start, simulated epoch seconds
+    direction: Direction
+    src: str  # the calling number
+    dst: str  # outbound: the dialled number; inbound: the account's DID called
+    duration: int  # billable seconds, pickup to hangup, not rounded; 0 when never answered
+
+
+@dataclass
+class CdrQuery:
+    """Which records getcdr.php returns. At least one selection (nuid or date range) must be
+    given for any record to match; `inbound_to` narrows either one."""
+
+    nuid_above: int | None = None
+    begin: float | None = None  # inclusive, simulated epoch
+    end: float | None = None  # inclusive
+    inbound_to: str | None = None
+
+    @property
+    def selects(self) -> bool:
+        return self.nuid_above is not None or (self.begin is not None and self.end is not None)
+
+
+@dataclass
+class AccountCdrs:
+    """One account's records, indexed by nuid and by calldate."""
+
+    nuids: list[int] = field(default_factory=list)
+    by_nuid: list[CallRecord] = field(default_factory=list)
+    calldates: list[int] = field(default_factory=list)
+    by_calldate: list[CallRecord] = field(default_factory=list)
+
+    def add(self, record: CallRecord) -> None:
+        self.nuids.append(record.nuid)
+        self.by_nuid.append(record)
+        # bisect_right: among equal calldates the newer (higher nuid) record goes last.
+        at = bisect.bisect_right(self.calldates, record.calldate)
+        self.calldates.insert(at, record.calldate)
+        self.by_calldate.insert(at, record)
+
+    def __len__(self) -> int:
+        return len(self.nuids)
+
+    def select(self, query: CdrQuery) -> list[CallRecord]:
+        """The matching records, ascending by calldate (ties: ascending nuid)."""
+        if query.nuid_above is not None:
+            start = bisect.bisect_right(self.nuids, query.nuid_above)
+            # Stable sort: equal calldates stay in nuid order. Nearly sorted already.
+            found = sorted(self.by_nuid[start:], key=_CALLDATE)
+            if query.begin is not None and query.end is not None:
+                found = [r for r in found if query.begin <= r.calldate <= query.end]
+        elif query.begin is not None and query.end is not None:
+            low = bisect.bisect_left(self.calldates, query.begin)
+            high = bisect.bisect_right(self.calldates, query.end)
+            found = self.by_calldate[low:high]
+        else:
+            return []
+        if query.inbound_to is not None:
+            found = [r for r in found
+                     if r.direction is Direction.IN and r.dst == query.inbound_to]
+        return found
+
+
+_CALLDATE = attrgetter("calldate")
+
+
+class CdrStore:
+    """Every account's call detail records, with one ascending nuid counter."""
+
+    def __init__(self) -> None:
+        self._accounts: dict[str, AccountCdrs] = {}
+        self._next_nuid = FIRST_NUID
+
+    def observe(self, event: SimEvent) -> None:
+        """EventBus observer: a `call` event becomes a record of the event's account."""
+        if event.kind != CALL_EVENT or event.company is None:
+            return
+        data: dict[str, Any] = event.data
+        self.record(event.company, Direction(data["direction"]), str(data["src"]),
+                    str(data["dst"]), start=float(data["start"]),
+                    duration=int(data["duration"]))
+
+    def record(self, company: str, direction: Direction, src: str, dst: str, *,
+               start: float, duration: int) -> CallRecord:
+        record = CallRecord(self._next_nuid, int(start), direction, src, dst,
+                            max(0, int(duration)))
+        self._next_nuid += 1
+        self._accounts.setdefault(company, AccountCdrs()).add(record)
+        return record
+
+    def record_many(self, company: str,
+                    calls: Iterable[tuple[Direction, str, str, float, int]]) -> int:
+        """Bulk insert of (direction, src, dst, start, duration); the number written."""
+        written = 0
+        for direction, src, dst, start, duration in calls:
+            self.record(company, direction, src, dst, start=start, duration=duration)
+            written += 1
+        return written
+
+    def select(self, company: str, query: CdrQuery) -> list[CallRecord]:
+        if not query.selects:
+            return []  # neither selection: nothing (the vendor document's rule)
+        cdrs = self._accounts.get(company)
+        return cdrs.select(query) if cdrs is not None else []
+
+    def count(self, company: str | None = None) -> int:
+        if company is None:
+            return sum(len(c) for c in self._accounts.values())
+        cdrs = self._accounts.get(company)
+        return len(cdrs) if cdrs is not None else 0
+
+    @property
+    def last_nuid(self) -> int:
+        """The highest nuid handed out so far (FIRST_NUID - 1 when none)."""
+        return self._next_nuid - 1
+
+    def forget(self, company: str) -> None:
+        """A removed account's records go with it (a new account may reuse the company)."""
+        self._accounts.pop(company, None)
+
+    def clear(self) -> None:
+        """Back to a fresh start: no records, and the counter starts over."""
+        self._accounts.clear()
+        self._next_nuid = FIRST_NUID
