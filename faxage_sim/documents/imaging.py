@@ -16,15 +16,18 @@ Public API (stable; the outbound documents and the inbound `getfax` both use it)
 - `Resolution` — 0 standard, 1 fine, 2 hyperfine (plain ints are accepted everywhere).
 - `PageHeader(when, sender="", number="")` — the line a fax machine prints across the top of
   every page: `<when>  From: <sender>  <number>` on the left, `Page n of N` on the right.
-- `render_job_pages(documents, *, resolution=0, header=None, contrast=1) -> list[Image]` —
-  one image per page of the documents (objects with `filename`, `data`, `extension`, such as
-  `core.jobs.Document`), numbered across all of them. Raises `ConversionError` for a document
-  `formats.inspect_document` rejects. The page count always equals the inspection's.
+- `render_job_pages(documents, *, resolution=0, header=None, contrast=1, limit=None)
+  -> list[Image]` — one image per page of the documents (objects with `filename`, `data`,
+  `extension`, such as `core.jobs.Document`), numbered across all of them (`limit`: only the
+  first pages). Raises `ConversionError` for a document `formats.inspect_document` rejects.
+  The page count always equals the inspection's.
 - `render_placeholder_pages(count, *, resolution=0, header=None, label="") -> list[Image]` —
   `count` generated pages with `label` (may hold several lines) drawn in a framed box: for
   faxes whose content is made up (generated inbound traffic).
 - `header_band(header, page, total, resolution=0) -> Image` — the header strip exactly as it
   is pasted on top of page `page` (tests compare it with the top rows of a page).
+- `font(size) -> ImageFont` — the face every page is drawn with (Pillow's built-in scalable
+  font, the same on every machine), cached per thread.
 - `encode_tiff(pages) -> bytes` — multi-page TIFF, CCITT Group 4, DPI tags from the pages.
 - `encode_pdf(pages) -> bytes` — PDF, one page per image, CCITT G4 image streams, page size
   from the DPI (8.47 × 11 in).
@@ -44,13 +47,20 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Final, Protocol
 
-from .formats import TEXT_LINES_PER_PAGE, inspect_document, text_of, text_page_lines
+from .formats import (
+    TEXT_LINES_PER_PAGE,
+    Inspection,
+    inspect_document,
+    text_of,
+    text_page_lines,
+)
 
 if TYPE_CHECKING:
     from PIL import Image, ImageFont
@@ -141,7 +151,7 @@ def dpi(resolution: int) -> tuple[int, int]:
 _fonts = threading.local()
 
 
-def _font(size: int) -> Font:
+def font(size: int) -> Font:
     from PIL import ImageFont
 
     cache: dict[int, Font] | None = getattr(_fonts, "cache", None)
@@ -186,12 +196,12 @@ def header_band(header: PageHeader, page: int, total: int, resolution: int = 0) 
     band = _blank(HEADER_HEIGHT)
     draw = ImageDraw.Draw(band)
     draw.fontmode = "1"
-    font = _font(_HEADER_FONT)
+    face = font(_HEADER_FONT)
     top = (HEADER_HEIGHT - _HEADER_FONT) // 2 - 2
     right = header.page_text(page, total)
-    right_x = FAX_WIDTH - _MARGIN_X // 2 - int(draw.textlength(right, font=font))
-    draw.text((_MARGIN_X // 2, top), header.left_text(), font=font, fill=0)
-    draw.text((right_x, top), right, font=font, fill=0)
+    right_x = FAX_WIDTH - _MARGIN_X // 2 - int(draw.textlength(right, font=face))
+    draw.text((_MARGIN_X // 2, top), header.left_text(), font=face, fill=0)
+    draw.text((right_x, top), right, font=face, fill=0)
     res = resolution_of(resolution)
     height = HEADER_HEIGHT * PAGE_HEIGHTS[res] // _COMPOSE_HEIGHT
     if height != HEADER_HEIGHT:
@@ -205,14 +215,14 @@ def _draw_label(page: Image.Image, lines: Sequence[str]) -> None:
 
     draw = ImageDraw.Draw(page)
     draw.fontmode = "1"
-    font = _font(_LABEL_FONT)
+    face = font(_LABEL_FONT)
     pitch = _LABEL_FONT + 18
     box_top = _BODY_TOP + 240
     box_bottom = box_top + 60 + pitch * max(1, len(lines))
     draw.rectangle((_MARGIN_X + 80, box_top, FAX_WIDTH - _MARGIN_X - 80, box_bottom),
                    outline=0, width=4)
     for i, line in enumerate(lines):
-        draw.text((_MARGIN_X + 120, box_top + 36 + i * pitch), line, font=font, fill=0)
+        draw.text((_MARGIN_X + 120, box_top + 36 + i * pitch), line, font=face, fill=0)
 
 
 def _text_page(lines: Sequence[str]) -> Image.Image:
@@ -221,11 +231,11 @@ def _text_page(lines: Sequence[str]) -> Image.Image:
     page = _blank()
     draw = ImageDraw.Draw(page)
     draw.fontmode = "1"
-    font = _font(_TEXT_FONT)
+    face = font(_TEXT_FONT)
     pitch = (_BODY_BOTTOM - _BODY_TOP) // TEXT_LINES_PER_PAGE
     for i, line in enumerate(lines):
         if line:
-            draw.text((_MARGIN_X, _BODY_TOP + i * pitch), line, font=font, fill=0)
+            draw.text((_MARGIN_X, _BODY_TOP + i * pitch), line, font=face, fill=0)
     return page
 
 
@@ -236,12 +246,12 @@ def _csv_page(lines: Sequence[str]) -> Image.Image:
     page = _blank()
     draw = ImageDraw.Draw(page)
     draw.fontmode = "1"
-    font = _font(_TEXT_FONT)
+    face = font(_TEXT_FONT)
     rows = [_csv_cells(line) for line in lines]
     widths: list[int] = []
     for row in rows:
         for col, cell in enumerate(row):
-            width = int(draw.textlength(cell, font=font))
+            width = int(draw.textlength(cell, font=face))
             if col == len(widths):
                 widths.append(width)
             else:
@@ -254,7 +264,7 @@ def _csv_page(lines: Sequence[str]) -> Image.Image:
     for i, row in enumerate(rows):
         for col, cell in enumerate(row):
             if cell and offsets[col] < FAX_WIDTH - _MARGIN_X:
-                draw.text((offsets[col], _BODY_TOP + i * pitch), cell, font=font, fill=0)
+                draw.text((offsets[col], _BODY_TOP + i * pitch), cell, font=face, fill=0)
     return page
 
 
@@ -328,12 +338,18 @@ TYPE_NAMES: Final = {
 }
 
 
-def _document_bodies(document: SourceDocument, contrast: int) -> Iterator[Image.Image]:
-    """The composed (fine-grid, header-less) pages of one document."""
-    ext = document.extension
-    inspection = inspect_document(ext, document.data)
+def _inspected(document: SourceDocument) -> Inspection:
+    inspection = inspect_document(document.extension, document.data)
     if not inspection.ok or document.data is None:
         raise ConversionError(f"{document.filename}: {inspection.reason}")
+    return inspection
+
+
+def _document_bodies(document: SourceDocument, inspection: Inspection,
+                     contrast: int) -> Iterator[Image.Image]:
+    """The composed (fine-grid, header-less) pages of one document."""
+    ext = document.extension
+    assert document.data is not None
     data = document.data
     if ext in _RASTER:
         yield from _raster_bodies(data, ext, inspection.pages, contrast)
@@ -370,11 +386,19 @@ def _raster_bodies(data: bytes, ext: str, pages: int, contrast: int) -> Iterator
 
 
 def render_job_pages(documents: Sequence[SourceDocument], *, resolution: int = 0,
-                     header: PageHeader | None = None, contrast: int = 1) -> list[Image.Image]:
-    """Every page of `documents`, in order, numbered `Page n of N` across all of them."""
+                     header: PageHeader | None = None, contrast: int = 1,
+                     limit: int | None = None) -> list[Image.Image]:
+    """Every page of `documents`, in order, numbered `Page n of N` across all of them.
+
+    `limit` renders only the first pages (still numbered against the whole job).
+    """
     res = resolution_of(resolution)
-    bodies = [body for document in documents for body in _document_bodies(document, contrast)]
-    total = len(bodies)
+    inspected = [(document, _inspected(document)) for document in documents]
+    total = sum(inspection.pages for _, inspection in inspected)
+    bodies = itertools.chain.from_iterable(
+        _document_bodies(document, inspection, contrast) for document, inspection in inspected)
+    if limit is not None:
+        bodies = itertools.islice(bodies, max(0, limit))
     return [_finish(body, res, header, n, total) for n, body in enumerate(bodies, 1)]
 
 
