@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from enum import StrEnum
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from .events import SimEvent
 
@@ -33,8 +32,9 @@ class Direction(StrEnum):
     OUT = "OUT"
 
 
-@dataclass(frozen=True, slots=True)
-class CallRecord:
+# NamedTuples rather than dataclasses: small in memory (a million records are kept) and
+# cheap to define at start-up.
+class CallRecord(NamedTuple):
     nuid: int
     calldate: int  # call start, simulated epoch seconds
     direction: Direction
@@ -43,8 +43,7 @@ class CallRecord:
     duration: int  # billable seconds, pickup to hangup, not rounded; 0 when never answered
 
 
-@dataclass
-class CdrQuery:
+class CdrQuery(NamedTuple):
     """Which records getcdr.php returns. At least one selection (nuid or date range) must be
     given for any record to match; `inbound_to` narrows either one."""
 
@@ -58,14 +57,14 @@ class CdrQuery:
         return self.nuid_above is not None or (self.begin is not None and self.end is not None)
 
 
-@dataclass
 class AccountCdrs:
     """One account's records, indexed by nuid and by calldate."""
 
-    nuids: list[int] = field(default_factory=list)
-    by_nuid: list[CallRecord] = field(default_factory=list)
-    calldates: list[int] = field(default_factory=list)
-    by_calldate: list[CallRecord] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.nuids: list[int] = []
+        self.by_nuid: list[CallRecord] = []
+        self.calldates: list[int] = []
+        self.by_calldate: list[CallRecord] = []
 
     def add(self, record: CallRecord) -> None:
         self.nuids.append(record.nuid)
