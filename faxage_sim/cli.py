@@ -6,10 +6,14 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import DEFAULT_MAX_BODY, SimConfig
 from .core.clock import ClockMode
+
+if TYPE_CHECKING:
+    from .tls import TlsFiles
 
 
 def _positive_int(text: str) -> int:
@@ -66,6 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-format", choices=["text", "json"], default="text",
                        help="console lines for people (text) or machines (json)")
     serve.add_argument("--quiet", action="store_true", help="no per-event console lines")
+    serve.add_argument("--port-file", metavar="PATH", default=None,
+                       help="write the port here once ready (for --port 0 in CI)")
+    serve.add_argument("--tls", action="store_true",
+                       help="serve HTTPS with a fresh local CA (needs the tls extra)")
+    serve.add_argument("--ca-bundle", metavar="PATH", default=None,
+                       help="with --tls: write the CA certificate here (default: a temp dir)")
+    from .readiness import add_wait_parser
+
+    add_wait_parser(commands)
     return parser
 
 
@@ -86,9 +99,14 @@ def run_serve(args: argparse.Namespace) -> int:
     config = config_from(args)
     from .app import create_app
     from .console import ConsoleLog
+    from .readiness import remove_stale, write_port_file
     from .server import base_url, bind_socket, serve
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    if args.port_file:
+        remove_stale(args.port_file)  # its presence must mean "ready"
+    if args.ca_bundle and not args.tls:
+        raise SystemExit("faxage-sim: --ca-bundle needs --tls")
     try:
         sock = bind_socket(config.host, config.port)
     except OSError as exc:
@@ -96,16 +114,44 @@ def run_serve(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     config.port = sock.getsockname()[1]
+    tls = start_tls(args.ca_bundle) if args.tls else None
     console = None if args.quiet else ConsoleLog(config.log_format)
     app = create_app(config, console=console)
-    url = base_url(sock)
-    serve(app, sock, f"faxage-sim {__version__} listening on {url} "
-                     f"(clock {config.clock.value}; account demo/1000/demo)")
+    url = base_url(sock, "https" if tls else "http")
+
+    def ready() -> None:
+        if args.port_file:
+            write_port_file(args.port_file, config.port)
+
+    try:
+        serve(app, sock, f"faxage-sim {__version__} listening on {url} "
+                         f"(clock {config.clock.value}; account demo/1000/demo)",
+              on_ready=ready, **(tls.uvicorn_options() if tls else {}))
+    finally:
+        if args.port_file:
+            remove_stale(args.port_file)  # no longer listening
+        if tls is not None:
+            tls.cleanup()
     return 0
+
+
+def start_tls(ca_bundle: str | None) -> TlsFiles:
+    from .tls import TlsUnavailable, make_tls
+
+    try:
+        tls = make_tls(ca_bundle)
+    except TlsUnavailable as exc:
+        raise SystemExit(f"faxage-sim: {exc}") from exc
+    print(f"faxage-sim CA bundle (verify https:// against it): {tls.ca_bundle}", flush=True)
+    return tls
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return run_serve(args)
+    if args.command == "wait":
+        from .readiness import run_wait
+
+        return run_wait(args)
     return 2

@@ -43,8 +43,10 @@ class AnnouncingServer(uvicorn.Server):
 
 
 def uvicorn_config(app: Starlette, **extra: object) -> uvicorn.Config:
-    return uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
-                          server_header=False, date_header=True, **extra)  # type: ignore[arg-type]
+    """`lifespan="off"` in `extra` when the caller starts and stops the AppState (embedded)."""
+    options: dict[str, object] = {"lifespan": "on", **extra}
+    return uvicorn.Config(app, log_level="warning", access_log=False,
+                          server_header=False, date_header=True, **options)  # type: ignore[arg-type]
 
 
 def serve(app: Starlette, sock: socket.socket, ready_line: str,

@@ -1,0 +1,79 @@
+"""httpx transports that reach the emulator's app in-process: no socket at all.
+
+The app always runs on its own event loop (the embedded simulator's thread), because the
+simulator is single-threaded and its clock driver and callback deliveries live on that loop.
+Each request is handed to `httpx.ASGITransport` on that loop and the answer handed back, so a
+synchronous `httpx.Client` and an `httpx.AsyncClient` on any other loop both work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import httpx
+from starlette.types import ASGIApp
+
+# What the journal shows as the client of an in-process request.
+IN_PROCESS_CLIENT = ("127.0.0.1", 0)
+# A host that cannot resolve (RFC 2606), so a client that forgot the transport fails loudly.
+IN_PROCESS_URL = "http://faxage-sim.test"
+
+T = TypeVar("T")
+_Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+class AppBridge:
+    """Runs ASGI requests on the app's loop, from any thread or loop."""
+
+    def __init__(self, app: ASGIApp, loop: asyncio.AbstractEventLoop,
+                 loop_thread: threading.Thread) -> None:
+        self.loop = loop
+        self.loop_thread = loop_thread
+        # Errors become HTTP 500 answers, as over a socket, instead of exceptions in the client.
+        self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=False,
+                                         client=IN_PROCESS_CLIENT)
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """Run `coro` on the app's loop and wait for its result (not from that loop)."""
+        if threading.current_thread() is self.loop_thread:
+            coro.close()
+            raise RuntimeError("faxage-sim: a blocking call from the simulator's own loop")
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    async def forward(self, request: httpx.Request) -> _Answer:
+        response = await self._asgi.handle_async_request(request)
+        content = await response.aread()
+        return response.status_code, list(response.headers.raw), content
+
+    def answer(self, request: httpx.Request, answer: _Answer) -> httpx.Response:
+        status, headers, content = answer
+        return httpx.Response(status, headers=headers, content=content, request=request)
+
+
+class InProcessTransport(httpx.BaseTransport):
+    """For `httpx.Client(transport=...)`."""
+
+    def __init__(self, bridge: AppBridge) -> None:
+        self._bridge = bridge
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()  # a ByteStream afterwards: iterable from the loop too
+        return self._bridge.answer(request, self._bridge.run(self._bridge.forward(request)))
+
+
+class AsyncInProcessTransport(httpx.AsyncBaseTransport):
+    """For `httpx.AsyncClient(transport=...)`, on the app's loop or any other."""
+
+    def __init__(self, bridge: AppBridge) -> None:
+        self._bridge = bridge
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        bridge = self._bridge
+        if asyncio.get_running_loop() is bridge.loop:
+            return bridge.answer(request, await bridge.forward(request))
+        future = asyncio.run_coroutine_threadsafe(bridge.forward(request), bridge.loop)
+        return bridge.answer(request, await asyncio.wrap_future(future))

@@ -1,0 +1,132 @@
+"""pytest plugin (registered by the `pytest11` entry point): a FAXAGE emulator per test.
+
+Fixtures:
+
+- `faxage_sim` — a `SimHandle` on a fresh account of a session-wide emulator reached over a
+  real socket (127.0.0.1, a free port): its own company, user, DIDs and manual clock.
+- `faxage_sim_asgi` — the same, reached in-process through `handle.transport` (no socket).
+- `faxage_sim_server` — the session's `EmbeddedSimulator` (started on first use, stopped at
+  the end of the session; under pytest-xdist each worker has its own).
+- `faxage_sim_host`, `faxage_sim_port`, `faxage_sim_tls` — session fixtures to override in a
+  `conftest.py` to choose the address and HTTPS.
+
+Marker: `@pytest.mark.faxage_sim(scenario=..., seed=..., settings={...}, start=...)`.
+
+pytest imports this module in every run of every project that has faxage-sim installed, so
+it imports nothing heavy at module level and does nothing unless a fixture is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from .embedded import EmbeddedSimulator
+    from .handle import SimHandle
+
+MARKER = "faxage_sim"
+MARKER_HELP = (
+    "faxage_sim(scenario=None, seed=None, settings=None, start=None, did_count=None): "
+    "configure the account that the faxage_sim / faxage_sim_asgi fixture gives this test")
+MARKER_OPTIONS = frozenset({"scenario", "seed", "settings", "start", "did_count"})
+REPORT_SECTION = "faxage-sim requests"
+_HANDLES = pytest.StashKey[list["SimHandle"]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER_HELP)
+
+
+@pytest.fixture(scope="session")
+def faxage_sim_host() -> str:
+    """Address the session's emulator binds: override in conftest.py to change it."""
+    return "127.0.0.1"
+
+
+@pytest.fixture(scope="session")
+def faxage_sim_port() -> int:
+    """Port the session's emulator binds; 0 picks a free one (keep 0 with pytest-xdist)."""
+    return 0
+
+
+@pytest.fixture(scope="session")
+def faxage_sim_tls() -> bool:
+    """True serves HTTPS with a throw-away local CA (handle.ca_bundle); needs trustme."""
+    return False
+
+
+@pytest.fixture(scope="session")
+def faxage_sim_server(faxage_sim_host: str, faxage_sim_port: int,
+                      faxage_sim_tls: bool) -> Iterator[EmbeddedSimulator]:
+    """The session's emulator. It listens once a test asks for `faxage_sim`."""
+    from .config import SimConfig
+    from .core.clock import ClockMode
+    from .embedded import EmbeddedSimulator
+
+    config = SimConfig(host=faxage_sim_host, port=faxage_sim_port, clock=ClockMode.MANUAL,
+                       log_requests=False)
+    with EmbeddedSimulator(config, tls=faxage_sim_tls) as server:
+        yield server
+
+
+def _marker_options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    # Closest first: a test's marker wins over its class's and module's.
+    for marker in reversed(list(request.node.iter_markers(MARKER))):
+        if marker.args:
+            raise pytest.UsageError(f"@pytest.mark.{MARKER} takes keyword arguments only")
+        unknown = set(marker.kwargs) - MARKER_OPTIONS
+        if unknown:
+            raise pytest.UsageError(
+                f"@pytest.mark.{MARKER}: unknown argument(s) {', '.join(sorted(unknown))} "
+                f"(known: {', '.join(sorted(MARKER_OPTIONS))})")
+        options.update(marker.kwargs)
+    return options
+
+
+def _account(server: EmbeddedSimulator, request: pytest.FixtureRequest,
+             in_process: bool) -> Iterator[SimHandle]:
+    handle = server.new_account(in_process=in_process, **_marker_options(request))
+    request.node.stash.setdefault(_HANDLES, []).append(handle)
+    try:
+        yield handle
+    finally:
+        handle.close()
+
+
+@pytest.fixture
+def faxage_sim(faxage_sim_server: EmbeddedSimulator,
+               request: pytest.FixtureRequest) -> Iterator[SimHandle]:
+    """A fresh FAXAGE account on the session's emulator, over a real socket."""
+    yield from _account(faxage_sim_server, request, in_process=False)
+
+
+@pytest.fixture
+def faxage_sim_asgi(faxage_sim_server: EmbeddedSimulator,
+                    request: pytest.FixtureRequest) -> Iterator[SimHandle]:
+    """A fresh FAXAGE account reached in-process: give clients `faxage_sim_asgi.transport`."""
+    yield from _account(faxage_sim_server, request, in_process=True)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+        item: pytest.Item, call: pytest.CallInfo[None],
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """On a failed test that used an account, show the requests that account received."""
+    report: pytest.TestReport = yield
+    handles = item.stash.get(_HANDLES, None)
+    if handles and report.failed and call.when == "call":
+        from .expectations import describe_request
+
+        for handle in handles:
+            try:
+                lines = [describe_request(e) for e in handle.requests()]
+            except Exception as exc:  # the emulator is gone: say so, don't hide the failure
+                lines = [f"(could not read the journal: {exc})"]
+            report.sections.append(
+                (f"{REPORT_SECTION} (company {handle.company})",
+                 "\n".join(lines) or "(none)"))
+    return report

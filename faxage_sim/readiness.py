@@ -1,0 +1,126 @@
+"""Starting faxage-sim in CI: the port file, and `faxage-sim wait` for readiness.
+
+`serve --port-file PATH` removes PATH at start and writes the port (one line) only once the
+emulator accepts connections, atomically, so a reader never sees a half-written file.
+`faxage-sim wait` blocks until the port file exists and `GET /_sim/health` answers 200, prints
+the base URL, and fails fast (exit 1) if the server process died or the timeout passed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import ssl
+import sys
+import time
+from pathlib import Path
+
+POLL_INTERVAL = 0.02  # real seconds between readiness checks
+DEFAULT_TIMEOUT = 30.0
+
+
+def remove_stale(path: str | os.PathLike[str]) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def write_port_file(path: str | os.PathLike[str], port: int) -> None:
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    partial.write_text(f"{port}\n", encoding="ascii")
+    os.replace(partial, target)
+
+
+def read_port(path: Path) -> int | None:
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a dead child not yet reaped by its shell is a zombie: as good as gone
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def add_wait_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    wait = commands.add_parser(
+        "wait", help="block until a faxage-sim is ready; print its URL",
+        description="Wait until the emulator started with --port-file (or at --url) answers "
+                    "GET /_sim/health, then print its base URL. Exit 1 on timeout or if "
+                    "the --pid process has exited.")
+    where = wait.add_mutually_exclusive_group(required=True)
+    where.add_argument("--port-file", type=Path, help="the file given to serve --port-file")
+    where.add_argument("--url", help="the base URL, when the port is fixed")
+    wait.add_argument("--host", default="127.0.0.1", help="with --port-file (default 127.0.0.1)")
+    wait.add_argument("--ca-bundle", type=Path, default=None,
+                      help="the CA bundle of serve --tls: use https and verify against it")
+    wait.add_argument("--pid", type=int, default=None,
+                      help="the server's process id: stop waiting if it exits")
+    wait.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                      help=f"real seconds (default {DEFAULT_TIMEOUT:g})")
+
+
+def run_wait(args: argparse.Namespace) -> int:
+    deadline = time.monotonic() + args.timeout
+    last = "nothing yet"
+    while True:
+        url, last = _candidate(args, last)
+        if url is not None:
+            ready, last = _healthy(url, args.ca_bundle)
+            if ready:
+                print(url, flush=True)
+                return 0
+        if args.pid is not None and not process_alive(args.pid):
+            print(f"faxage-sim wait: the server (pid {args.pid}) has exited; {last}",
+                  file=sys.stderr)
+            return 1
+        if time.monotonic() >= deadline:
+            print(f"faxage-sim wait: not ready after {args.timeout:g} s; {last}",
+                  file=sys.stderr)
+            return 1
+        time.sleep(POLL_INTERVAL)
+
+
+def _candidate(args: argparse.Namespace, last: str) -> tuple[str | None, str]:
+    """The URL to check now, if there is one yet (and why not)."""
+    if args.ca_bundle is not None and not args.ca_bundle.exists():
+        return None, f"no CA bundle at {args.ca_bundle} yet"
+    if args.url is not None:
+        return args.url.rstrip("/"), last
+    port = read_port(args.port_file)
+    if port is None:
+        return None, f"no port in {args.port_file} yet"
+    scheme = "https" if args.ca_bundle is not None else "http"
+    return f"{scheme}://{_host(args.host)}:{port}", last
+
+
+def _healthy(url: str, ca_bundle: Path | None) -> tuple[bool, str]:
+    import httpx
+
+    try:
+        # A fresh client each time: the CA bundle is rewritten at every start.
+        verify: ssl.SSLContext | bool = (
+            True if ca_bundle is None else ssl.create_default_context(cafile=str(ca_bundle)))
+        with httpx.Client(verify=verify, trust_env=False, timeout=2.0) as client:
+            response = client.get(url + "/_sim/health")
+    except (httpx.HTTPError, ssl.SSLError, OSError) as exc:
+        return False, f"{url}: {type(exc).__name__}: {exc}"
+    if response.status_code == 200:
+        return True, "ready"
+    return False, f"{url}/_sim/health answered HTTP {response.status_code}"
+
+
+def _host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
