@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from . import accounts, cdr, clock, deliveries, inventory, jobs, requests, system
+from . import accounts, cdr, clock, deliveries, inbound, inventory, jobs, requests, system
 
 
 def routes() -> list[BaseRoute]:
@@ -17,4 +17,5 @@ def routes() -> list[BaseRoute]:
         *requests.ROUTES,
         *cdr.ROUTES,
         *inventory.ROUTES,
+        *inbound.ROUTES,
     ]

@@ -94,6 +94,7 @@ async def update(request: Request) -> Response:
         raise ControlError(400, str(exc)) from exc
     if account.desk is not None:
         account.desk.dispatch(account.now())  # more lines may be free now
+    state.sim.inbound.settings_changed(account)  # the background inbound rate may differ
     return ok(account_json(account))
 
 

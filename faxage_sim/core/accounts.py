@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from .clock import Clock
+from .inbound import Inbox
 from .jobs import FaxJob
 from .scheduler import Scheduler
 
@@ -53,6 +54,9 @@ class AccountSettings:
     retry_delay_seconds: float = 300.0
     timezone: str = "America/Denver"
     fax_format: str = "pdf"  # inbound faxes: pdf or tiff
+    inbound_lines: int = 4  # simultaneous inbound calls; one more gets a fast busy
+    inbound_rate_per_hour: float = 0.0  # background inbound faxes (0: none)
+    inbound_url: str | None = None  # inbound push: POSTed when a fax arrives
     default_resolution: int = 0
     tagname: str = ""
     tagnumber: str = ""
@@ -84,6 +88,7 @@ class Account:
     jobs: dict[int, FaxJob] = field(default_factory=dict)
     disabled_dids: set[str] = field(default_factory=set)
     desk: OutboundDesk | None = field(default=None, repr=False)
+    inbox: Inbox = field(default_factory=Inbox, repr=False)
 
     def now(self) -> float:
         return self.clock.now()
@@ -157,6 +162,11 @@ def _coerce(current: object, value: object, where: str) -> object:
                                                             or value is None):
         if where.endswith(".timezone"):
             _check_zone(str(value), where)
+        if where.endswith(".fax_format") and str(value).lower() not in ("pdf", "tiff", "tif"):
+            raise SettingsError(f"{where}: expected pdf or tiff")
+        if where.endswith(".inbound_url") and value \
+                and not str(value).lower().startswith(("http://", "https://")):
+            raise SettingsError(f"{where}: expected an http:// or https:// URL (or null)")
         return value
     raise SettingsError(f"{where}: expected {type(current).__name__}, got {value!r}")
 

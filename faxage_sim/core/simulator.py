@@ -19,6 +19,7 @@ from .cdr import CdrStore
 from .clock import Clock, ClockMode
 from .deliveries import DeliveryBook
 from .events import EventBus, SimEvent
+from .inbound import DEFAULT_REALTIME_RATE_PER_HOUR, FIRST_RECVID, InboundExchange
 from .inventory import Inventory
 from .jobs import Document, FaxJob, Priority
 from .numbering import is_blocked, is_ten_digits
@@ -86,6 +87,7 @@ class _Counters:
     commids: itertools.count[int] = field(default_factory=lambda: itertools.count(FIRST_COMMID))
     companies: itertools.count[int] = field(
         default_factory=lambda: itertools.count(FIRST_COMPANY))
+    recvids: itertools.count[int] = field(default_factory=lambda: itertools.count(FIRST_RECVID))
 
 
 class Simulator:
@@ -100,6 +102,8 @@ class Simulator:
         self.cdrs = CdrStore()  # call detail records, fed by `call` events
         self.bus.subscribe(self.cdrs.observe)
         self._counters = _Counters()
+        self.inbound = InboundExchange(self.accounts, self.bus, self.deliveries,
+                                       lambda: next(self._counters.recvids), self.options.seed)
         # Called whenever any account schedules an event (wakes the realtime driver).
         self.on_schedule: Callable[[], None] | None = None
         if self.options.default_account:
@@ -119,6 +123,7 @@ class Simulator:
         self.deliveries.deliveries.clear()
         self.deliveries.ready.clear()
         self._counters = _Counters()
+        self.inbound.reset()
         if self.options.default_account:
             self.install_default_account()
 
@@ -161,13 +166,19 @@ class Simulator:
         account.scheduler.on_schedule = self._scheduled
         account.desk = OutboundDesk(account, self.rules, self.bus, self._job_completed)
         self.accounts[company] = account
+        self.inbound.attach(account)  # background inbound traffic, if its rate is set
         return account
 
     def install_default_account(self) -> Account:
+        settings = AccountSettings()
+        if self.options.clock_mode is ClockMode.REALTIME:
+            # So that `faxage-sim serve` shows inbound traffic without any setup.
+            settings.inbound_rate_per_hour = DEFAULT_REALTIME_RATE_PER_HOUR
         return self.create_account(
             DEFAULT_COMPANY,
             users=[User(DEFAULT_USERNAME, DEFAULT_PASSWORD, DEFAULT_EMAIL)],
             dids=DEFAULT_DIDS,
+            settings=settings,
         )
 
     def remove_account(self, company: str) -> None:

@@ -37,6 +37,20 @@ HANDLED: Final = "Handled"  # decision
 UNHANDLED: Final = "Unhandled"  # decision
 PORTABLE_YES: Final = "1"
 PORTABLE_NO: Final = "0"
+# listfax: the caller id when the caller withheld it (vendor text).
+CID_UNAVAILABLE: Final = "Unavailable"
+# handled on an unknown recvid: the "FAX ID not found" text getfax uses (decision).
+ERR_HANDLED_NOT_FOUND: Final = ERR12_FAX_NOT_FOUND
+
+
+def received_fax_filename(recvid: int, extension: str) -> str:
+    """listfax `filename` and the getfax attachment name: `fax12345.pdf` / `fax12345.tif`."""
+    return f"fax{recvid}.{extension}"
+
+
+def count_pair(first: int, second: int) -> str:
+    """handlecount `<total>~<handled>`, incomingcalls `<in progress>~<lines allocated>`."""
+    return f"{first}~{second}"
 
 
 def jobid_answer(jobid: int) -> str:

@@ -11,7 +11,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ..core.cdr import CallRecord
+from ..core.inbound import BusyCall, ReceivedFax
 from ..core.jobs import FaxJob, JobState
+from ..core.numbering import format_display
 from . import catalog
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -125,3 +127,56 @@ def format_cdr_record(record: CallRecord, tz: ZoneInfo, show_nuid: bool) -> str:
     line = (f"{format_time(record.calldate, tz)},{record.direction.value},{record.src},"
             f"{record.dst},{record.duration}")
     return f"{record.nuid},{line}" if show_nuid else line
+
+
+# --- inbound faxes: listfax, the inbound push, busycalls ------------------------------
+
+
+def caller_id(cid: str) -> str:
+    """CID as listfax shows it: `(XXX)XXX-XXXX`, or `Unavailable`."""
+    return format_display(cid) if cid else catalog.CID_UNAVAILABLE
+
+
+@dataclass(frozen=True)
+class ListfaxOptions:
+    """The optional columns of a listfax record (PROTOCOL.md's order)."""
+
+    starttime: bool = False
+    filename: bool = False
+    pagecount: bool = False
+    tsid: bool = False
+
+
+def format_listfax_record(fax: ReceivedFax, tz: ZoneInfo, options: ListfaxOptions) -> str:
+    """`recvid, recvdate [, starttime], CID, DNIS [, filename] [, pagecount] [, tsid]`."""
+    columns = [str(fax.recvid), format_time(fax.recvdate, tz)]
+    if options.starttime:
+        columns.append(format_time(fax.starttime, tz))
+    columns.append(caller_id(fax.cid))
+    columns.append(format_display(fax.did))
+    if options.filename:
+        columns.append(fax.filename)
+    if options.pagecount:
+        columns.append(str(fax.pagecount))
+    if options.tsid:
+        columns.append(_clean(fax.tsid))
+    return "\t".join(columns)
+
+
+def inbound_push_fields(fax: ReceivedFax, tz: ZoneInfo) -> dict[str, str]:
+    """The inbound push: the listfax values of the fax (decision: same forms as listfax)."""
+    return {
+        "recvid": str(fax.recvid),
+        "recvdate": format_time(fax.recvdate, tz),
+        "starttime": format_time(fax.starttime, tz),
+        "cid": caller_id(fax.cid),
+        "dnis": format_display(fax.did),
+        "pagecount": str(fax.pagecount),
+        "tsid": _clean(fax.tsid),
+    }
+
+
+def format_busy_record(call: BusyCall, tz: ZoneInfo) -> str:
+    """busycalls `number-called \\t number-calling \\t time`: numbers as 10 digits, the
+    caller empty when unavailable (decision: the raw form call records use)."""
+    return "\t".join([call.did, call.cid, format_time(call.at, tz)])

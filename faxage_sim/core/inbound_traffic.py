@@ -1,0 +1,93 @@
+"""Background inbound traffic: faxes arriving on an account's numbers at a steady rate.
+
+Arrivals are a Poisson process of `inbound_rate_per_hour` on the account's own clock (off at
+0, the default; the default account runs a gentle rate when the clock is realtime). Senders,
+caller ids and station ids come from `faker`; everything is drawn from generators seeded by
+the simulator seed and the company, so a given `--seed` replays the same traffic.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Any, Final
+
+from .inbound import TSID_MAX, IncomingCall
+from .numbering import is_blocked
+
+if TYPE_CHECKING:
+    from .accounts import Account
+    from .inbound import InboundExchange
+    from .scheduler import ScheduledEvent
+
+UNAVAILABLE_CID_SHARE: Final = 0.1  # callers whose number is withheld
+PAGE_COUNTS: Final = (1, 2, 3, 4, 5, 8)
+PAGE_WEIGHTS: Final = (35, 25, 15, 10, 10, 5)
+
+
+class TrafficGenerator:
+    def __init__(self, exchange: InboundExchange, account: Account, seed: int) -> None:
+        self.exchange = exchange
+        self.account = account
+        self.rng = random.Random(f"faxage-sim inbound {seed} {account.company}")
+        self._fake: Any = None
+        self._event: ScheduledEvent | None = None
+        self._event_rate = 0.0
+
+    @property
+    def rate(self) -> float:
+        return max(0.0, self.account.settings.inbound_rate_per_hour)
+
+    def refresh(self) -> None:
+        """Follow the account's rate: start, stop, or re-time the next arrival."""
+        if self._event is not None and (self._event.cancelled or self._event_rate != self.rate):
+            self._event.cancel()
+            self._event = None
+        if self.rate > 0 and self._event is None:
+            self._schedule_next(self.account.now())
+
+    def _schedule_next(self, after: float) -> None:
+        gap = self.rng.expovariate(self.rate / 3600.0)
+        self._event_rate = self.rate
+        self._event = self.account.scheduler.schedule(after + gap, self._arrive,
+                                                      "inbound traffic")
+
+    def _arrive(self, at: float) -> None:
+        self._event = None
+        if self.rate <= 0:
+            return
+        if self.account.dids:
+            self.exchange.ring(self.make_call(), at, self.account)
+        self._schedule_next(at)
+
+    # --- generated calls ----------------------------------------------------------
+
+    def _faker(self) -> Any:
+        if self._fake is None:
+            from faker import Faker  # heavy: only once traffic is generated
+
+            self._fake = Faker("en_US")
+            self._fake.seed_instance(self.rng.getrandbits(32))
+        return self._fake
+
+    def caller_number(self) -> str:
+        fake = self._faker()
+        while True:
+            number = str(fake.numerify("%##%######"))
+            if not is_blocked(number):
+                return number
+
+    def make_call(self, did: str | None = None) -> IncomingCall:
+        """A plausible fax: a company sender, its number (or none), a station id, pages."""
+        fake = self._faker()
+        target = did if did is not None else self.rng.choice(self.account.dids)
+        cid = "" if self.rng.random() < UNAVAILABLE_CID_SHARE else self.caller_number()
+        sender = str(fake.company())
+        style = self.rng.random()
+        if style < 0.5 and cid:
+            tsid = f"+1 {cid[:3]} {cid[3:6]} {cid[6:]}"
+        elif style < 0.9:
+            tsid = sender.upper()[:TSID_MAX].strip()
+        else:
+            tsid = ""
+        pages = self.rng.choices(PAGE_COUNTS, weights=PAGE_WEIGHTS)[0]
+        return IncomingCall(did=target, cid=cid, tsid=tsid, sender=sender, pages=pages)
