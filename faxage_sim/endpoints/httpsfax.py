@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from ..wire import catalog
 from ..wire.forms import PhpPost, print_r
-from . import inbound, lines, outbound
+from . import documents, inbound, lines, outbound
 from .base import Answer, Journaling, OpContext, OpHandler, call_op, serve_protocol, text
 
 if TYPE_CHECKING:
@@ -24,6 +24,8 @@ OPERATIONS: dict[str, OpHandler] = {
     "status": outbound.status,
     "clear": outbound.clear,
     "stopfax": outbound.stopfax,
+    "dlstatus": documents.dlstatus,
+    "dltrans": documents.dltrans,
     "listfax": inbound.listfax,
     "getfax": inbound.getfax,
     "delfax": inbound.delfax,

@@ -94,6 +94,29 @@ def err08_with_dump(post_dump: str) -> str:
     return f"{ERR08_UNKNOWN_OPERATION} {post_dump}"
 
 
+# --- dlstatus / dltrans attachments and the em_notify email (issue 3) ------------------
+
+
+def sent_fax_filename(jobid: int, extension: str) -> str:
+    """dlstatus attachment name, `job100001.tif` / `.pdf` (decision: nothing public shows it)."""
+    return f"job{jobid}.{extension}"
+
+
+def transmittal_filename(jobid: int) -> str:
+    """dltrans attachment name (decision)."""
+    return f"job{jobid}-transmittal.pdf"
+
+
+def email_subject(jobid: int) -> str:
+    """em_notify subject: the vendor text points at the `JOBID:` answer (decision)."""
+    return jobid_answer(jobid)
+
+
+def failed_conversion_code(http_status: int) -> str:
+    """longstatus of an async URL job whose URL answered an HTTP error (PROTOCOL.md, 3)."""
+    return f"{LONG_FAILED_CONVERSION} - Code {http_status}"
+
+
 # --- getcdr.php and provision.php: lower-case texts ------------------------------------
 
 LC_ERR01_DATABASE: Final = "ERR01: database connection failed"
@@ -161,3 +184,26 @@ ZERO_DURATION: Final = "00:00:00"
 
 def attachment_disposition(filename: str) -> str:
     return f'attachment; filename="{filename}"'
+
+
+# --- front-end error pages (injected HTTP faults; not in PROTOCOL.md) --------------------
+# Decision: what sits in front of a PHP service sends these. nginx's built-in error page
+# (ngx_http_special_response.c, `server_tokens off`, CRLF line ends, no MSIE padding for API
+# clients) with its own reason phrases; a PHP fatal error with display_errors off is a 500
+# with an empty body and PHP's default content type.
+
+NGINX_CONTENT_TYPE: Final = "text/html"
+NGINX_REASONS: Final = {
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Temporarily Unavailable",
+    504: "Gateway Time-out",
+}
+PHP_FATAL_ERROR_BODY: Final = ""
+
+
+def nginx_error_page(status: int) -> str:
+    title = f"{status} {NGINX_REASONS[status]}"
+    return (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+            f"<center><h1>{title}</h1></center>\r\n"
+            "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")

@@ -1,0 +1,47 @@
+"""httpsfax.php operations that hand back an outbound job's images: dlstatus and dltrans.
+
+Checks (PROTOCOL.md): unknown or another company's job → ERR06; still waiting for conversion
+→ ERR24; conversion failed (or the job was stopped before it was converted) → ERR25. The
+images are rendered from the job's documents on every call, in a worker thread, so a large
+job never holds up other requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from ..core.jobs import FaxJob
+from ..wire import catalog
+from .base import Answer, OpContext, binary, text
+
+
+def _converted_job(ctx: OpContext) -> FaxJob | Answer:
+    job = ctx.sim.find_job(ctx.account, ctx.post.get_str("jobid"))
+    if job is None:
+        return text(catalog.ERR06_NO_JOBS)
+    if not job.converted:
+        return text(catalog.ERR24_NOT_CONVERTED if job.pending else catalog.ERR25_NO_FILE)
+    return job
+
+
+async def dlstatus(ctx: OpContext) -> Answer:
+    """The fax as imaged: G4 TIFF by default, PDF with `viewtype=pdf` (any case)."""
+    from ..documents.sent import sent_fax_file
+
+    found = _converted_job(ctx)
+    if isinstance(found, Answer):
+        return found
+    pdf = (ctx.post.get_str("viewtype") or "").strip().lower() == "pdf"
+    data = await asyncio.to_thread(sent_fax_file, found, ctx.account.settings.tz, pdf)
+    return binary(data, catalog.sent_fax_filename(found.jobid, "pdf" if pdf else "tif"))
+
+
+async def dltrans(ctx: OpContext) -> Answer:
+    """The one-page transmittal PDF: job summary and a reduced first page."""
+    from ..documents.transmittal import transmittal_pdf
+
+    found = _converted_job(ctx)
+    if isinstance(found, Answer):
+        return found
+    data = await asyncio.to_thread(transmittal_pdf, found, ctx.account.settings.tz)
+    return binary(data, catalog.transmittal_filename(found.jobid))
