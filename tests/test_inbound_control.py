@@ -47,7 +47,8 @@ def test_bad_calls_are_refused_clearly(client: TestClient, api: FaxApi, body: di
 
 def test_an_unknown_company_is_404(client: TestClient) -> None:
     response = client.post("/_sim/inbound", json={"did": DID_A, "company": "9999"})
-    assert (response.status_code, response.json()) == (404, {"error": "no account with company 9999"})
+    assert (response.status_code, response.json()) == (
+        404, {"error": "no account with company 9999"})
 
 
 def test_a_number_nobody_owns_is_dropped(client: TestClient, api: FaxApi,
@@ -170,7 +171,8 @@ def test_per_did_settings(client: TestClient, api: FaxApi) -> None:
     ({"inbound_url": "ftp://example.com"},
      "settings.inbound_url: expected an http:// or https:// URL (or null)"),
     ({"inbound_lines": -1}, "settings.inbound_lines: expected a number >= 0"),
-    ({"inbound_rate_per_hour": "lots"}, "settings.inbound_rate_per_hour: expected float, got 'lots'"),
+    ({"inbound_rate_per_hour": "lots"},
+     "settings.inbound_rate_per_hour: expected float, got 'lots'"),
 ])
 def test_inbound_settings_are_checked(client: TestClient, settings: dict[str, Any],
                                       message: str) -> None:

@@ -48,7 +48,7 @@ def test_a_tiff_account_gets_a_multipage_bilevel_tiff(client: TestClient, api: F
     assert response.headers["content-disposition"] == f'attachment; filename="fax{recvid}.tif"'
     with Image.open(io.BytesIO(response.content)) as image:
         assert image.format == "TIFF"
-        assert image.n_frames == 2
+        assert getattr(image, "n_frames", 1) == 2
         assert image.mode == "1"
         assert image.size == (1728, 2156)  # fine resolution, letter length
 

@@ -50,7 +50,7 @@ def test_faxes_arrive_at_the_rate_with_plausible_senders(client: TestClient,
     assert 70 < len(records) + len(busy) < 170
     ids = [int(r[0]) for r in records]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
-    for recvid, recvdate, cid, dnis, pages, tsid in records:
+    for _recvid, _recvdate, cid, dnis, pages, tsid in records:
         assert dnis in ("(303)297-4100", "(303)297-4101")
         digits = cid.replace("(", "").replace(")", "").replace("-", "")
         assert cid == "Unavailable" or (len(digits) == 10 and not is_blocked(digits)), cid

@@ -11,7 +11,8 @@ from faxage_sim.state import AppState
 from .helpers import FaxApi
 from .inbound_helpers import DID_A, DID_B, fax_arrives, other_company, stored_fax
 
-BAD_DIDS = [None, "", "303297410", "30329741000", "303-297-4100", "303297410a", "３０３２９７４１００"]
+BAD_DIDS = [None, "", "303297410", "30329741000", "303-297-4100", "303297410a",
+            "３０３２９７４１００"]  # full-width digits are not ASCII digits
 
 
 @pytest.mark.parametrize("operation", ["disabledid", "enabledid"])

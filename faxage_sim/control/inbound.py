@@ -117,7 +117,8 @@ def _build_call(sim: Simulator, account: Account, did: str,
     if cid:
         cid = _ten_digits(cid, "cid")
     tsid, sender = _optional_text(data, "tsid"), _optional_text(data, "sender")
-    generated = None
+    duration = number(data, "duration") if "duration" in data else None
+    generated = None  # checked everything first: a refused call draws nothing from the seed
     if cid is None or tsid is None or sender is None or (pages is None and document is None):
         generated = sim.inbound.generated_call(account, did)
     return IncomingCall(
@@ -128,7 +129,7 @@ def _build_call(sim: Simulator, account: Account, did: str,
         pages=document.pages if document is not None
         else pages if pages is not None else _generated(generated).pages,
         document=document,
-        duration=number(data, "duration") if "duration" in data else None,
+        duration=duration,
     )
 
 
