@@ -12,6 +12,7 @@ import random
 from typing import TYPE_CHECKING, Any, Final
 
 from .inbound import TSID_MAX, IncomingCall
+from .inventory import ANCHORS
 from .numbering import is_blocked
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 UNAVAILABLE_CID_SHARE: Final = 0.1  # callers whose number is withheld
 PAGE_COUNTS: Final = (1, 2, 3, 4, 5, 8)
 PAGE_WEIGHTS: Final = (35, 25, 15, 10, 10, 5)
+CALLER_AREA_CODES: Final = tuple(npa for npa, _, _ in ANCHORS)  # real US area codes
 
 
 class TrafficGenerator:
@@ -70,9 +72,10 @@ class TrafficGenerator:
         return self._fake
 
     def caller_number(self) -> str:
+        """A dialable number: a real area code, then faker's exchange and line digits."""
         fake = self._faker()
         while True:
-            number = str(fake.numerify("%##%######"))
+            number = self.rng.choice(CALLER_AREA_CODES) + str(fake.numerify("%##%###"))
             if not is_blocked(number):
                 return number
 
