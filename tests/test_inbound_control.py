@@ -181,3 +181,9 @@ def test_inbound_settings_are_checked(client: TestClient, settings: dict[str, An
     current = client.get("/_sim/accounts/1000").json()["settings"]
     assert (current["fax_format"], current["inbound_url"], current["inbound_lines"]) == (
         "pdf", None, 4)
+
+
+def test_a_dropped_call_still_checks_its_caller_id(client: TestClient) -> None:
+    response = client.post("/_sim/inbound", json={"did": "3039990000", "cid": "12"})
+    assert (response.status_code, response.json()) == (
+        400, {"error": "\"cid\" must be a 10-digit number"})

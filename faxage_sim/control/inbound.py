@@ -167,7 +167,8 @@ async def place_call(request: Request) -> Response:
     account = account_or_404(state, company) if company is not None else sim.inbound.owner(did)
     delay = number(data, "in_seconds", 0.0)
     if account is None:
-        call = IncomingCall(did=did, cid=str(data.get("cid") or ""))
+        cid = _optional_text(data, "cid")
+        call = IncomingCall(did=did, cid=_ten_digits(cid, "cid") if cid else "")
         return ok(_result_json(sim.inbound.ring(call), call, None))
     if not account.owns_did(did):
         raise ControlError(400, f"{did} is not a number of account {account.company}")
