@@ -1,6 +1,8 @@
 """The request journal: every request the emulator answered, for the control plane and tests.
 
-Bounded: past `limit` entries the oldest are dropped, and the drops are counted and reported.
+Bounded: past `limit` entries the oldest are dropped, and the drops are counted and reported
+(never silent). `JournalQuery` selects entries; counting them is how a test asserts what its
+client did without parsing the log.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +18,7 @@ from .wire.forms import PhpPost
 
 # Never kept in the journal: secrets and bulk file data.
 ELIDED_FIELDS = frozenset({"password", "faxfiledata"})
+MASK = "********"
 
 
 @dataclass
@@ -26,14 +30,16 @@ class JournalEntry:
     method: str
     client_ip: str
     operation: str | None
-    company: str | None
+    company: str | None  # the account, once the login succeeded
     username: str | None
     fields: dict[str, Any]
     status: int
     first_line: str
     duration_ms: float
-    outcome: str = ""  # short summary: "JOBID 123", "error 02", "ok", "binary"
-    fault: str | None = None
+    outcome: str = ""  # short summary: "JOBID 123", "error 02", "ok", "file"
+    fault: str | None = None  # the name of the injected fault applied
+    fault_effect: str | None = None  # what it did: "HTTP 502", "ERR01", "latency 0.2s"...
+    named_company: str | None = None  # the company the POST named (a failed login too)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -41,9 +47,10 @@ class JournalEntry:
             "seq": self.seq, "wall_time": self.wall_time, "sim_time": self.sim_time,
             "path": self.path, "method": self.method, "client_ip": self.client_ip,
             "operation": self.operation, "company": self.company, "username": self.username,
+            "named_company": self.named_company,
             "fields": self.fields, "status": self.status, "first_line": self.first_line,
             "duration_ms": round(self.duration_ms, 3), "outcome": self.outcome,
-            "fault": self.fault,
+            "fault": self.fault, "fault_effect": self.fault_effect, **self.extra,
         }
 
 
@@ -53,7 +60,7 @@ def elide_fields(post: PhpPost) -> dict[str, Any]:
     for key, value in post.values.items():
         name = str(key)
         if name == "password":
-            out[name] = "********"
+            out[name] = MASK
         elif name in ELIDED_FIELDS:
             if isinstance(value, dict):
                 out[name] = {str(k): f"<{len(v)} chars>" if isinstance(v, str) else "<array>"
@@ -65,12 +72,88 @@ def elide_fields(post: PhpPost) -> dict[str, Any]:
     return out
 
 
+ANY_FAULT = "any"
+NO_FAULT = "none"
+
+
+@dataclass(frozen=True)
+class JournalQuery:
+    """Every field optional; an entry matches when it matches all that are given."""
+
+    operation: str | None = None
+    company: str | None = None  # the account, or the company a failed login named
+    username: str | None = None
+    path: str | None = None
+    since_seq: int | None = None  # entries after this sequence number
+    since_time: float | None = None  # simulated time, inclusive
+    until_time: float | None = None  # simulated time, exclusive
+    fault: str | None = None  # a fault's name, "any" (some fault) or "none"
+    status: int | None = None
+    outcome: str | None = None  # "JOBID" matches every "JOBID 123"
+    fields: tuple[tuple[str, str], ...] = ()  # posted fields, compared as text
+
+    def matches(self, e: JournalEntry) -> bool:
+        if self.operation is not None and e.operation != self.operation:
+            return False
+        if self.company is not None and e.company != self.company \
+                and (e.company is not None or e.named_company != self.company):
+            return False
+        if self.username is not None and e.username != self.username:
+            return False
+        if self.path is not None and e.path != self.path:
+            return False
+        if self.since_seq is not None and e.seq <= self.since_seq:
+            return False
+        if self.since_time is not None and (e.sim_time is None or e.sim_time < self.since_time):
+            return False
+        if self.until_time is not None and (e.sim_time is None
+                                            or e.sim_time >= self.until_time):
+            return False
+        if self.status is not None and e.status != self.status:
+            return False
+        if self.outcome is not None and not (e.outcome == self.outcome
+                                             or e.outcome.startswith(self.outcome + " ")):
+            return False
+        if not self._fault_matches(e.fault):
+            return False
+        return all(_field_text(e.fields.get(name)) == value for name, value in self.fields)
+
+    def _fault_matches(self, fault: str | None) -> bool:
+        if self.fault is None:
+            return True
+        if self.fault == ANY_FAULT:
+            return fault is not None
+        if self.fault == NO_FAULT:
+            return fault is None
+        return fault == self.fault
+
+
+def _field_text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dict):  # a PHP array: its values joined, as a client posted them
+        return ",".join(str(v) for v in value.values())
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Selection:
+    entries: list[JournalEntry]  # the newest `limit` of those that matched
+    matched: int
+
+    @property
+    def omitted(self) -> int:
+        return self.matched - len(self.entries)
+
+
 class Journal:
     def __init__(self, limit: int) -> None:
         self.limit = max(1, limit)
         self.entries: deque[JournalEntry] = deque()
         self.dropped = 0
         self._seq = itertools.count(1)
+        # Called once when the journal first drops an entry (the console says so).
+        self.on_first_drop: Callable[[int], None] | None = None
 
     def next_seq(self) -> int:
         return next(self._seq)
@@ -80,18 +163,28 @@ class Journal:
         if len(self.entries) > self.limit:
             self.entries.popleft()
             self.dropped += 1
+            if self.dropped == 1 and self.on_first_drop is not None:
+                self.on_first_drop(self.limit)
+
+    def query(self, query: JournalQuery, limit: int | None = None) -> Selection:
+        found = [e for e in self.entries if query.matches(e)]
+        kept = found[-limit:] if limit is not None and limit < len(found) else found
+        if limit == 0:
+            kept = []
+        return Selection(kept, len(found))
+
+    def count(self, query: JournalQuery) -> int:
+        return sum(1 for e in self.entries if query.matches(e))
 
     def select(self, *, operation: str | None = None, company: str | None = None,
                path: str | None = None, since_seq: int | None = None,
                limit: int | None = None) -> list[JournalEntry]:
-        found = [
-            e for e in self.entries
-            if (operation is None or e.operation == operation)
-            and (company is None or e.company == company)
-            and (path is None or e.path == path)
-            and (since_seq is None or e.seq > since_seq)
-        ]
-        return found[-limit:] if limit else found
+        query = JournalQuery(operation=operation, company=company, path=path,
+                             since_seq=since_seq)
+        return self.query(query, limit).entries
+
+    def last(self) -> JournalEntry | None:
+        return self.entries[-1] if self.entries else None
 
     def clear(self) -> None:
         self.entries.clear()

@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 from .config import SimConfig
 from .console import ConsoleLog
 from .core.simulator import Simulator, SimulatorOptions
+from .faults import FaultBook
 from .journal import Journal
 from .notify.callbacks import CallbackDispatcher
 
 if TYPE_CHECKING:
-    from .endpoints.base import Answer, Journaling
+    from .journal import JournalEntry
+    from .scenario.model import Scenario
 
 # The realtime driver never sleeps longer than this, so a clock change is noticed soon.
 MAX_DRIVER_SLEEP = 0.5
@@ -26,6 +28,10 @@ class AppState:
         self.sim = sim or Simulator(SimulatorOptions(
             clock_mode=config.clock, speed=config.speed, start=config.start, seed=config.seed))
         self.journal = Journal(config.journal_limit)
+        self.faults = FaultBook()
+        # The scenario loaded at start-up (re-applied by reset), and the one in force now.
+        self.startup_scenario: Scenario | None = None
+        self.scenario: Scenario | None = None
         self.dispatcher = CallbackDispatcher(self.sim)
         self.console = console
         self.started = False
@@ -33,16 +39,22 @@ class AppState:
         self._driver: asyncio.Task[None] | None = None
         if console is not None:
             self.sim.bus.subscribe(console.event)
+            console.zone_of = self._zone_of
+            self.journal.on_first_drop = lambda limit: console.line(
+                "journal", f"more than {limit} requests: the oldest are now dropped, and "
+                "counted (GET /_sim/requests shows how many)")
         self.sim.deliveries.on_ready = self._on_delivery_ready
 
     def _on_delivery_ready(self) -> None:
         self.dispatcher.kick()
 
-    def observe_request(self, path: str, notes: Journaling, answer: Answer) -> None:
+    def observe_request(self, entry: JournalEntry) -> None:
         if self.console is not None and self.config.log_requests:
-            op = f" {notes.operation}" if notes.operation else ""
-            self.console.line("request", f"{path}{op} -> {answer.first_line}",
-                              company=notes.company, at=notes.sim_time)
+            self.console.request(entry)
+
+    def _zone_of(self, company: str | None) -> str | None:
+        account = self.sim.accounts.get(company) if company is not None else None
+        return account.settings.timezone if account is not None else None
 
     # --- time ------------------------------------------------------------------------
 

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from . import accounts, cdr, clock, deliveries, inbound, inventory, jobs, requests, system
+from . import (
+    accounts,
+    cdr,
+    clock,
+    deliveries,
+    faults,
+    inbound,
+    inventory,
+    jobs,
+    requests,
+    scenario,
+    system,
+)
 
 
 def routes() -> list[BaseRoute]:
@@ -18,4 +30,6 @@ def routes() -> list[BaseRoute]:
         *cdr.ROUTES,
         *inventory.ROUTES,
         *inbound.ROUTES,
+        *scenario.ROUTES,
+        *faults.ROUTES,
     ]

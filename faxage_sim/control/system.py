@@ -21,10 +21,12 @@ async def health(request: Request) -> Response:
 
 @control_endpoint
 async def reset(request: Request) -> Response:
-    """Forget everything: accounts back to the start-up set, jobs, deliveries, journal."""
+    """Forget everything: accounts back to the start-up set, jobs, deliveries, journal,
+    faults; the start-up scenario (`serve --scenario`), if any, is applied again."""
+    from ..scenario.apply import reset_to_startup
+
     state = state_of(request)
-    state.sim.reset()
-    state.journal.clear()
+    reset_to_startup(state)
     return ok({"status": "reset", "accounts": sorted(state.sim.accounts)})
 
 

@@ -113,8 +113,14 @@ class Simulator:
         if self.on_schedule is not None:
             self.on_schedule()
 
+    def set_scenario_rules(self, layers: list[DestinationRules]) -> None:
+        """Rule sets asked before the magic numbers, first one first (scenario files)."""
+        self.scenario_rules = list(layers)
+        self.rules.layers[:] = [*self.scenario_rules, MagicNumbers()]
+
     def reset(self) -> None:
         """Back to the state of a fresh start: accounts, jobs, deliveries and counters."""
+        self.set_scenario_rules([])
         for account in self.accounts.values():
             account.scheduler.clear()
         self.accounts.clear()
@@ -318,4 +324,3 @@ class Simulator:
 
     def emit(self, kind: str, at: float, company: str | None, message: str) -> None:
         self.bus.emit(SimEvent(kind, at, company, message))
-

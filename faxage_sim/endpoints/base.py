@@ -39,7 +39,7 @@ class Answer:
     def first_line(self) -> str:
         if isinstance(self.body, bytes):
             return f"<{len(self.body)} bytes: {self.filename}>"
-        return self.body.split("\n", 1)[0][:200]
+        return self.body.split("\n", 1)[0].rstrip("\r")[:200]
 
 
 def outcome_of(body: str) -> str:
@@ -124,7 +124,9 @@ class Journaling:
     company: str | None = None
     username: str | None = None
     sim_time: float | None = None
-    fault: str | None = None
+    fault: str | None = None  # the name of the injected fault that hit the request
+    fault_effect: str | None = None
+    fault_id: int | None = None
 
 
 def client_ip(request: Request) -> str:
@@ -132,34 +134,58 @@ def client_ip(request: Request) -> str:
 
 
 async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
-    """Run one FAXAGE URL: read the POST as PHP would, answer, journal, never a traceback."""
+    """Run one FAXAGE URL: read the POST as PHP would, answer, journal, never a traceback.
+
+    Injected faults come in here: one that hits the request as it arrives (ERR01, an HTTP
+    fault) is decided before the URL's own handler runs, so before credentials.
+    """
+    from . import faulted
+
     state: AppState = request.app.state.faxage
     started = time.perf_counter()
+    path = request.url.path
     body, oversized = await read_body(request, state.config.max_body)
     if oversized:
         log.warning(
             "%s: request body exceeds --max-body (%d bytes); answered as PHP answers an "
-            "oversized POST (it arrives empty)", request.url.path, state.config.max_body)
+            "oversized POST (it arrives empty)", path, state.config.max_body)
     post = parse_post(request.headers.get("content-type"), body)
     notes = Journaling()
     ip = client_ip(request)
+    facts = faulted.request_facts(state, path, post)
+    firing = faulted.front_fault(state, facts)
+    token = faulted.enter(faulted.RequestScope(facts, notes, post))
     try:
-        answer = await handler(state, post, ip, notes)
+        if firing is not None:
+            faulted.record(notes, firing)
+        if firing is not None and not firing.spec.reaches_service:
+            notes.operation = facts.operation
+            answer = faulted.replacement_answer(firing, path, post)
+        else:
+            answer = await handler(state, post, ip, notes)
+            if firing is not None and firing.spec.replaces_answer:
+                answer = faulted.replacement_answer(firing, path, post)
     except Exception:
-        log.error("faxage-sim internal error on %s:\n%s", request.url.path,
-                  traceback.format_exc())
+        log.error("faxage-sim internal error on %s:\n%s", path, traceback.format_exc())
         answer = Answer(
             "faxage-sim internal error: the emulator failed on this request; "
             "the console has the details.\n", status=500, outcome="internal error")
+    finally:
+        faulted.leave(token)
     if oversized:
         notes.fault = notes.fault or "max-body exceeded"
-    state.journal.add(JournalEntry(
-        seq=state.journal.next_seq(), wall_time=time.time(), sim_time=notes.sim_time,
-        path=request.url.path, method=request.method, client_ip=ip,
+    entry = JournalEntry(
+        seq=state.journal.next_seq(), wall_time=time.time(),
+        sim_time=notes.sim_time if notes.sim_time is not None else facts.now,
+        path=path, method=request.method, client_ip=ip,
         operation=notes.operation, company=notes.company, username=notes.username,
         fields=elide_fields(post), status=answer.status, first_line=answer.first_line,
         duration_ms=(time.perf_counter() - started) * 1000, outcome=answer.outcome,
-        fault=notes.fault,
-    ))
-    state.observe_request(request.url.path, notes, answer)
-    return to_response(answer)
+        fault=notes.fault, fault_effect=notes.fault_effect, named_company=facts.company,
+    )
+    state.journal.add(entry)
+    state.observe_request(entry)
+    response = to_response(answer)
+    if firing is not None and faulted.needs_wire(firing):
+        return faulted.FaultedResponse(response, firing, entry, started)
+    return response

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..faults import ProtocolError
 from ..wire import catalog
 from ..wire.forms import PhpPost, print_r
 from . import documents, inbound, lines, outbound
 from .base import Answer, Journaling, OpContext, OpHandler, call_op, serve_protocol, text
+from .faulted import operation_fault
 
 if TYPE_CHECKING:
     from ..state import AppState
@@ -54,7 +56,12 @@ async def handle(state: AppState, post: PhpPost, ip: str, notes: Journaling) -> 
     handler = OPERATIONS.get(notes.operation or "")
     if handler is None:
         return text(catalog.err08_with_dump(print_r(post)))
-    answer = await call_op(handler, OpContext(state, account, user, post, ip))
+    ctx = OpContext(state, account, user, post, ip)
+    answer = await call_op(handler, ctx)
+    if notes.operation == "getfax" and answer.filename is not None \
+            and operation_fault(ctx, ProtocolError.ERR13):
+        # getfax only reads: an injected "file could not be opened" replaces the file.
+        answer = text(catalog.ERR13_FILE_NOT_OPENED)
     # What the operation made due now (a stopped job's callback) runs without waiting.
     sim.run_due(account.company)
     return answer

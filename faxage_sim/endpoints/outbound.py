@@ -5,10 +5,12 @@ from __future__ import annotations
 from ..core.jobs import Document, FaxJob, JobState, Priority
 from ..core.simulator import Submission, SubmitProblem
 from ..documents.formats import is_supported
+from ..faults import ProtocolError
 from ..wire import catalog
 from ..wire.forms import PhpPost, decode_base64_tolerant
 from ..wire.records import StatusOptions, format_status_record, parse_time, records
 from .base import Answer, OpContext, text
+from .faulted import operation_fault
 
 SUBMIT_ERRORS = {
     SubmitProblem.NO_FILES: catalog.ERR03_NO_FILES,
@@ -56,6 +58,8 @@ def sendfax(ctx: OpContext) -> Answer:
     problem = submission.problem()
     if problem is not None:
         return text(SUBMIT_ERRORS[problem])
+    if operation_fault(ctx, ProtocolError.ERR15):  # an injected fault: the job is not stored
+        return text(catalog.ERR15_INVALID_JOB)
     job = ctx.sim.submit(ctx.account, ctx.user, submission)
     return text(catalog.jobid_answer(job.jobid))
 
@@ -128,6 +132,11 @@ def stopfax(ctx: OpContext) -> Answer:
         return text(catalog.err22_in_transmission(job.jobid))
     if job.state not in (JobState.WAITING_FOR_CONVERSION, JobState.IN_QUEUE):
         return text(catalog.err20_not_in_queue(job.jobid))
+    # Injected faults: the job stays as it is.
+    if operation_fault(ctx, ProtocolError.ERR21):
+        return text(catalog.err21_not_on_fax_server(job.jobid))
+    if operation_fault(ctx, ProtocolError.ERR23):
+        return text(catalog.err23_failed_to_stop(job.jobid))
     assert ctx.account.desk is not None
     ctx.account.desk.stop(job, ctx.account.now())
     return text(catalog.stopped(job.jobid))

@@ -1,0 +1,336 @@
+"""Injected faults: what can go wrong with a request, which requests it hits, and when.
+
+A fault matches requests by URL path, posted operation, account (the posted `company`),
+destination (the posted `faxno`), by the ordinal of the matching call (`nth`, `every`,
+`after`) and by a probability drawn from the scenario's seed, so a run replays exactly. It is
+active for a window of simulated time (`start`/`end`) and at most `hits` times.
+
+Two kinds of effect:
+
+* protocol faults answer like the real service in trouble, with HTTP 200: `ERR01` (database
+  outage, checked before credentials, in the casing of the URL), `ERR13` on getfax, `ERR15` on
+  sendfax, `ERR21`/`ERR23` on stopfax (these four after the operation's own checks pass);
+* HTTP faults break the transport: a 500/502/503/504 status with the body a PHP/nginx front
+  end sends, a latency (fixed or drawn from a distribution), a hang until the client gives
+  up, a connection reset, a body cut short, or a body dripped out slowly.
+
+Faults are tried in order; the first that fires applies and later ones do not count the
+request. Pure Python: `endpoints/faulted.py` delivers HTTP faults over ASGI.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final
+
+from .core.matching import NumberMatch
+from .core.timeref import TimeRef
+
+PROTOCOL_PATHS: Final = ("/httpsfax.php", "/httpsfax-debug.php", "/getcdr.php",
+                         "/provision.php", "/new_provision.php")
+
+
+class ProtocolError(StrEnum):
+    ERR01 = "ERR01"
+    ERR13 = "ERR13"
+    ERR15 = "ERR15"
+    ERR21 = "ERR21"
+    ERR23 = "ERR23"
+
+
+# The operation each operation-level error belongs to (ERR01 hits any request).
+ERROR_OPERATIONS: Final = {
+    ProtocolError.ERR13: "getfax",
+    ProtocolError.ERR15: "sendfax",
+    ProtocolError.ERR21: "stopfax",
+    ProtocolError.ERR23: "stopfax",
+}
+HTTP_STATUSES: Final = (500, 502, 503, 504)
+DISTRIBUTIONS: Final = ("fixed", "uniform", "normal", "lognormal", "exponential")
+DEFAULT_LATENCY_CAP: Final = 120.0  # real seconds: no drawn latency is longer
+DEFAULT_HANG_MAX: Final = 600.0  # real seconds before a hung request's connection is closed
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Real seconds before the answer starts: fixed, or drawn from a distribution."""
+
+    distribution: str = "fixed"
+    seconds: float = 0.0  # fixed
+    low: float = 0.0  # uniform
+    high: float = 0.0
+    mean: float = 0.0  # normal, exponential
+    stddev: float = 0.0  # normal
+    median: float = 0.0  # lognormal
+    sigma: float = 0.0  # lognormal: the spread of log(latency)
+    cap: float = DEFAULT_LATENCY_CAP
+
+    def draw(self, rng: random.Random) -> float:
+        if self.distribution == "uniform":
+            value = rng.uniform(self.low, self.high)
+        elif self.distribution == "normal":
+            value = rng.gauss(self.mean, self.stddev)
+        elif self.distribution == "lognormal":
+            value = self.median * math.exp(rng.gauss(0.0, self.sigma)) if self.median else 0.0
+        elif self.distribution == "exponential":
+            value = rng.expovariate(1.0 / self.mean) if self.mean > 0 else 0.0
+        else:
+            value = self.seconds
+        return min(max(0.0, value), self.cap)
+
+    def describe(self) -> str:
+        if self.distribution == "fixed":
+            return f"latency {self.seconds:g}s"
+        params = {"uniform": f"{self.low:g}-{self.high:g}s",
+                  "normal": f"mean {self.mean:g}s sd {self.stddev:g}s",
+                  "lognormal": f"median {self.median:g}s sigma {self.sigma:g}",
+                  "exponential": f"mean {self.mean:g}s"}[self.distribution]
+        return f"latency {self.distribution} {params}"
+
+
+@dataclass(frozen=True)
+class Drip:
+    """The body sent `chunk_bytes` at a time, `interval` real seconds apart."""
+
+    chunk_bytes: int = 1
+    interval: float = 0.1
+
+
+@dataclass(frozen=True)
+class FaultSpec:
+    name: str = ""
+    # --- which requests ---
+    paths: tuple[str, ...] = ()
+    operations: tuple[str, ...] = ()
+    companies: tuple[str, ...] = ()
+    destination: NumberMatch | None = None
+    nth: int | None = None
+    every: int | None = None
+    after: int | None = None
+    probability: float | None = None
+    # --- when ---
+    start: TimeRef | None = None
+    end: TimeRef | None = None
+    duration: float | None = None  # the window's length from `start` (instead of `end`)
+    hits: int | None = None
+    # --- what ---
+    error: ProtocolError | None = None
+    status: int | None = None
+    server: str | None = None  # the 500 page: "php" (default) or "nginx"
+    latency: Latency | None = None
+    hang: bool = False
+    hang_max: float = DEFAULT_HANG_MAX
+    reset: bool = False
+    truncate: bool = False
+    truncate_keep: int | None = None  # bytes kept; None: half the body
+    drip: Drip | None = None
+    # Does the request still reach the simulated service (a job is stored, say) although
+    # the client sees the fault? None: the effect's default (see `reaches_service`).
+    processed: bool | None = None
+
+    @property
+    def operation_level(self) -> bool:
+        """ERR13/15/21/23: decided inside the operation, after its own checks."""
+        return self.error is not None and self.error is not ProtocolError.ERR01
+
+    @property
+    def replaces_answer(self) -> bool:
+        """The client gets no normal answer (an error page, ERR01, a hang or a reset)."""
+        return self.error is ProtocolError.ERR01 or self.status is not None \
+            or self.hang or self.reset
+
+    @property
+    def reaches_service(self) -> bool:
+        if not self.replaces_answer:
+            return True  # latency, truncation and drip deliver the real answer
+        if self.error is ProtocolError.ERR01:
+            return False  # no database: nothing is stored
+        return bool(self.processed)
+
+    def describe(self) -> str:
+        parts: list[str] = []
+        if self.error is not None:
+            parts.append(self.error.value)
+        if self.status is not None:
+            parts.append(f"HTTP {self.status}")
+        if self.hang:
+            parts.append("hang until the client gives up")
+        if self.reset:
+            parts.append("connection reset")
+        if self.truncate:
+            kept = "half" if self.truncate_keep is None else f"{self.truncate_keep} bytes"
+            parts.append(f"body cut short ({kept} sent)")
+        if self.drip is not None:
+            parts.append(f"slow drip ({self.drip.chunk_bytes} byte(s) every "
+                         f"{self.drip.interval:g}s)")
+        if self.latency is not None:
+            parts.append(self.latency.describe())
+        if self.replaces_answer and self.error is not ProtocolError.ERR01 \
+                and self.reaches_service:
+            parts.append("request processed")
+        return ", ".join(parts) or "no effect"
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """What a fault can match on, read from the POST before anything else happens."""
+
+    path: str
+    operation: str | None
+    company: str | None
+    destination: str | None
+    now: float | None  # simulated time on the posted account's clock (None: no account)
+
+
+@dataclass
+class ActiveFault:
+    id: int
+    spec: FaultSpec
+    start: float | None  # resolved window, simulated epoch seconds
+    end: float | None
+    owner: str | None  # set when loaded into one account: only its requests match
+    source: str
+    rng: random.Random = field(repr=False)
+    seen: int = 0  # matching requests counted for nth/every/after
+    fired: int = 0
+
+    @property
+    def label(self) -> str:
+        return self.spec.name or f"fault {self.id}"
+
+    @property
+    def exhausted(self) -> bool:
+        return self.spec.hits is not None and self.fired >= self.spec.hits
+
+    def in_window(self, now: float | None) -> bool:
+        if self.start is None and self.end is None:
+            return True
+        if now is None:
+            return False
+        return (self.start is None or now >= self.start) and (self.end is None or now < self.end)
+
+    def matches(self, facts: RequestFacts) -> bool:
+        spec = self.spec
+        if self.owner is not None and facts.company != self.owner:
+            return False
+        if spec.paths and facts.path not in spec.paths:
+            return False
+        if spec.operations and facts.operation not in spec.operations:
+            return False
+        if spec.companies and facts.company not in spec.companies:
+            return False
+        if spec.destination is not None and not spec.destination.matches(facts.destination):
+            return False
+        return self.in_window(facts.now)
+
+    def consider(self, facts: RequestFacts) -> Firing | None:
+        """Count a request this fault could hit; the firing if it does."""
+        if self.exhausted or not self.matches(facts):
+            return None
+        self.seen += 1
+        n, spec = self.seen, self.spec
+        if spec.nth is not None and n != spec.nth:
+            return None
+        if spec.every is not None and n % spec.every != 0:
+            return None
+        if spec.after is not None and n <= spec.after:
+            return None
+        if spec.probability is not None and self.rng.random() >= spec.probability:
+            return None
+        self.fired += 1
+        latency = spec.latency.draw(self.rng) if spec.latency is not None else 0.0
+        return Firing(self, latency)
+
+    def as_json(self) -> dict[str, object]:
+        return {"id": self.id, "name": self.label, "effect": self.spec.describe(),
+                "owner": self.owner, "source": self.source, "seen": self.seen,
+                "fired": self.fired, "hits": self.spec.hits, "exhausted": self.exhausted,
+                "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class Firing:
+    """A fault that fired on one request, with the latency drawn for it."""
+
+    fault: ActiveFault
+    latency: float = 0.0
+
+    @property
+    def spec(self) -> FaultSpec:
+        return self.fault.spec
+
+    @property
+    def label(self) -> str:
+        return self.fault.label
+
+    def describe(self) -> str:
+        text = self.spec.describe()
+        if self.spec.latency is not None and self.spec.latency.distribution != "fixed":
+            text += f" (drew {self.latency:.3f}s)"
+        return text
+
+
+def fault_rng(seed: int, ordinal: int, name: str) -> random.Random:
+    """Each fault draws from its own stream, so adding a fault never changes another's."""
+    return random.Random(f"faxage-sim fault {seed} {ordinal} {name}")
+
+
+class FaultBook:
+    """The faults in force, in order."""
+
+    def __init__(self) -> None:
+        self.faults: list[ActiveFault] = []
+        self._ids = itertools.count(1)
+
+    def add(self, spec: FaultSpec, *, seed: int, start: float, ordinal: int,
+            owner: str | None = None, source: str = "") -> ActiveFault:
+        """Install a fault; `start` is the simulated time its `start`/`end` offsets count from."""
+        begin = spec.start.resolve(start) if spec.start is not None else None
+        end = spec.end.resolve(start) if spec.end is not None else None
+        if spec.duration is not None:
+            end = (begin if begin is not None else start) + spec.duration
+        fault = ActiveFault(next(self._ids), spec, begin, end, owner, source,
+                            fault_rng(seed, ordinal, spec.name))
+        self.faults.append(fault)
+        return fault
+
+    def remove(self, fault_id: int) -> bool:
+        before = len(self.faults)
+        self.faults = [f for f in self.faults if f.id != fault_id]
+        return len(self.faults) < before
+
+    def clear(self, owner: str | None = None, *, everything: bool = True) -> None:
+        """Remove every fault, or (`everything=False`) only those loaded into `owner`."""
+        if everything:
+            self.faults.clear()
+        else:
+            self.faults = [f for f in self.faults if f.owner != owner]
+
+    def prune(self, live: Iterable[str]) -> None:
+        """Forget faults loaded into accounts that no longer exist."""
+        alive = set(live)
+        self.faults = [f for f in self.faults if f.owner is None or f.owner in alive]
+
+    def front(self, facts: RequestFacts) -> Firing | None:
+        """A fault that hits the request as it arrives: ERR01 or an HTTP fault."""
+        return self._first(facts, lambda spec: not spec.operation_level)
+
+    def at_operation(self, facts: RequestFacts, error: ProtocolError) -> Firing | None:
+        """A fault of kind `error` that hits the operation once its own checks have passed."""
+        return self._first(facts, lambda spec: spec.error is error)
+
+    def _first(self, facts: RequestFacts, kind: Callable[[FaultSpec], bool]) -> Firing | None:
+        for fault in self.faults:
+            if kind(fault.spec):
+                firing = fault.consider(facts)
+                if firing is not None:
+                    return firing
+        return None
+
+    def for_owner(self, owner: str | None) -> list[ActiveFault]:
+        return [f for f in self.faults if owner is None or f.owner in (None, owner)]

@@ -1,0 +1,174 @@
+"""Loading a scenario: a shipped name, a file, YAML/JSON text or data; `extends:` resolved.
+
+Everything is checked before anything is returned: a file with a problem raises
+`ScenarioError` with every issue found (file, line, field path, what was expected), so a bad
+scenario never half-loads.
+
+`extends:` names a shipped scenario or a path (relative to the extending file). The base is
+loaded first; the extending file then wins field by field: its accounts merge into the base's
+by company (users by username, settings field by field), its rules and faults come first (so
+they win), its timeline steps are added.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from . import shipped
+from .build import Builder
+from .document import Document, from_data, parse
+from .errors import Issue, ScenarioError
+from .model import AccountSpec, ClockSpec, InventorySpec, Scenario, UserSpec
+from .schema import scenario_schema
+from .validate import Validator
+
+REQUEST_SOURCE = "<request>"
+MAX_DEPTH = 16
+
+
+def load(ref: str, *, base_dir: Path | None = None) -> Scenario:
+    """A shipped scenario by name, or a scenario file by path."""
+    return _load_ref(ref, base_dir or Path.cwd(), [])
+
+
+def load_text(text: str, source: str = REQUEST_SOURCE, *,
+              base_dir: Path | None = None, name: str = "inline") -> Scenario:
+    return _from_document(parse(text, source), name, base_dir or Path.cwd(), [source])
+
+
+def load_data(data: Any, source: str = REQUEST_SOURCE, *,
+              base_dir: Path | None = None, name: str = "inline") -> Scenario:
+    return _from_document(from_data(copy.deepcopy(data), source), name,
+                          base_dir or Path.cwd(), [source])
+
+
+def _load_ref(ref: str, base_dir: Path, chain: list[str]) -> Scenario:
+    found = shipped.find(ref)
+    if found is not None:
+        key = f"shipped:{found.name}"
+        _no_cycle(key, chain, ref)
+        doc = parse(found.text(), found.location)
+        return _from_document(doc, found.name, base_dir, [*chain, key])
+    path = (base_dir / ref).resolve() if not Path(ref).is_absolute() else Path(ref)
+    if path.is_dir() or not path.exists():
+        names = ", ".join(s.name for s in shipped.shipped())
+        where = chain[-1] if chain else ref
+        raise ScenarioError([Issue(where, None, "extends" if chain else "(top level)",
+                                   f'no scenario "{ref}": not a shipped name ({names}) and '
+                                   f"no file {path}")])
+    key = str(path)
+    _no_cycle(key, chain, ref)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Issue(str(path), None, "(top level)",
+                                   f"cannot read the file: {exc}")]) from None
+    shown = ref if not chain else str(path)
+    return _from_document(parse(text, shown), path.stem, path.parent, [*chain, key])
+
+
+def _no_cycle(key: str, chain: list[str], ref: str) -> None:
+    if key in chain:
+        raise ScenarioError([Issue(chain[-1], None, "extends",
+                                   f'"{ref}" is already being extended: extends goes round '
+                                   "in a circle")])
+    if len(chain) >= MAX_DEPTH:
+        raise ScenarioError([Issue(chain[-1], None, "extends",
+                                   f"more than {MAX_DEPTH} levels of extends")])
+
+
+def _from_document(doc: Document, name: str, base_dir: Path, chain: list[str]) -> Scenario:
+    if not isinstance(doc.data, dict):
+        raise ScenarioError([doc.issue((), "a scenario is a mapping of fields "
+                                           "(description, seed, accounts, rules...)")])
+    issues = Validator(scenario_schema()).check(doc)
+    if issues:
+        raise ScenarioError(issues)
+    builder = Builder(doc)
+    scenario = builder.scenario(name)
+    if builder.issues:
+        raise ScenarioError(builder.issues)
+    ref = doc.data.get("extends")
+    if ref:
+        base = _load_ref(str(ref), base_dir, chain)
+        scenario = merge(base, scenario)
+    return scenario
+
+
+# --- extends -------------------------------------------------------------------------------
+
+def merge(base: Scenario, child: Scenario) -> Scenario:
+    return Scenario(
+        name=child.name, source=child.source,
+        description=child.description if child.description is not None else base.description,
+        seed=child.seed if child.seed is not None else base.seed,
+        clock=ClockSpec(
+            mode=child.clock.mode or base.clock.mode,
+            speed=child.clock.speed if child.clock.speed is not None else base.clock.speed,
+            start=child.clock.start if child.clock.start is not None else base.clock.start),
+        accounts=_merge_accounts(base.accounts, child.accounts),
+        rules=[*child.rules, *base.rules],
+        faults=[*child.faults, *base.faults],
+        timeline=[*base.timeline, *child.timeline],
+        inventory=_merge_inventory(base.inventory, child.inventory),
+        files=[*child.files, *base.files],
+    )
+
+
+def _merge_accounts(base: list[AccountSpec] | None,
+                    child: list[AccountSpec] | None) -> list[AccountSpec] | None:
+    if base is None or child is None:
+        return child if child is not None else base
+    merged = list(base)
+    for account in child:
+        index = next((i for i, b in enumerate(merged)
+                      if account.company is not None and b.company == account.company), None)
+        if index is None:
+            merged.append(account)
+        else:
+            merged[index] = _merge_account(merged[index], account)
+    return merged
+
+
+def _merge_account(base: AccountSpec, child: AccountSpec) -> AccountSpec:
+    return AccountSpec(
+        where=child.where, company=child.company,
+        users=_merge_users(base.users, child.users),
+        dids=child.dids if child.dids is not None else base.dids,
+        did_count=child.did_count if child.did_count is not None else base.did_count,
+        disabled_dids=(child.disabled_dids if child.disabled_dids is not None
+                       else base.disabled_dids),
+        settings=deep_merge(base.settings, child.settings),
+    )
+
+
+def _merge_users(base: list[UserSpec] | None,
+                 child: list[UserSpec] | None) -> list[UserSpec] | None:
+    if base is None or child is None:
+        return child if child is not None else base
+    by_name = {u.username: u for u in base}
+    by_name.update({u.username: u for u in child})
+    return list(by_name.values())
+
+
+def deep_merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in child.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _merge_inventory(base: InventorySpec | None,
+                     child: InventorySpec | None) -> InventorySpec | None:
+    if base is None or child is None:
+        return child if child is not None else base
+    return InventorySpec(
+        where=child.where,
+        replace=child.replace if child.replace is not None else base.replace,
+        rate_centers=[*base.rate_centers, *child.rate_centers],
+        shortage=child.shortage if child.shortage is not None else base.shortage)

@@ -1,0 +1,318 @@
+"""The JSON Schema of a scenario file: the one description of its structure.
+
+`scenario_schema()` builds it; the validator (`scenario.validate`) checks files against it
+and the package ships it as `faxage_sim/scenarios/scenario.schema.json` for editors
+(`python -m faxage_sim.scenario.schema` prints it; a test keeps the shipped file equal).
+The account settings part is generated from `AccountSettings`, so a new setting is known to
+scenario files as soon as it exists. Keywords starting with `x-` are this project's: the
+validator reads them (`x-kind`: what a value means beyond its JSON type); editors ignore them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import typing
+from typing import Any
+
+from ..core.accounts import AccountSettings
+from ..faults import DISTRIBUTIONS, HTTP_STATUSES, PROTOCOL_PATHS, ProtocolError
+
+SCHEMA_ID = "https://faxage-sim.invalid/scenario.schema.json"
+TRY_OUTCOMES = ("success", "busy", "no-answer", "drop-after", "conversion-failure")
+
+Schema = dict[str, Any]
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/$defs/{name}"}
+
+
+def one_or_list(item: Schema, description: str) -> Schema:
+    return {"description": description, "oneOf": [item, {"type": "array", "items": item}]}
+
+
+def _obj(properties: dict[str, Schema], description: str,
+         required: tuple[str, ...] = ()) -> Schema:
+    schema: Schema = {"type": "object", "description": description,
+                      "properties": properties, "additionalProperties": False}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+def _defs() -> dict[str, Schema]:
+    return {
+        "duration": {
+            "description": 'Seconds, or a string like "90s", "10m", "1h30m", "1d".',
+            "type": ["number", "string"], "minimum": 0,
+            "pattern": r"^\s*(\d+(\.\d+)?\s*(ms|d|h|m|s)?\s*)+$", "x-kind": "duration"},
+        "time": {
+            "description": 'A simulated time: an offset from the scenario start ("+10m", '
+                           '"90s", seconds) or a date-time ("2026-01-05T09:30:00-07:00"; '
+                           "UTC when it has no offset).",
+            "type": ["number", "string"], "x-kind": "time"},
+        "phone": {
+            "description": "A 10-digit US number.",
+            "type": ["string", "integer"], "pattern": "^[0-9]{10}$", "x-kind": "phone"},
+        "did": {
+            "description": 'One of the account\'s fax numbers: 10 digits, or "#1", "#2"... '
+                           "for its first, second... DID.",
+            "type": ["string", "integer"], "pattern": "^([0-9]{10}|#[1-9][0-9]*)$",
+            "x-kind": "did"},
+        "company": {
+            "description": "An account's company number.",
+            "type": ["string", "integer"], "pattern": "^[0-9]{1,12}$", "x-kind": "company"},
+        "regex": {"description": "A regular expression (Python syntax), searched in the "
+                                 "10-digit number.", "type": "string", "x-kind": "regex"},
+        "settings": settings_schema(),
+        "user": _obj({
+            "username": {"type": "string", "minLength": 1, "description": "the login name"},
+            "password": {"type": "string", "description": "the user's password"},
+            "email": {"type": "string", "description": "Email address (em_notify)."},
+            "manager": {"type": "boolean", "description": "A manager sees the whole "
+                        "account; a non-manager only its own jobs and granted DIDs."},
+            "dids": {"type": "array", "items": ref("phone"),
+                     "description": "DIDs granted to a non-manager user."},
+        }, "A user of the account.", ("username", "password")),
+        "account": _obj({
+            "company": ref("company"),
+            "users": {"type": "array", "items": ref("user"), "minItems": 1,
+                      "description": "Users (default: demo/demo)."},
+            "dids": {"type": "array", "items": ref("phone"),
+                     "description": "The account's fax numbers (default: did_count fresh ones)."},
+            "did_count": {"type": "integer", "minimum": 0, "maximum": 1000,
+                          "description": "How many fresh DIDs to give (default 2)."},
+            "disabled_dids": {"type": "array", "items": ref("did"),
+                              "description": "DIDs disabled from the start."},
+            "settings": ref("settings"),
+        }, "An account: a company with users, DIDs and settings."),
+        "try": {
+            "description": "What one dial try does.",
+            "oneOf": [
+                {"type": "string", "enum": list(TRY_OUTCOMES)},
+                _obj({
+                    "outcome": {"type": "string", "enum": list(TRY_OUTCOMES)},
+                    "drop-after": {"type": "integer", "minimum": 0,
+                                   "description": "The line drops after N pages."},
+                    "pages": {"type": "integer", "minimum": 0,
+                              "description": "drop-after: pages sent before the drop."},
+                    "dial_seconds": ref("duration"),
+                    "transmit_seconds": ref("duration"),
+                    "remote_csid": {"type": "string", "maxLength": 20},
+                    "longstatus": {"type": "string", "minLength": 1},
+                }, "A try with details."),
+            ]},
+        "rule": _obj({
+            "number": ref("phone"),
+            "prefix": {"type": ["string", "integer"], "pattern": "^[0-9]{0,10}$",
+                       "description": "Numbers starting with these digits."},
+            "pattern": ref("regex"),
+            "company": ref("company"),
+            "probability": {"type": "number", "minimum": 0, "maximum": 1,
+                            "description": "The share of matching jobs the rule takes "
+                                           "(decided per job from the seed)."},
+            "outcome": ref("try"),
+            "tries": {"type": "array", "items": ref("try"), "minItems": 1,
+                      "description": "Try 1, try 2...; the last repeats."},
+            "dial_seconds": ref("duration"),
+            "transmit_seconds": ref("duration"),
+            "remote_csid": {"type": "string", "maxLength": 20},
+            "longstatus": {"type": "string", "minLength": 1},
+        }, "A destination rule: which numbers, and what each dial try does."),
+        "latency": {
+            "description": "Real seconds before the answer: a duration, or a distribution.",
+            "oneOf": [
+                ref("duration"),
+                _obj({
+                    "distribution": {"type": "string", "enum": list(DISTRIBUTIONS)},
+                    "seconds": ref("duration"), "min": ref("duration"),
+                    "max": ref("duration"), "mean": ref("duration"),
+                    "stddev": ref("duration"), "median": ref("duration"),
+                    "sigma": {"type": "number", "minimum": 0},
+                    "cap": ref("duration"),
+                }, "A latency distribution.", ("distribution",)),
+            ]},
+        "fault": _obj({
+            "name": {"type": "string", "description": "Shown in the journal and console."},
+            "path": one_or_list({"type": "string", "enum": list(PROTOCOL_PATHS)},
+                                "Only these URLs."),
+            "operation": one_or_list({"type": "string", "minLength": 1},
+                                     "Only these operations."),
+            "company": one_or_list(ref("company"), "Only requests naming these companies."),
+            "destination": {"description": "Only sendfax to these numbers.", "oneOf": [
+                ref("phone"),
+                _obj({"number": ref("phone"),
+                      "prefix": {"type": ["string", "integer"], "pattern": "^[0-9]{1,10}$"},
+                      "pattern": ref("regex")}, "Numbers by prefix or pattern.")]},
+            "nth": {"type": "integer", "minimum": 1, "description": "Only the Nth match."},
+            "every": {"type": "integer", "minimum": 1, "description": "Every Nth match."},
+            "after": {"type": "integer", "minimum": 0, "description": "After N matches."},
+            "probability": {"type": "number", "minimum": 0, "maximum": 1},
+            "from": ref("time"), "until": ref("time"), "for": ref("duration"),
+            "hits": {"type": "integer", "minimum": 1, "description": "At most N times."},
+            "error": {"type": "string", "enum": [e.value for e in ProtocolError]},
+            "status": {"type": "integer", "enum": list(HTTP_STATUSES)},
+            "server": {"type": "string", "enum": ["php", "nginx"],
+                       "description": "Who sends the 500 page."},
+            "latency": ref("latency"),
+            "hang": {"description": "Answer nothing until the client gives up (true), or "
+                                    "at most this long.",
+                     "oneOf": [{"type": "boolean"}, ref("duration")]},
+            "reset": {"type": "boolean", "description": "Reset the connection."},
+            "truncate": {"description": "Cut the body short: true (half) or bytes kept.",
+                         "oneOf": [{"type": "boolean"}, {"type": "integer", "minimum": 0}]},
+            "drip": {"description": "Send the body slowly.", "oneOf": [
+                {"type": "boolean"},
+                _obj({"chunk_bytes": {"type": "integer", "minimum": 1},
+                      "interval": ref("duration")}, "Bytes per chunk, time between.")]},
+            "processed": {"type": "boolean", "description": "The request still reaches "
+                          "the service (e.g. the job is stored) though the client sees "
+                          "the fault."},
+        }, "An injected fault: which requests, when, and what goes wrong."),
+        "inbound": _obj({
+            "to": ref("did"),
+            "from": ref("phone"),
+            "tsid": {"type": "string", "maxLength": 20},
+            "sender": {"type": "string"},
+            "pages": {"type": "integer", "minimum": 1, "maximum": 500},
+            "count": {"type": "integer", "minimum": 1, "maximum": 100000},
+            "over": ref("duration"),
+            "spacing": {"type": "string", "enum": ["even", "random"]},
+            "unreadable": {"type": "boolean", "description": "getfax answers ERR13."},
+        }, "Inbound faxes: one, or a burst of `count` over `over`."),
+        "outbound": _obj({
+            "username": {"type": "string", "minLength": 1},
+            "to": one_or_list(ref("phone"), "Destinations (default: random numbers)."),
+            "count": {"type": "integer", "minimum": 1, "maximum": 100000},
+            "over": ref("duration"),
+            "spacing": {"type": "string", "enum": ["even", "random"]},
+            "pages": {"description": "Pages per fax: N, or [min, max].", "oneOf": [
+                {"type": "integer", "minimum": 1, "maximum": 500},
+                {"type": "array", "items": {"type": "integer", "minimum": 1,
+                                            "maximum": 500},
+                 "minItems": 2, "maxItems": 2}]},
+            "url_notify": {"type": "string", "pattern": "^https?://"},
+            "priority": {"type": "string", "enum": ["high", "low"]},
+        }, "Outbound faxes the account's users send, as sendfax would store them."),
+        "step": _obj({
+            "at": ref("time"),
+            "company": ref("company"),
+            "note": {"type": "string", "description": "A line for the console."},
+            "inbound": ref("inbound"),
+            "outbound": ref("outbound"),
+            "disable_did": one_or_list(ref("did"), "Disable these DIDs."),
+            "enable_did": one_or_list(ref("did"), "Enable these DIDs."),
+            "settings": ref("settings"),
+            "fault": ref("fault"),
+        }, "A timeline step: at a time, one thing happens.", ("at",)),
+        "rate_center": _obj({
+            "npanxx": {"type": ["string", "integer"], "pattern": "^[2-9][0-9]{5}$"},
+            "name": {"type": "string", "minLength": 1},
+            "state": {"type": "string", "minLength": 1},
+            "numbers": {"type": "array", "items": ref("phone")},
+        }, "A rate center the simulated service serves.", ("npanxx", "name", "state")),
+        "inventory": _obj({
+            "replace": {"type": "boolean",
+                        "description": "Start from an empty rate-center table."},
+            "rate_centers": {"type": "array", "items": ref("rate_center")},
+            "shortage": {"description": "No spare numbers: everywhere (true) or in these "
+                                        "area codes / NPANXXs.",
+                         "oneOf": [{"type": "boolean"},
+                                   {"type": "array", "items": {
+                                       "type": ["string", "integer"],
+                                       "pattern": "^[0-9]{3,6}$"}}]},
+        }, "Changes to the rate-center inventory (portable, provision.php)."),
+        "clock": _obj({
+            "mode": {"type": "string", "enum": ["realtime", "scaled", "manual"]},
+            "speed": {"type": "number", "exclusiveMinimum": 0},
+            "start": ref("time"),
+        }, "The simulated clock."),
+    }
+
+
+def scenario_schema() -> Schema:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "faxage-sim scenario",
+        "description": "A scripted situation for the faxage-sim FAXAGE emulator.",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "description": {"type": "string", "description": "One line: what it shows."},
+            "extends": {"type": "string", "minLength": 1,
+                        "description": "A shipped scenario's name or a path."},
+            "seed": {"type": "integer", "description": "Seed for every random draw."},
+            "clock": ref("clock"),
+            "accounts": {"type": "array", "items": ref("account"),
+                         "description": "The accounts (default: demo/1000/demo)."},
+            "rules": {"type": "array", "items": ref("rule")},
+            "timeline": {"type": "array", "items": ref("step")},
+            "faults": {"type": "array", "items": ref("fault")},
+            "inventory": ref("inventory"),
+        },
+        "$defs": _defs(),
+    }
+
+
+# --- account settings, generated from the dataclasses ----------------------------------
+
+_ENUMS: dict[str, list[Any]] = {"fax_format": ["pdf", "tiff", "tif"],
+                                "default_resolution": [0, 1, 2]}
+
+
+def _field_schema(name: str, hint: Any, owner: type) -> Schema:
+    if dataclasses.is_dataclass(hint):
+        return _dataclass_schema(typing.cast(type, hint))
+    origin = typing.get_origin(hint)
+    if origin is dict:
+        return {"type": "object", "description": "Seconds by resolution (0, 1, 2).",
+                "patternProperties": {"^[0-9]+$": ref("duration")},
+                "additionalProperties": False}
+    args = set(typing.get_args(hint))
+    nullable = type(None) in args
+    base = next((a for a in args if a is not type(None)), hint) if args else hint
+    schema: Schema
+    if name.endswith("_seconds") and base is float:
+        schema = ref("duration")
+    elif base is bool:
+        schema = {"type": "boolean"}
+    elif base is int:
+        schema = {"type": "integer", "minimum": 0}
+    elif base is float:
+        schema = {"type": "number", "minimum": 0}
+    else:
+        schema = {"type": "string"}
+        if name == "timezone":
+            schema["x-kind"] = "timezone"
+        if name.endswith("_url"):
+            schema["pattern"] = "^https?://"
+    if name in _ENUMS:
+        schema = {"enum": _ENUMS[name]}
+    if nullable:
+        schema = {"oneOf": [schema, {"type": "null"}]}
+    return schema
+
+
+def _dataclass_schema(cls: type) -> Schema:
+    hints = typing.get_type_hints(cls)
+    props = {f.name: _field_schema(f.name, hints[f.name], cls)
+             for f in dataclasses.fields(cls)}
+    return _obj(props, (cls.__doc__ or cls.__name__).strip().split("\n")[0])
+
+
+def settings_schema() -> Schema:
+    schema = _dataclass_schema(AccountSettings)
+    schema["description"] = ("Account settings, as PUT /_sim/accounts/{company} takes them; "
+                             "*_seconds fields also take durations like \"5m\".")
+    return schema
+
+
+def render() -> str:
+    return json.dumps(scenario_schema(), indent=2, sort_keys=False) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover - the regeneration command
+    sys.stdout.write(render())

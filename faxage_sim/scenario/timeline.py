@@ -1,0 +1,180 @@
+"""Timeline steps on an account's scheduler: inbound faxes and bursts, outbound traffic, DIDs
+disabled and enabled, settings changed (line counts...), notes for the console.
+
+Each step runs at its simulated time, as any other event of the account: a manual clock
+advanced past it runs it, a realtime or scaled clock runs it when its time comes. Bursts are
+spread evenly over their `over` window, or at random times drawn from the scenario's seed.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..core.accounts import Account, apply_fields
+from ..core.jobs import Document, Priority
+from ..core.numbering import is_blocked
+from ..core.simulator import Simulator, Submission
+from .model import InboundSpec, OutboundSpec, StepSpec
+
+if TYPE_CHECKING:
+    from ..core.inbound import CallResult
+
+TEXT_LINES_PER_PAGE = 60  # documents.formats counts a text file's pages this way
+AREA_CODES = ("212", "213", "303", "305", "312", "404", "415", "503", "602", "617", "702",
+              "713", "720", "801", "919")
+
+
+def resolve_did(account: Account, ref: str) -> str | None:
+    """A DID reference of a step: 10 digits (the account's), or "#N" (its Nth DID)."""
+    if ref.startswith("#"):
+        index = int(ref[1:]) - 1
+        return account.dids[index] if index < len(account.dids) else None
+    return ref if account.owns_did(ref) else None
+
+
+def spread(start: float, count: int, over: float, spacing: str,
+           rng: random.Random) -> list[float]:
+    """`count` times from `start` within `over` seconds: evenly, or at seeded random."""
+    if count <= 1 or over <= 0:
+        return [start] * count
+    if spacing == "random":
+        return sorted(start + rng.uniform(0, over) for _ in range(count))
+    step = over / count
+    return [start + i * step for i in range(count)]
+
+
+@dataclass
+class StepRunner:
+    sim: Simulator
+    account: Account
+    step: StepSpec
+    rng: random.Random
+
+    def schedule(self, start: float) -> None:
+        at = self.step.at.resolve(start)
+        self.account.scheduler.schedule(at, self.run, "scenario step")
+
+    def run(self, at: float) -> None:
+        step, sim, account = self.step, self.sim, self.account
+        if step.note:
+            sim.emit("scenario.note", at, account.company, step.note)
+        for ref in step.disable_dids:
+            did = resolve_did(account, ref)
+            if did is not None and did not in account.disabled_dids:
+                account.disabled_dids.add(did)
+                sim.emit("did.disabled", at, account.company,
+                         f"DID {did} disabled by the scenario: calls get a fast busy")
+        for ref in step.enable_dids:
+            did = resolve_did(account, ref)
+            if did is not None and did in account.disabled_dids:
+                account.disabled_dids.discard(did)
+                sim.emit("did.enabled", at, account.company, f"DID {did} enabled by the scenario")
+        if step.settings is not None:
+            apply_fields(account.settings, step.settings)
+            sim.emit("account.settings", at, account.company,
+                     "settings changed by the scenario: " + ", ".join(
+                         f"{k}={v}" for k, v in step.settings.items()))
+            sim.inbound.settings_changed(account)
+            if account.desk is not None:
+                account.desk.dispatch(at)
+        if step.inbound is not None:
+            self._inbound(step.inbound, at)
+        if step.outbound is not None:
+            self._outbound(step.outbound, at)
+
+    # --- inbound -------------------------------------------------------------------------
+
+    def _inbound(self, spec: InboundSpec, at: float) -> None:
+        did = resolve_did(self.account, spec.to) if spec.to is not None else (
+            self.account.dids[0] if self.account.dids else None)
+        if did is None:
+            return
+        if spec.count > 1:
+            self.sim.emit("scenario.burst", at, self.account.company,
+                          f"inbound burst: {spec.count} faxes to {did} over {spec.over:g}s")
+        for when in spread(at, spec.count, spec.over, spec.spacing, self.rng):
+            self.account.scheduler.schedule(
+                when, lambda t: self._ring(spec, did, t), "scenario inbound")
+
+    def _ring(self, spec: InboundSpec, did: str, at: float) -> None:
+        call = self.sim.inbound.generated_call(self.account, did)
+        if spec.cid:
+            call.cid = spec.cid
+        if spec.tsid:
+            call.tsid = spec.tsid
+        if spec.sender:
+            call.sender = spec.sender
+        call.pages = spec.pages
+        result = self.sim.inbound.ring(call, at, self.account)
+        if spec.unreadable and result.recvdate is not None:
+            # Runs after the call has ended and stored its fax (same time, later in order).
+            self.account.scheduler.schedule(result.recvdate, lambda t: _unreadable(result),
+                                            "scenario unreadable fax")
+
+    # --- outbound ------------------------------------------------------------------------
+
+    def _outbound(self, spec: OutboundSpec, at: float) -> None:
+        user = self._sender(spec.username)
+        if user is None:
+            return
+        self.sim.emit("scenario.outbound", at, self.account.company,
+                      f"{spec.count} outbound fax(es) from {user} over {spec.over:g}s")
+        for n, when in enumerate(spread(at, spec.count, spec.over, spec.spacing, self.rng)):
+            number = spec.to[n % len(spec.to)] if spec.to else random_number(self.rng)
+            low, high = spec.pages
+            pages = self.rng.randint(low, high)
+            self.account.scheduler.schedule(
+                when, self._sender_of(spec, user, number, pages, n), "scenario outbound")
+
+    def _sender(self, username: str | None) -> str | None:
+        users = self.account.users
+        if username is not None:
+            return username if username in users else None
+        managers = [u for u in users.values() if u.manager]
+        chosen = managers[0] if managers else next(iter(users.values()), None)
+        return chosen.username if chosen is not None else None
+
+    def _sender_of(self, spec: OutboundSpec, username: str, number: str, pages: int,
+                   n: int) -> Callable[[float], None]:
+        return lambda at: self._send(spec, username, number, pages, n)
+
+    def _send(self, spec: OutboundSpec, username: str, number: str, pages: int,
+              n: int) -> None:
+        user = self.account.users.get(username)
+        if user is None:
+            return
+        submission = Submission(
+            faxno=number, recipname=f"Recipient {n + 1}",
+            documents=[Document("scenario.txt", text_document(pages))],
+            priority=Priority(spec.priority), url_notify=spec.url_notify)
+        if submission.problem() is None:
+            self.sim.submit(self.account, user, submission)
+
+
+def _unreadable(result: CallResult) -> None:
+    if result.fax is not None:
+        result.fax.unreadable = True
+
+
+_TEXT_CACHE: dict[int, bytes] = {}
+
+
+def text_document(pages: int) -> bytes:
+    """A text file of exactly `pages` fax pages."""
+    data = _TEXT_CACHE.get(pages)
+    if data is None:
+        lines = [f"Scenario fax, page {n // TEXT_LINES_PER_PAGE + 1}, line "
+                 f"{n % TEXT_LINES_PER_PAGE + 1}" for n in range(pages * TEXT_LINES_PER_PAGE)]
+        data = _TEXT_CACHE[pages] = ("\n".join(lines) + "\n").encode()
+    return data
+
+
+def random_number(rng: random.Random) -> str:
+    """An unblocked destination whose last four digits are no magic number."""
+    while True:
+        number = f"{rng.choice(AREA_CODES)}{rng.randint(200, 999)}{rng.randint(1000, 9999)}"
+        if not is_blocked(number):
+            return number
