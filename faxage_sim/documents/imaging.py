@@ -166,6 +166,53 @@ def font(size: int) -> Font:
     return font
 
 
+_Glyph = tuple["Image.Image | None", int, int, float]  # mask, left, top, advance
+
+
+def _glyph(size: int, char: str) -> _Glyph:
+    """One character rendered once per thread and size: pasting cached masks draws a line
+    of text about 4x faster than asking FreeType for the whole line each time."""
+    glyphs: dict[tuple[int, str], _Glyph] | None = getattr(_fonts, "glyphs", None)
+    if glyphs is None:
+        glyphs = {}
+        _fonts.glyphs = glyphs
+    glyph = glyphs.get((size, char))
+    if glyph is None:
+        from PIL import Image, ImageDraw
+
+        face = font(size)
+        left, top, right, bottom = (int(v) for v in face.getbbox(char))
+        advance = float(face.getlength(char))
+        if right <= left or bottom <= top:
+            glyph = (None, 0, 0, advance)
+        else:
+            mask = Image.new("1", (right - left, bottom - top), 0)
+            draw = ImageDraw.Draw(mask)
+            draw.fontmode = "1"
+            draw.text((-left, -top), char, font=face, fill=1)
+            glyph = (mask, left, top, advance)
+        glyphs[(size, char)] = glyph
+    return glyph
+
+
+def _draw_text(page: Image.Image, xy: tuple[int, int], text: str, size: int) -> None:
+    """Black text with its top-left at `xy` (clipped at the page's edges)."""
+    x, y = xy
+    position = float(x)
+    limit = page.width
+    for char in text:
+        mask, left, top, advance = _glyph(size, char)
+        if mask is not None:
+            page.paste(0, (round(position) + left, y + top), mask)
+        position += advance
+        if position > limit:
+            return
+
+
+def _text_width(text: str, size: int) -> int:
+    return round(sum(_glyph(size, char)[3] for char in text))
+
+
 # --- composition -----------------------------------------------------------------------
 
 
@@ -191,17 +238,14 @@ def _finish(page: Image.Image, resolution: Resolution, header: PageHeader | None
 
 def header_band(header: PageHeader, page: int, total: int, resolution: int = 0) -> Image.Image:
     """The header strip of page `page` of `total`, at `resolution`, as pasted on the page."""
-    from PIL import Image, ImageDraw
+    from PIL import Image
 
     band = _blank(HEADER_HEIGHT)
-    draw = ImageDraw.Draw(band)
-    draw.fontmode = "1"
-    face = font(_HEADER_FONT)
     top = (HEADER_HEIGHT - _HEADER_FONT) // 2 - 2
     right = header.page_text(page, total)
-    right_x = FAX_WIDTH - _MARGIN_X // 2 - int(draw.textlength(right, font=face))
-    draw.text((_MARGIN_X // 2, top), header.left_text(), font=face, fill=0)
-    draw.text((right_x, top), right, font=face, fill=0)
+    right_x = FAX_WIDTH - _MARGIN_X // 2 - _text_width(right, _HEADER_FONT)
+    _draw_text(band, (_MARGIN_X // 2, top), header.left_text(), _HEADER_FONT)
+    _draw_text(band, (right_x, top), right, _HEADER_FONT)
     res = resolution_of(resolution)
     height = HEADER_HEIGHT * PAGE_HEIGHTS[res] // _COMPOSE_HEIGHT
     if height != HEADER_HEIGHT:
@@ -213,45 +257,32 @@ def _draw_label(page: Image.Image, lines: Sequence[str]) -> None:
     """A framed box in the upper part of the body holding `lines`."""
     from PIL import ImageDraw
 
-    draw = ImageDraw.Draw(page)
-    draw.fontmode = "1"
-    face = font(_LABEL_FONT)
     pitch = _LABEL_FONT + 18
     box_top = _BODY_TOP + 240
     box_bottom = box_top + 60 + pitch * max(1, len(lines))
-    draw.rectangle((_MARGIN_X + 80, box_top, FAX_WIDTH - _MARGIN_X - 80, box_bottom),
-                   outline=0, width=4)
+    ImageDraw.Draw(page).rectangle(
+        (_MARGIN_X + 80, box_top, FAX_WIDTH - _MARGIN_X - 80, box_bottom), outline=0, width=4)
     for i, line in enumerate(lines):
-        draw.text((_MARGIN_X + 120, box_top + 36 + i * pitch), line, font=face, fill=0)
+        _draw_text(page, (_MARGIN_X + 120, box_top + 36 + i * pitch), line, _LABEL_FONT)
 
 
 def _text_page(lines: Sequence[str]) -> Image.Image:
-    from PIL import ImageDraw
-
     page = _blank()
-    draw = ImageDraw.Draw(page)
-    draw.fontmode = "1"
-    face = font(_TEXT_FONT)
     pitch = (_BODY_BOTTOM - _BODY_TOP) // TEXT_LINES_PER_PAGE
     for i, line in enumerate(lines):
         if line:
-            draw.text((_MARGIN_X, _BODY_TOP + i * pitch), line, font=face, fill=0)
+            _draw_text(page, (_MARGIN_X, _BODY_TOP + i * pitch), line, _TEXT_FONT)
     return page
 
 
 def _csv_page(lines: Sequence[str]) -> Image.Image:
     """CSV rows of one page, each cell at its column's offset (widths measured on the page)."""
-    from PIL import ImageDraw
-
     page = _blank()
-    draw = ImageDraw.Draw(page)
-    draw.fontmode = "1"
-    face = font(_TEXT_FONT)
     rows = [_csv_cells(line) for line in lines]
     widths: list[int] = []
     for row in rows:
         for col, cell in enumerate(row):
-            width = int(draw.textlength(cell, font=face))
+            width = _text_width(cell, _TEXT_FONT)
             if col == len(widths):
                 widths.append(width)
             else:
@@ -264,7 +295,7 @@ def _csv_page(lines: Sequence[str]) -> Image.Image:
     for i, row in enumerate(rows):
         for col, cell in enumerate(row):
             if cell and offsets[col] < FAX_WIDTH - _MARGIN_X:
-                draw.text((offsets[col], _BODY_TOP + i * pitch), cell, font=face, fill=0)
+                _draw_text(page, (offsets[col], _BODY_TOP + i * pitch), cell, _TEXT_FONT)
     return page
 
 
@@ -395,7 +426,7 @@ def render_job_pages(documents: Sequence[SourceDocument], *, resolution: int = 0
     res = resolution_of(resolution)
     inspected = [(document, _inspected(document)) for document in documents]
     total = sum(inspection.pages for _, inspection in inspected)
-    bodies = itertools.chain.from_iterable(
+    bodies: Iterator[Image.Image] = itertools.chain.from_iterable(
         _document_bodies(document, inspection, contrast) for document, inspection in inspected)
     if limit is not None:
         bodies = itertools.islice(bodies, max(0, limit))
