@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .core.clock import ClockMode
+from .core.outbox import DEFAULT_SENDER
 
 DEFAULT_MAX_BODY = 64 * 1024 * 1024  # bytes, like a generous PHP post_max_size
 DEFAULT_JOURNAL_LIMIT = 100_000
+DEFAULT_FETCH_TIMEOUT = 30.0  # real seconds for one URL-mode fetch
+DEFAULT_FETCH_MAX_BYTES = 32 * 1024 * 1024
 
 
 @dataclass
@@ -22,3 +25,10 @@ class SimConfig:
     journal_limit: int = DEFAULT_JOURNAL_LIMIT
     log_requests: bool = True
     log_format: str = "text"
+    # em_notify over SMTP: (host, port) of a relay, None keeps emails in the outbox only.
+    smtp: tuple[str, int] | None = None
+    smtp_from: str = DEFAULT_SENDER
+    # sendfax URL mode: fetch=False (--no-fetch) makes every URL a one-page HTML document.
+    fetch: bool = True
+    fetch_timeout: float = DEFAULT_FETCH_TIMEOUT  # real seconds
+    fetch_max_bytes: int = DEFAULT_FETCH_MAX_BYTES

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 from .config import SimConfig
 from .console import ConsoleLog
 from .core.simulator import Simulator, SimulatorOptions
+from .documents.fetch import FetchSettings, UrlFetcher
 from .faults import FaultBook
 from .journal import Journal
 from .notify.callbacks import CallbackDispatcher
+from .notify.email import MailRelay, SmtpSettings
 
 if TYPE_CHECKING:
     from .journal import JournalEntry
@@ -33,6 +35,10 @@ class AppState:
         self.startup_scenario: Scenario | None = None
         self.scenario: Scenario | None = None
         self.dispatcher = CallbackDispatcher(self.sim)
+        self.fetcher = UrlFetcher(self.sim, FetchSettings(
+            enabled=config.fetch, timeout=config.fetch_timeout, max_bytes=config.fetch_max_bytes))
+        self.sim.outbox.sender = config.smtp_from
+        self.mail = MailRelay(self.sim, SmtpSettings(*config.smtp) if config.smtp else None)
         self.console = console
         self.started = False
         self._wakeup: asyncio.Event | None = None
@@ -59,16 +65,23 @@ class AppState:
     # --- time ------------------------------------------------------------------------
 
     async def settle(self) -> None:
-        """Run due transitions and wait for the deliveries they cause, until quiet."""
+        """Run due transitions and wait for the deliveries they cause, until quiet.
+
+        Background URL fetches (async sendfax) and em_notify emails are awaited too, so a
+        manual-clock advance never races them."""
         while True:
+            await self.fetcher.settle()
             self.sim.run_due()
             await self.dispatcher.settle()
-            if not self.sim.deliveries.ready and self.sim.deliveries.in_flight() == 0:
+            await self.mail.settle()
+            if not self.sim.deliveries.ready and self.sim.deliveries.in_flight() == 0 \
+                    and not self.fetcher.busy and not self.mail.busy:
                 due = self.sim.next_due()
                 if due is None or due > 0:
                     return
 
     async def advance(self, seconds: float, company: str | None = None) -> None:
+        await self.fetcher.settle()  # fetched URLs arrive at the time they were posted
         self.sim.advance(seconds, company)
         await self.settle()
 
@@ -106,6 +119,7 @@ class AppState:
         while True:
             self.sim.run_due()
             self.dispatcher.kick()
+            self.mail.kick()
             wait = self.sim.next_due_in_real_seconds()
             wait = MAX_DRIVER_SLEEP if wait is None else min(wait, MAX_DRIVER_SLEEP)
             self._wakeup.clear()
@@ -120,3 +134,5 @@ class AppState:
                 await self._driver
             self._driver = None
         await self.dispatcher.aclose()
+        await self.fetcher.aclose()
+        await self.mail.aclose()

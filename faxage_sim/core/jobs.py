@@ -81,6 +81,7 @@ class FaxJob:
     url_notify: str | None = None
     em_notify: bool = False
     async_fetch: bool = False
+    awaiting_fetch: bool = False  # async URL mode: conversion starts once the URLs arrive
     conversion_error: str | None = None  # set when documents cannot be imaged
     state: JobState = JobState.WAITING_FOR_CONVERSION
     longstatus: str = JobState.WAITING_FOR_CONVERSION.value

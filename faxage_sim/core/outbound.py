@@ -67,7 +67,13 @@ class OutboundDesk:
         self.account.jobs[job.jobid] = job
         self._set_state(job, JobState.WAITING_FOR_CONVERSION, catalog.QUEUE_CONVERTING)
         self._emit("job.submitted", at, job,
-                   f"submitted to {job.destnum}, {job.pagecount} page(s), {job.priority} priority")
+                   f"submitted to {job.destnum}, {job.pagecount} page(s), {job.priority} priority"
+                   + ("; fetching its URLs" if job.awaiting_fetch else ""))
+        if not job.awaiting_fetch:
+            self.start_conversion(job, at)
+
+    def start_conversion(self, job: FaxJob, at: float) -> None:
+        """Conversion takes its time from `at` (submit, or when async URLs arrived)."""
         timings = self.account.settings.timings
         done = at + timings.conversion_seconds + timings.conversion_per_page * job.pagecount
         self._schedule(job, done, lambda t: self._conversion_done(job, t), "conversion")

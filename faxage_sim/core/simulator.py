@@ -7,6 +7,7 @@ server's event loop); nothing here blocks.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from .inventory import Inventory
 from .jobs import Document, FaxJob, Priority
 from .numbering import is_blocked, is_ten_digits
 from .outbound import OutboundDesk
+from .outbox import Outbox
 from .outcomes import DestinationRules, LayeredRules, MagicNumbers
 
 DEFAULT_COMPANY = "1000"
@@ -95,6 +97,7 @@ class Simulator:
         self.options = options or SimulatorOptions()
         self.bus = EventBus()
         self.deliveries = DeliveryBook(self.bus)
+        self.outbox = Outbox(self.bus)  # em_notify emails
         self.scenario_rules: list[DestinationRules] = []
         self.rules = LayeredRules(MagicNumbers())
         self.accounts: dict[str, Account] = {}
@@ -128,6 +131,7 @@ class Simulator:
         self.cdrs.clear()
         self.deliveries.deliveries.clear()
         self.deliveries.ready.clear()
+        self.outbox.clear()
         self._counters = _Counters()
         self.inbound.reset()
         if self.options.default_account:
@@ -218,6 +222,9 @@ class Simulator:
         """Store and start a job; the caller has checked `submission.problem()`."""
         assert submission.faxno is not None and account.desk is not None
         at = account.now()
+        # Async URL mode: the URLs are fetched after the answer, and the pages counted then.
+        awaiting = submission.async_fetch and any(
+            d.url is not None and d.data is None for d in submission.documents)
         pagecount, error = self._inspect(submission.documents)
         resolution = (submission.resolution if submission.resolution is not None
                       else account.settings.default_resolution)
@@ -239,10 +246,36 @@ class Simulator:
             url_notify=submission.url_notify,
             em_notify=submission.em_notify,
             async_fetch=submission.async_fetch,
-            conversion_error=error,
+            awaiting_fetch=awaiting,
+            conversion_error=None if awaiting else error,
         )
         account.desk.submit(job, job.sendtime)
         return job
+
+    def resend(self, account: Account, user: User, job: FaxJob) -> FaxJob:
+        """`resend`: a new job, sent by `user`, with `job`'s documents, destination and options.
+        URL documents that never arrived (a failed async fetch) are fetched again."""
+        documents = [dataclasses.replace(d) for d in job.documents]
+        return self.submit(account, user, Submission(
+            faxno=job.destnum, recipname=job.destname, documents=documents,
+            tagname=job.tagname, tagnumber=job.tagnumber, priority=job.priority,
+            resolution=job.resolution, contrastalgo=job.contrastalgo,
+            url_notify=job.url_notify, em_notify=job.em_notify,
+            async_fetch=any(d.url is not None and d.data is None for d in documents)))
+
+    def documents_fetched(self, job: FaxJob, failure: str | None, at: float) -> None:
+        """An async URL job's documents arrived (`failure`: the longstatus if one did not):
+        count its pages and start its conversion, unless it was stopped meanwhile."""
+        account = self.accounts.get(job.company)
+        if not job.awaiting_fetch or account is None or account.desk is None:
+            return
+        job.awaiting_fetch = False
+        if not job.pending:
+            return
+        job.pagecount, error = self._inspect(job.documents)
+        job.conversion_error = failure or error
+        job.note(at, "fetched", failure or f"{job.pagecount} page(s)")
+        account.desk.start_conversion(job, at)
 
     @staticmethod
     def _inspect(documents: list[Document]) -> tuple[int, str | None]:
@@ -257,6 +290,8 @@ class Simulator:
 
     def _job_completed(self, job: FaxJob, at: float) -> None:
         account = self.accounts.get(job.company)
+        if account is not None and job.em_notify:
+            self.outbox.job_notice(account, job, at)
         if account is None or not job.url_notify:
             return
         from ..wire.records import status_fields
@@ -324,3 +359,4 @@ class Simulator:
 
     def emit(self, kind: str, at: float, company: str | None, message: str) -> None:
         self.bus.emit(SimEvent(kind, at, company, message))
+

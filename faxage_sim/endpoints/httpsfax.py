@@ -14,7 +14,7 @@ from starlette.responses import Response
 from ..faults import ProtocolError
 from ..wire import catalog
 from ..wire.forms import PhpPost, print_r
-from . import documents, inbound, lines, outbound
+from . import documents, inbound, lines, outbound, reports, resend
 from .base import Answer, Journaling, OpContext, OpHandler, call_op, serve_protocol, text
 from .faulted import operation_fault
 
@@ -28,6 +28,10 @@ OPERATIONS: dict[str, OpHandler] = {
     "stopfax": outbound.stopfax,
     "dlstatus": documents.dlstatus,
     "dltrans": documents.dltrans,
+    "resend": resend.resend,
+    "pendcount": reports.pendcount,
+    "qstatus": reports.qstatus,
+    "auditlog": reports.auditlog,
     "listfax": inbound.listfax,
     "getfax": inbound.getfax,
     "delfax": inbound.delfax,
@@ -48,6 +52,9 @@ async def handle(state: AppState, post: PhpPost, ip: str, notes: Journaling) -> 
     auth = sim.authenticate(post.get_str("company"), post.get_str("username"),
                             post.get_str("password"))
     if auth is None:
+        named = sim.accounts.get(post.get_str("company") or "")
+        if named is not None:
+            notes.sim_time = named.now()  # a failed login is dated too (auditlog)
         return text(catalog.ERR02_LOGIN)
     account, user = auth
     notes.company, notes.username = account.company, user.username

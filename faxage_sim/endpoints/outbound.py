@@ -9,6 +9,7 @@ from ..faults import ProtocolError
 from ..wire import catalog
 from ..wire.forms import PhpPost, decode_base64_tolerant
 from ..wire.records import StatusOptions, format_status_record, parse_time, records
+from . import urlmode
 from .base import Answer, OpContext, text
 from .faulted import operation_fault
 
@@ -53,14 +54,18 @@ def submission_from(post: PhpPost, documents: list[Document]) -> Submission:
     )
 
 
-def sendfax(ctx: OpContext) -> Answer:
-    submission = submission_from(ctx.post, posted_documents(ctx.post))
+async def sendfax(ctx: OpContext) -> Answer:
+    documents = posted_documents(ctx.post) + urlmode.posted_url_documents(ctx.post)
+    submission = submission_from(ctx.post, documents)
     problem = submission.problem()
     if problem is not None:
         return text(SUBMIT_ERRORS[problem])
+    if not await urlmode.fetch_before_answer(ctx, submission):
+        return text(catalog.ERR03_NO_FILES)
     if operation_fault(ctx, ProtocolError.ERR15):  # an injected fault: the job is not stored
         return text(catalog.ERR15_INVALID_JOB)
     job = ctx.sim.submit(ctx.account, ctx.user, submission)
+    urlmode.start_background_fetch(ctx, job)
     return text(catalog.jobid_answer(job.jobid))
 
 

@@ -5,6 +5,7 @@ Pure functions of the domain objects; every tab and newline of a record is decid
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -180,3 +181,25 @@ def format_busy_record(call: BusyCall, tz: ZoneInfo) -> str:
     """busycalls `number-called \\t number-calling \\t time`: numbers as 10 digits, the
     caller empty when unavailable (decision: the raw form call records use)."""
     return "\t".join([call.did, call.cid, format_time(call.at, tz)])
+
+
+def format_qstatus_record(job: FaxJob, caller_number: str) -> str:
+    """qstatus `jobid \\t callerID \\t destination \\t lineid \\t pagecount` of a job on a line
+    (callerID: the 10-digit number the call shows; lineid: the account's line, from 1)."""
+    return "\t".join([str(job.jobid), caller_number, job.destnum, str(job.line or 0),
+                      str(job.pagecount)])
+
+
+AUDIT_INTERFACE_API = "api"  # every request the emulator journals came through the API
+_RAW_ERROR = re.compile(r"ERR(\d+):")
+
+
+def format_audit_record(audit_id: int, timestamp: str, login: str, ipaddress: str,
+                        operation: str, opstat: str, requestdetail: str,
+                        responsedetail: str) -> str:
+    """auditlog `audit-id \\t timestamp \\t login \\t ipaddress \\t interface \\t websessid \\t
+    auditop \\t opstat \\t requestdetail \\t responsedetail`. websessid is empty (API calls
+    have no web session: decision). No field ever holds a raw `ERRnn:` text (PROTOCOL.md)."""
+    columns = [str(audit_id), timestamp, login, ipaddress, AUDIT_INTERFACE_API, "", operation,
+               opstat, requestdetail, responsedetail]
+    return "\t".join(_RAW_ERROR.sub(r"ERR\1", _clean(c)) for c in columns)

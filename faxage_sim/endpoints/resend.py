@@ -1,0 +1,19 @@
+"""httpsfax.php `resend` (newer operation): send an old job again as a new job."""
+
+from __future__ import annotations
+
+from ..wire import catalog
+from . import urlmode
+from .base import Answer, OpContext, text
+
+
+def resend(ctx: OpContext) -> Answer:
+    """`jobid` → `JOBID: <new>`: the old job's documents, destination and options, sent by the
+    calling user. Unknown, cleared or another company's job: `ERR15: Invalid Job ID`
+    (decision; the issue settles it)."""
+    job = ctx.sim.find_job(ctx.account, ctx.post.get_str("jobid"))
+    if job is None:
+        return text(catalog.ERR15_INVALID_JOB)
+    new = ctx.sim.resend(ctx.account, ctx.user, job)
+    urlmode.start_background_fetch(ctx, new)
+    return text(catalog.jobid_answer(new.jobid))

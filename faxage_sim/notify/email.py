@@ -1,0 +1,111 @@
+"""Sends em_notify emails from the core's outbox over SMTP (`--smtp HOST:PORT`).
+
+Each queued message is sent with the standard library's `smtplib` in a worker thread, so an
+API answer never waits for a mail server; the result (sent, or the SMTP error) is recorded on
+the message and shown by `GET /_sim/emails`. A failure is never retried (like a callback's
+single attempt by default) and never reaches the API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
+
+    from ..core.outbox import OutboxMessage
+    from ..core.simulator import Simulator
+
+DEFAULT_SMTP_TIMEOUT: Final = 10.0  # seconds, real
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    timeout: float = DEFAULT_SMTP_TIMEOUT
+
+
+def parse_host_port(text: str) -> tuple[str, int]:
+    """`HOST:PORT` (IPv6 as `[::1]:25`); ValueError with a readable message otherwise."""
+    host, sep, port = text.strip().rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"expected HOST:PORT, got {text!r}")
+    return host, int(port)
+
+
+def as_email(message: OutboxMessage) -> EmailMessage:
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
+    mail = EmailMessage()
+    mail["From"] = message.sender
+    mail["To"] = message.to
+    mail["Subject"] = message.subject
+    # Dated at the job's completion on the simulated clock, like the record it carries.
+    mail["Date"] = format_datetime(datetime.fromtimestamp(message.at, UTC))
+    mail["Message-ID"] = make_msgid(f"job{message.jobid}.{message.id}", "faxage-sim.localhost")
+    mail.set_content(message.body)
+    return mail
+
+
+def send_now(settings: SmtpSettings, mail: EmailMessage) -> None:
+    """One SMTP conversation (blocking: run it in a thread)."""
+    import smtplib
+
+    with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
+        smtp.send_message(mail)
+
+
+class MailRelay:
+    def __init__(self, sim: Simulator, settings: SmtpSettings | None) -> None:
+        self.sim = sim
+        self.settings = settings
+        self._tasks: set[asyncio.Task[None]] = set()
+        sim.outbox.relay_enabled = settings is not None
+        sim.outbox.on_ready = self.kick
+
+    def kick(self) -> None:
+        """Start sending every queued message (called on the event loop's thread)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop yet: `settle` sends them
+        ready = self.sim.outbox.ready
+        while ready:
+            task = loop.create_task(self._send(ready.popleft()))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _send(self, message: OutboxMessage) -> None:
+        error: str | None = None
+        if self.settings is None:
+            error = "no SMTP relay configured"
+        else:
+            try:
+                await asyncio.to_thread(send_now, self.settings, as_email(message))
+            except OSError as exc:  # smtplib.SMTPException is an OSError
+                error = f"{type(exc).__name__}: {exc}"
+            except Exception as exc:  # a malformed address and the like: recorded
+                error = f"{type(exc).__name__}: {exc}"
+        self.sim.outbox.record_result(message, error)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._tasks) or bool(self.sim.outbox.ready)
+
+    async def settle(self) -> None:
+        """Wait until every queued message has been tried."""
+        while True:
+            self.kick()
+            if not self._tasks:
+                return
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def aclose(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
