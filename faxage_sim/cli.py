@@ -76,9 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="serve HTTPS with a fresh local CA (needs the tls extra)")
     serve.add_argument("--ca-bundle", metavar="PATH", default=None,
                        help="with --tls: write the CA certificate here (default: a temp dir)")
-    from .readiness import add_wait_parser
+    from .ci import add_ci_parsers
 
-    add_wait_parser(commands)
+    add_ci_parsers(commands)
     return parser
 
 
@@ -98,8 +98,8 @@ def config_from(args: argparse.Namespace) -> SimConfig:
 def run_serve(args: argparse.Namespace) -> int:
     config = config_from(args)
     from .app import create_app
+    from .ci import remove_stale, write_port_file
     from .console import ConsoleLog
-    from .readiness import remove_stale, write_port_file
     from .server import base_url, bind_socket, serve
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
@@ -150,8 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return run_serve(args)
-    if args.command == "wait":
-        from .readiness import run_wait
+    if args.command in ("wait", "journal"):
+        from .ci import run_journal, run_wait
 
-        return run_wait(args)
+        return run_wait(args) if args.command == "wait" else run_journal(args)
     return 2

@@ -24,11 +24,15 @@ from .config import SimConfig
 from .core.clock import ClockMode
 
 if TYPE_CHECKING:
-    import httpx
     from starlette.applications import Starlette
 
     from .handle import SimHandle
-    from .inprocess import AppBridge, AsyncInProcessTransport, InProcessTransport
+    from .inprocess import (
+        AppBridge,
+        AsyncInProcessTransport,
+        InProcessControl,
+        InProcessTransport,
+    )
     from .server import AnnouncingServer
     from .state import AppState
     from .tls import TlsFiles
@@ -48,7 +52,7 @@ class EmbeddedSimulator:
         self._state: AppState | None = None
         self._app: Starlette | None = None
         self._bridge: AppBridge | None = None
-        self._control: httpx.Client | None = None
+        self._control: InProcessControl | None = None
         self._server: AnnouncingServer | None = None
         self._serve_task: asyncio.Task[None] | None = None
         self._listen_lock = threading.Lock()
@@ -137,9 +141,20 @@ class EmbeddedSimulator:
         self.url = None
 
     async def _shutdown(self) -> None:
-        if self._server is not None and self._serve_task is not None:
-            self._server.should_exit = True
-            await self._serve_task
+        server, task = self._server, self._serve_task
+        if server is not None and task is not None:
+            # Not uvicorn's graceful shutdown: it polls every 0.1 s and waits for clients'
+            # idle keep-alive connections (a TLS one for 30 s, for a close_notify that a
+            # forgotten client never sends). At the end of a test session, close at once.
+            for listener in server.servers:
+                listener.close()
+            for connection in list(server.server_state.connections):
+                transport = getattr(connection, "transport", None)
+                if transport is not None:
+                    transport.abort()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         self._server = self._serve_task = None
         if self._state is not None:
             await self._state.stop()
@@ -180,14 +195,13 @@ class EmbeddedSimulator:
         return AsyncInProcessTransport(self.bridge)
 
     @property
-    def control(self) -> httpx.Client:
-        """A JSON client for `/_sim/`, in-process: what every handle of this simulator uses."""
+    def control(self) -> InProcessControl:
+        """`/_sim/` in-process (`request(method, path, json=, params=)` -> status, JSON):
+        what every handle of this simulator uses."""
         if self._control is None:
-            import httpx
+            from .inprocess import InProcessControl
 
-            from .inprocess import IN_PROCESS_URL
-
-            self._control = httpx.Client(base_url=IN_PROCESS_URL, transport=self.transport)
+            self._control = InProcessControl(self.bridge)
         return self._control
 
     def new_account(self, *, in_process: bool = False, settings: dict[str, Any] | None = None,

@@ -52,6 +52,15 @@ def describe_request(entry: Mapping[str, Any]) -> str:
             f"{' ' + shown if shown else ''} -> {entry['first_line']}")
 
 
+def describe_delivery(delivery: Mapping[str, Any]) -> str:
+    """`callback #3 (job 100004) to http://…/notify: delivered, attempts: HTTP 200`"""
+    attempts = ", ".join(
+        f"HTTP {a['status']}" if a["status"] is not None else str(a["error"])
+        for a in delivery["attempts"]) or "none yet"
+    return (f"callback #{delivery['id']} ({delivery['kind']} {delivery['ref']}) to "
+            f"{delivery['url']}: {delivery['state']}, attempts: {attempts}")
+
+
 def _times(n: int) -> str:
     return "once" if n == 1 else f"{n} times"
 

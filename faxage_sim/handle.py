@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -23,6 +23,33 @@ from .expectations import describe_mismatch, fields_match
 PROTOCOL_PATHS = {"httpsfax": "/httpsfax.php", "getcdr": "/getcdr.php",
                   "provision": "/provision.php"}
 DEFAULT_IDLE_LIMIT = 86400.0  # simulated seconds; every job ends within an hour
+
+
+class ControlChannel(Protocol):
+    """How a handle reaches `/_sim/`: in-process (`InProcessControl`) or over HTTP."""
+
+    def request(self, method: str, path: str, *, json: Any = None,
+                params: Mapping[str, str] | None = None) -> tuple[int, Any]: ...
+
+    def close(self) -> None: ...
+
+
+class HttpControl:
+    """The control plane of a faxage-sim reached over HTTP(S)."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+
+    def request(self, method: str, path: str, *, json: Any = None,
+                params: Mapping[str, str] | None = None) -> tuple[int, Any]:
+        response = self.client.request(method, path, json=json, params=params)
+        try:
+            return response.status_code, response.json()
+        except ValueError:
+            return response.status_code, response.text
+
+    def close(self) -> None:
+        self.client.close()
 
 
 class SimError(RuntimeError):
@@ -62,7 +89,7 @@ class AccountOptions:
 class SimHandle:
     """One account: its URLs and credentials, its clock, and what it has seen."""
 
-    def __init__(self, control: httpx.Client, url: str, account: Mapping[str, Any], *,
+    def __init__(self, control: ControlChannel, url: str, account: Mapping[str, Any], *,
                  ca_bundle: str | None = None, transport: httpx.BaseTransport | None = None,
                  async_transport: httpx.AsyncBaseTransport | None = None,
                  on_close: Callable[[], None] | None = None) -> None:
@@ -81,7 +108,7 @@ class SimHandle:
         self._closed = False
 
     @classmethod
-    def create(cls, control: httpx.Client, url: str, options: AccountOptions | None = None,
+    def create(cls, control: ControlChannel, url: str, options: AccountOptions | None = None,
                **kwargs: Any) -> SimHandle:
         """Make a fresh account through `control` and a handle on it."""
         options = options or AccountOptions()
@@ -260,15 +287,11 @@ class SimHandle:
         return _json(self._control, method, path, **kwargs)
 
 
-def _json(control: httpx.Client, method: str, path: str, **kwargs: Any) -> Any:
-    response = control.request(method, path, **kwargs)
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if response.status_code >= 400 or data is None:
-        message = data.get("error") if isinstance(data, dict) else response.text[:200]
-        raise SimError(method, path, response.status_code, str(message))
+def _json(control: ControlChannel, method: str, path: str, **kwargs: Any) -> Any:
+    status, data = control.request(method, path, **kwargs)
+    if status >= 400 or not isinstance(data, dict):
+        message = data.get("error") if isinstance(data, dict) else str(data)[:200]
+        raise SimError(method, path, status, str(message))
     return data
 
 
@@ -282,7 +305,7 @@ def connect(url: str, *, verify: ssl.SSLContext | str | bool = True,
     if isinstance(verify, str):
         verify = ssl.create_default_context(cafile=verify)
     # trust_env=False: a proxy configured for the test run must not intercept the emulator.
-    control = httpx.Client(base_url=url, verify=verify, trust_env=False)
+    control = HttpControl(httpx.Client(base_url=url, verify=verify, trust_env=False))
     try:
         return SimHandle.create(control, url, options, ca_bundle=ca_bundle,
                                 on_close=control.close)

@@ -9,9 +9,11 @@ synchronous `httpx.Client` and an `httpx.AsyncClient` on any other loop both wor
 from __future__ import annotations
 
 import asyncio
+import json as json_module
 import threading
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping, MutableMapping
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import httpx
 from starlette.types import ASGIApp
@@ -20,6 +22,7 @@ from starlette.types import ASGIApp
 IN_PROCESS_CLIENT = ("127.0.0.1", 0)
 # A host that cannot resolve (RFC 2606), so a client that forgot the transport fails loudly.
 IN_PROCESS_URL = "http://faxage-sim.test"
+IN_PROCESS_SERVER = ("faxage-sim.test", 80)
 
 T = TypeVar("T")
 _Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
@@ -32,6 +35,7 @@ class AppBridge:
                  loop_thread: threading.Thread) -> None:
         self.loop = loop
         self.loop_thread = loop_thread
+        self._app = app
         # Errors become HTTP 500 answers, as over a socket, instead of exceptions in the client.
         self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=False,
                                          client=IN_PROCESS_CLIENT)
@@ -41,6 +45,9 @@ class AppBridge:
         if threading.current_thread() is self.loop_thread:
             coro.close()
             raise RuntimeError("faxage-sim: a blocking call from the simulator's own loop")
+        if self.loop.is_closed() or not self.loop.is_running():
+            coro.close()
+            raise RuntimeError("faxage-sim: the embedded simulator is not running")
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     async def forward(self, request: httpx.Request) -> _Answer:
@@ -51,6 +58,62 @@ class AppBridge:
     def answer(self, request: httpx.Request, answer: _Answer) -> httpx.Response:
         status, headers, content = answer
         return httpx.Response(status, headers=headers, content=content, request=request)
+
+
+    async def drive(self, method: str, path: str, query: bytes, body: bytes,
+                    headers: list[tuple[bytes, bytes]]) -> _Answer:
+        """One request straight into the app, without httpx: the control plane's path."""
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+            "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
+            "query_string": query, "root_path": "", "headers": headers,
+            "client": IN_PROCESS_CLIENT, "server": IN_PROCESS_SERVER,
+        }
+        status, out_headers, chunks = 500, [], []
+        finished = asyncio.Event()
+        body_sent = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal body_sent
+            if not body_sent:
+                body_sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await finished.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            nonlocal status, out_headers
+            if message["type"] == "http.response.start":
+                status, out_headers = message["status"], list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    finished.set()
+
+        await self._app(scope, receive, send)
+        finished.set()
+        return status, out_headers, b"".join(chunks)
+
+
+class InProcessControl:
+    """The `/_sim/` control plane in-process, for `SimHandle` (a `ControlChannel`)."""
+
+    def __init__(self, bridge: AppBridge) -> None:
+        self._bridge = bridge
+
+    def request(self, method: str, path: str, *, json: Any = None,
+                params: Mapping[str, str] | None = None) -> tuple[int, Any]:
+        body = b"" if json is None else json_module.dumps(json).encode()
+        query = urlencode(params).encode() if params else b""
+        status, _, content = self._bridge.run(self._bridge.drive(
+            method, path, query, body, [(b"content-type", b"application/json")]))
+        try:
+            return status, json_module.loads(content) if content else None
+        except ValueError:
+            return status, content.decode("utf-8", "replace")
+
+    def close(self) -> None:
+        pass  # nothing held: the bridge belongs to the embedded simulator
 
 
 class InProcessTransport(httpx.BaseTransport):

@@ -8,7 +8,8 @@ Fixtures:
 - `faxage_sim_server` — the session's `EmbeddedSimulator` (started on first use, stopped at
   the end of the session; under pytest-xdist each worker has its own).
 - `faxage_sim_host`, `faxage_sim_port`, `faxage_sim_tls` — session fixtures to override in a
-  `conftest.py` to choose the address and HTTPS.
+  `conftest.py` to choose the address and HTTPS (per directory: each distinct choice gets
+  its own emulator).
 
 Marker: `@pytest.mark.faxage_sim(scenario=..., seed=..., settings={...}, start=...)`.
 
@@ -58,18 +59,53 @@ def faxage_sim_tls() -> bool:
     return False
 
 
-@pytest.fixture(scope="session")
-def faxage_sim_server(faxage_sim_host: str, faxage_sim_port: int,
-                      faxage_sim_tls: bool) -> Iterator[EmbeddedSimulator]:
-    """The session's emulator. It listens once a test asks for `faxage_sim`."""
-    from .config import SimConfig
-    from .core.clock import ClockMode
-    from .embedded import EmbeddedSimulator
+class _ServerPool:
+    """The session's emulators, one per (host, port, TLS) that some test's conftest chose.
 
-    config = SimConfig(host=faxage_sim_host, port=faxage_sim_port, clock=ClockMode.MANUAL,
-                       log_requests=False)
-    with EmbeddedSimulator(config, tls=faxage_sim_tls) as server:
-        yield server
+    The settings fixtures may be overridden in any conftest.py, so tests in one directory
+    can get HTTPS while the rest of the session gets plain HTTP. In-process handles use
+    whichever emulator exists (they have no address).
+    """
+
+    def __init__(self) -> None:
+        self.servers: dict[tuple[str, int, bool], EmbeddedSimulator] = {}
+
+    def get(self, host: str, port: int, tls: bool) -> EmbeddedSimulator:
+        key = (host, port, tls)
+        server = self.servers.get(key)
+        if server is None:
+            from .config import SimConfig
+            from .core.clock import ClockMode
+            from .embedded import EmbeddedSimulator
+
+            config = SimConfig(host=host, port=port, clock=ClockMode.MANUAL, log_requests=False)
+            server = self.servers[key] = EmbeddedSimulator(config, tls=tls).start()
+        return server
+
+    def any(self) -> EmbeddedSimulator:
+        return next(iter(self.servers.values()), None) or self.get("127.0.0.1", 0, False)
+
+    def stop(self) -> None:
+        for server in self.servers.values():
+            server.stop()
+        self.servers.clear()
+
+
+@pytest.fixture(scope="session")
+def _faxage_sim_pool() -> Iterator[_ServerPool]:
+    pool = _ServerPool()
+    yield pool
+    pool.stop()
+
+
+@pytest.fixture(scope="session")
+def faxage_sim_server(faxage_sim_host: str, faxage_sim_port: int, faxage_sim_tls: bool,
+                      _faxage_sim_pool: _ServerPool) -> EmbeddedSimulator:
+    """The session's emulator (an `EmbeddedSimulator`); stopped when the session ends.
+
+    It listens on its address once a test asks for `faxage_sim`.
+    """
+    return _faxage_sim_pool.get(faxage_sim_host, faxage_sim_port, faxage_sim_tls)
 
 
 def _marker_options(request: pytest.FixtureRequest) -> dict[str, Any]:
@@ -98,17 +134,19 @@ def _account(server: EmbeddedSimulator, request: pytest.FixtureRequest,
 
 
 @pytest.fixture
-def faxage_sim(faxage_sim_server: EmbeddedSimulator,
+def faxage_sim(faxage_sim_host: str, faxage_sim_port: int, faxage_sim_tls: bool,
+               _faxage_sim_pool: _ServerPool,
                request: pytest.FixtureRequest) -> Iterator[SimHandle]:
     """A fresh FAXAGE account on the session's emulator, over a real socket."""
-    yield from _account(faxage_sim_server, request, in_process=False)
+    server = _faxage_sim_pool.get(faxage_sim_host, faxage_sim_port, faxage_sim_tls)
+    yield from _account(server, request, in_process=False)
 
 
 @pytest.fixture
-def faxage_sim_asgi(faxage_sim_server: EmbeddedSimulator,
+def faxage_sim_asgi(_faxage_sim_pool: _ServerPool,
                     request: pytest.FixtureRequest) -> Iterator[SimHandle]:
     """A fresh FAXAGE account reached in-process: give clients `faxage_sim_asgi.transport`."""
-    yield from _account(faxage_sim_server, request, in_process=True)
+    yield from _account(_faxage_sim_pool.any(), request, in_process=True)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -60,15 +60,17 @@ def test_fixed_address(faxage_sim):
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
-def test_conftest_turns_on_tls(pytester: pytest.Pytester) -> None:
-    pytester.makeconftest('''
+def test_a_directorys_conftest_turns_on_tls_for_its_tests_only(
+        pytester: pytest.Pytester) -> None:
+    secure = pytester.mkpydir("secure")
+    (secure / "conftest.py").write_text('''
 import pytest
 
 @pytest.fixture(scope="session")
 def faxage_sim_tls():
     return True
 ''')
-    pytester.makepyfile(test_user=SEND + '''
+    (secure / "test_secure.py").write_text(SEND + '''
 import ssl
 import httpx
 import pytest
@@ -86,9 +88,13 @@ def test_clients_that_do_not_trust_it_are_refused(faxage_sim):
     with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
         httpx.get(faxage_sim.url + "/_sim/health")
 ''')
+    pytester.makepyfile(test_plain='''
+def test_plain_http_elsewhere(faxage_sim):
+    assert faxage_sim.url.startswith("http://127.0.0.1:") and faxage_sim.ca_bundle is None
+''')
     # In a subprocess: httpx maps httpcore's exceptions by class, and an in-process run
     # would import httpcore anew.
-    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=3)
 
 
 def test_a_failing_test_shows_its_accounts_requests(pytester: pytest.Pytester) -> None:

@@ -1,9 +1,11 @@
-"""Starting faxage-sim in CI: the port file, and `faxage-sim wait` for readiness.
+"""faxage-sim as a CI service: the port file, `faxage-sim wait` and `faxage-sim journal`.
 
 `serve --port-file PATH` removes PATH at start and writes the port (one line) only once the
 emulator accepts connections, atomically, so a reader never sees a half-written file.
 `faxage-sim wait` blocks until the port file exists and `GET /_sim/health` answers 200, prints
 the base URL, and fails fast (exit 1) if the server process died or the timeout passed.
+`faxage-sim journal URL` prints what the emulator saw, one line per request and callback, for
+a CI log after a failure.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def process_alive(pid: int) -> bool:
         return True
 
 
-def add_wait_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_ci_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     wait = commands.add_parser(
         "wait", help="block until a faxage-sim is ready; print its URL",
         description="Wait until the emulator started with --port-file (or at --url) answers "
@@ -70,6 +72,15 @@ def add_wait_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
                       help="the server's process id: stop waiting if it exits")
     wait.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                       help=f"real seconds (default {DEFAULT_TIMEOUT:g})")
+
+    journal = commands.add_parser(
+        "journal", help="print the requests and callbacks a running faxage-sim saw",
+        description="One line per request (password and file data elided) and per callback "
+                    "delivery: for a CI log after a failed run.")
+    journal.add_argument("url", help="the emulator's base URL (what `faxage-sim wait` printed)")
+    journal.add_argument("--company", default=None, help="only this account")
+    journal.add_argument("--ca-bundle", type=Path, default=None,
+                         help="the CA bundle of serve --tls, to verify https")
 
 
 def run_wait(args: argparse.Namespace) -> int:
@@ -124,3 +135,35 @@ def _healthy(url: str, ca_bundle: Path | None) -> tuple[bool, str]:
 
 def _host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
+
+
+def run_journal(args: argparse.Namespace) -> int:
+    import httpx
+
+    from .expectations import describe_delivery, describe_request
+
+    verify: ssl.SSLContext | bool = (
+        True if args.ca_bundle is None else ssl.create_default_context(cafile=str(args.ca_bundle)))
+    params = {} if args.company is None else {"company": args.company}
+    base = args.url.rstrip("/")
+    try:
+        with httpx.Client(verify=verify, trust_env=False, timeout=10.0) as client:
+            requests = client.get(base + "/_sim/requests", params=params)
+            callbacks = client.get(base + "/_sim/callbacks", params=params)
+            requests.raise_for_status()
+            callbacks.raise_for_status()
+    except httpx.HTTPError as exc:
+        print(f"faxage-sim journal: cannot read {base}: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 1
+    entries, deliveries = requests.json()["requests"], callbacks.json()["callbacks"]
+    print(f"faxage-sim journal of {base}: {len(entries)} request(s), "
+          f"{len(deliveries)} callback(s)")
+    for entry in entries:
+        company = entry["company"] or entry["fields"].get("company") or "-"
+        print(f"  [{company}] {describe_request(entry)}")
+    for delivery in deliveries:
+        print(f"  [{delivery['company']}] {describe_delivery(delivery)}")
+    if requests.json().get("dropped"):
+        print(f"  ({requests.json()['dropped']} older request(s) dropped past the journal limit)")
+    return 0
