@@ -8,7 +8,9 @@ each hold a handle never see one another.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import os
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -69,7 +71,11 @@ class AccountOptions:
     start: datetime | float | None = None  # the manual clock's start (default 2026-01-05 16:00Z)
     did_count: int | None = None  # DIDs to give the account (default 2)
     scenario: Any = None  # a scenario to load into the account once it exists
-    seed: int | None = None  # the seed that scenario generation uses
+    seed: int | None = None  # the seed of the scenario's random choices
+
+    def __post_init__(self) -> None:
+        if self.seed is not None and self.scenario is None:
+            raise ValueError("seed= seeds a scenario's random choices: give scenario= too")
 
     def account_body(self) -> dict[str, Any]:
         clock: dict[str, Any] = {"mode": "manual"}
@@ -252,12 +258,67 @@ class SimHandle:
         return account
 
     def load(self, scenario: Any, *, seed: int | None = None) -> dict[str, Any]:
-        """Load a scenario (a mapping, or YAML/JSON text) into this account."""
-        body: dict[str, Any] = {"company": self.company, "scenario": scenario}
+        """Load a scenario into this account: a shipped scenario's name, a mapping, YAML
+        text, or a path (read by the emulator). `seed` overrides the scenario's own."""
+        body: dict[str, Any] = {"company": self.company}
+        if isinstance(scenario, os.PathLike):
+            body["path"] = os.fspath(scenario)
+        else:
+            body["scenario"] = scenario
         if seed is not None:
             body["seed"] = seed
         result: dict[str, Any] = self._call("POST", "/_sim/scenario", json=body)
         return result
+
+    def fault(self, spec: Mapping[str, Any] | None = None, /, *, seed: int | None = None,
+              **fields: Any) -> dict[str, Any]:
+        """Inject a fault into this account's requests (fields as a scenario's `faults:`
+        entry: `sim.fault(operation="sendfax", error="ERR15", hits=1)`; pass a dict for
+        `from`). Returns the fault, with its `id`."""
+        body: dict[str, Any] = {"fault": {**(spec or {}), **fields}, "company": self.company}
+        if seed is not None:
+            body["seed"] = seed
+        fault: dict[str, Any] = self._call("POST", "/_sim/faults", json=body)
+        return fault
+
+    def faults(self) -> list[dict[str, Any]]:
+        """The faults in force for this account."""
+        found: list[dict[str, Any]] = self._call(
+            "GET", "/_sim/faults", params={"company": self.company})["faults"]
+        return found
+
+    def clear_faults(self) -> int:
+        """Remove this account's faults; how many went."""
+        removed: int = self._call("DELETE", "/_sim/faults",
+                                  params={"company": self.company})["removed"]
+        return removed
+
+    def inbound(self, did: str | None = None, *,
+                document: tuple[str, bytes] | Mapping[str, str] | None = None,
+                **fields: Any) -> dict[str, Any]:
+        """A fax call to one of this account's numbers (default its first DID), as
+        `POST /_sim/inbound`: `cid`, `tsid`, `sender`, `pages`, `duration`, `in_seconds`;
+        `document=("scan.pdf", data)` sends that file. Fields left out are generated."""
+        body: dict[str, Any] = {"company": self.company, "did": did or self.dids[0], **fields}
+        if isinstance(document, tuple):
+            name, data = document
+            body["document"] = {"filename": name, "data": base64.b64encode(data).decode()}
+        elif document is not None:
+            body["document"] = dict(document)
+        result: dict[str, Any] = self._call("POST", "/_sim/inbound", json=body)
+        return result
+
+    def received(self) -> list[dict[str, Any]]:
+        """Faxes this account has received (recvid ascending), as `GET /_sim/inbound`."""
+        data = self._call("GET", "/_sim/inbound", params={"company": self.company})
+        faxes: list[dict[str, Any]] = data["accounts"][0]["faxes"]
+        return faxes
+
+    def emails(self) -> list[dict[str, Any]]:
+        """The em_notify emails composed for this account, as `GET /_sim/emails`."""
+        found: list[dict[str, Any]] = self._call(
+            "GET", "/_sim/emails", params={"company": self.company})["emails"]
+        return found
 
     # --- lifecycle -------------------------------------------------------------------
 
