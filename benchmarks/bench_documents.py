@@ -30,6 +30,8 @@ from starlette.testclient import TestClient
 from faxage_sim.app import create_app
 from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
+from faxage_sim.documents.formats import inspect_document
+from faxage_sim.wire.forms import decode_base64_tolerant, parse_post
 
 LOGIN = {"username": "demo", "company": "1000", "password": "demo"}
 MB = 1024 * 1024
@@ -109,6 +111,14 @@ def main() -> None:
         print(f"  base64 decode, same bytes    {decode * 1000 / size_mb:8.1f} ms/MB "
               f"({decode * 1000:.0f} ms)")
         print(f"  ratio                        {send / decode:8.1f}x")
+        parse = median_seconds(
+            lambda: parse_post("application/x-www-form-urlencoded", body), args.repeat)
+        tolerant = median_seconds(lambda: decode_base64_tolerant(encoded), args.repeat)
+        count = median_seconds(lambda: inspect_document("pdf", pdf), args.repeat)
+        print("  where it goes: form parsing (PHP $_POST) "
+              f"{parse * 1000 / size_mb:.1f} ms/MB, tolerant base64 "
+              f"{tolerant * 1000 / size_mb:.1f} ms/MB, page count (pypdf) "
+              f"{count * 1000 / size_mb:.1f} ms/MB")
 
         lines = "".join(f"{n:5d} line of a long text job, to fill fifty fax pages\n"
                         for n in range(args.pages * 60))
