@@ -170,3 +170,16 @@ def test_the_debug_url_prefixes_the_dump_to_a_binary_answer(client: TestClient,
     assert response.content.startswith(dump)
     with Image.open(io.BytesIO(response.content[len(dump):])) as tiff:
         assert tiff.format == "TIFF" and tiff.n_frames == 1
+
+
+def test_the_same_job_downloads_as_the_same_bytes(api: FaxApi) -> None:
+    jobid = send_samples(api, "photo.jpg", "table.csv")
+    api.run_until_idle()
+    for viewtype in ("tif", "pdf"):
+        first = api.post("dlstatus", jobid=str(jobid), viewtype=viewtype).content
+        assert api.post("dlstatus", jobid=str(jobid), viewtype=viewtype).content == first
+    pdf = api.post("dlstatus", jobid=str(jobid), viewtype="pdf").content
+    metadata = PdfReader(io.BytesIO(pdf)).metadata
+    assert metadata is not None and metadata.creation_date is not None
+    # Dated at the submit time on the simulated clock (2026-01-05 16:00 UTC).
+    assert metadata.creation_date.isoformat().startswith("2026-01-05T16:00:00")

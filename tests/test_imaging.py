@@ -183,3 +183,15 @@ def test_encoders_refuse_no_pages() -> None:
         imaging.encode_tiff([])
     with pytest.raises(ValueError):
         imaging.encode_pdf([])
+
+
+def test_encoding_is_deterministic_and_pdf_dates_are_given() -> None:
+    pages = imaging.render_job_pages([sample("letter.txt")], resolution=0, header=HEADER)
+    again = imaging.render_job_pages([sample("letter.txt")], resolution=0, header=HEADER)
+    assert imaging.encode_tiff(pages) == imaging.encode_tiff(again)
+    assert imaging.encode_pdf(pages) == imaging.encode_pdf(again)
+    undated = PdfReader(io.BytesIO(imaging.encode_pdf(pages))).metadata
+    assert undated is not None and undated.creation_date is None
+    dated = PdfReader(io.BytesIO(imaging.encode_pdf(pages, created=1767628800))).metadata
+    assert dated is not None and dated.creation_date is not None
+    assert dated.creation_date.isoformat().startswith("2026-01-05T16:00:00")

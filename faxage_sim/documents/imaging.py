@@ -29,8 +29,9 @@ Public API (stable; the outbound documents and the inbound `getfax` both use it)
 - `font(size) -> ImageFont` — the face every page is drawn with (Pillow's built-in scalable
   font, the same on every machine), cached per thread.
 - `encode_tiff(pages) -> bytes` — multi-page TIFF, CCITT Group 4, DPI tags from the pages.
-- `encode_pdf(pages) -> bytes` — PDF, one page per image, CCITT G4 image streams, page size
-  from the DPI (8.47 × 11 in).
+- `encode_pdf(pages, *, created=None) -> bytes` — PDF, one page per image, CCITT G4 image
+  streams, page size from the DPI (8.47 × 11 in); dated `created` (epoch seconds) if given.
+  Both encoders give the same bytes for the same pages.
 
 What the body of a page shows: JPEG, BMP, GIF (first frame) and every TIFF page are scaled to
 fit the page and dithered to black and white (bilevel sources are thresholded, not dithered);
@@ -467,10 +468,18 @@ def encode_tiff(pages: Sequence[Image.Image]) -> bytes:
     return out.getvalue()
 
 
-def encode_pdf(pages: Sequence[Image.Image]) -> bytes:
-    """A PDF with one page per image; Pillow writes bilevel images as CCITT G4 streams."""
+def encode_pdf(pages: Sequence[Image.Image], *, created: float | None = None) -> bytes:
+    """A PDF with one page per image; Pillow writes bilevel images as CCITT G4 streams.
+
+    `created` (epoch seconds, e.g. on the simulated clock) dates the file; without it the
+    file carries no date, so the same pages always give the same bytes.
+    """
+    import time
+
     mono, resolution = _prepared(pages)
+    when = time.gmtime(created) if created is not None else None
     out = io.BytesIO()
     mono[0].save(out, "PDF", save_all=True, append_images=mono[1:], dpi=resolution,
-                 title="faxage-sim fax", producer="faxage-sim")
+                 title="faxage-sim fax", producer="faxage-sim", creationDate=when,
+                 modDate=when)
     return out.getvalue()

@@ -33,4 +33,6 @@ def job_pages(job: FaxJob, tz: ZoneInfo, limit: int | None = None) -> list[Image
 def sent_fax_file(job: FaxJob, tz: ZoneInfo, pdf: bool) -> bytes:
     """The whole job as a multi-page G4 TIFF, or as a PDF."""
     pages = job_pages(job, tz)
-    return imaging.encode_pdf(pages) if pdf else imaging.encode_tiff(pages)
+    if pdf:
+        return imaging.encode_pdf(pages, created=job.sendtime)
+    return imaging.encode_tiff(pages)

@@ -88,4 +88,4 @@ def _reduced(first_page: Image.Image) -> Image.Image:
 def transmittal_pdf(job: FaxJob, tz: ZoneInfo) -> bytes:
     first = job_pages(job, tz, limit=1)
     page = render_transmittal(summary_rows(job, tz), first[0] if first else None)
-    return imaging.encode_pdf([page])
+    return imaging.encode_pdf([page], created=job.completetime or job.sendtime)
