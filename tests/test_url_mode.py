@@ -4,6 +4,7 @@ types, the size cap and timeout, and --no-fetch."""
 from __future__ import annotations
 
 import io
+import threading
 import time
 from pathlib import Path
 
@@ -178,3 +179,22 @@ def test_stopping_an_async_job_before_its_urls_arrive(api: FaxApi,
     assert api.call("stopfax", jobid=str(jobid)) == f"{jobid} stopped"
     api.run_until_idle()
     assert api.status_fields(jobid)[4:6] == ["failure", "Stopped by user"]
+
+
+def test_a_fetch_that_lands_after_a_reset_is_dropped(api: FaxApi, client: TestClient,
+                                                     httpserver: HTTPServer) -> None:
+    release = threading.Event()
+
+    def held(request: Request) -> Response:
+        release.wait(timeout=10)  # the test lets it answer after the reset
+        return Response(PDF)
+
+    httpserver.expect_request("/held.pdf").respond_with_handler(held)
+    jobid_of(url_fax(api, faxurl=httpserver.url_for("/held.pdf"), **{"async": "1"}))
+    assert client.post("/_sim/reset").status_code == 200
+    release.set()
+    api.run_until_idle()
+    assert client.get("/_sim/jobs").json()["jobs"] == []
+    assert api.call("pendcount") == "0"
+    # The dropped job never dialled on the fresh account's lines.
+    assert client.get("/_sim/cdr", params={"company": "1000"}).json()["count"] == 0

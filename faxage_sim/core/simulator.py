@@ -267,7 +267,8 @@ class Simulator:
         """An async URL job's documents arrived (`failure`: the longstatus if one did not):
         count its pages and start its conversion, unless it was stopped meanwhile."""
         account = self.accounts.get(job.company)
-        if not job.awaiting_fetch or account is None or account.desk is None:
+        if not job.awaiting_fetch or account is None or account.desk is None \
+                or account.jobs.get(job.jobid) is not job:  # reset or removed meanwhile
             return
         job.awaiting_fetch = False
         if not job.pending:
