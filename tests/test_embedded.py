@@ -94,17 +94,13 @@ def test_start_and_stop_are_idempotent_and_a_stopped_simulator_says_so() -> None
         server.new_account()
 
 
-def test_a_scenario_needs_the_scenario_endpoint_or_fails_clearly() -> None:
+def test_an_account_whose_scenario_fails_to_load_is_removed_again() -> None:
     with EmbeddedSimulator() as server:
         before = server.control.request("GET", "/_sim/accounts")
-        try:
-            handle = server.new_account(in_process=True, scenario={"accounts": "not a list"})
-        except SimError as exc:
-            assert exc.status in (400, 404, 405)
-        else:  # pragma: no cover - a scenario loader that accepts anything would be a bug
-            handle.close()
-            pytest.fail("a malformed scenario was accepted")
-        # The half-made account was removed again.
+        with pytest.raises(SimError) as caught:
+            server.new_account(in_process=True, scenario={"rules": "busy"})
+        assert caught.value.status == 400
+        assert caught.value.message.startswith("the scenario has 1 problem(s): ")
         assert server.control.request("GET", "/_sim/accounts") == before
 
 
