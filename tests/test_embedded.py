@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import socket
 import ssl
 import threading
 import unittest
@@ -41,6 +42,22 @@ def test_simulator_context_manager_starts_and_stops_everything() -> None:
     assert len(simulator_threads()) == before
     with pytest.raises(httpx.ConnectError):
         httpx.get(url + "/_sim/health", timeout=5)
+
+
+def test_accepted_connections_have_tcp_nodelay() -> None:
+    """Without it every small answer would wait for Nagle's algorithm and delayed ACKs."""
+    with EmbeddedSimulator() as server, httpx.Client() as client:
+        url = server.listen()
+        assert client.get(url + "/_sim/health").status_code == 200  # the connection stays
+
+        async def nodelay_flags() -> list[int]:
+            assert server._server is not None
+            return [c.transport.get_extra_info("socket").getsockopt(
+                socket.IPPROTO_TCP, socket.TCP_NODELAY)
+                for c in server._server.server_state.connections]
+
+        flags = server.bridge.run(nodelay_flags())
+        assert len(flags) == 1 and flags[0] != 0
 
 
 def test_in_process_simulator_has_no_socket() -> None:
