@@ -7,6 +7,7 @@ real: a user's test that sends a fax to $FAXAGE_URL and then fails, so the failu
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -50,10 +51,8 @@ def ci_dir(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str], list[int]]]:
     groups: list[int] = []
     yield tmp_path, env, groups
     for group in groups:  # the emulator the snippet left running in the background
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(group, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
 
 
 def bash(script: str, cwd: Path, env: dict[str, str],
@@ -84,7 +83,9 @@ def test_the_github_actions_snippet(ci_dir: tuple[Path, dict[str, str], list[int
         if step.get("if") == "failure()" and not failed:
             continue
         # Like GitHub: variables written to $GITHUB_ENV reach the later steps.
-        env.update(line.split("=", 1) for line in github_env.read_text().splitlines())
+        for line in github_env.read_text().splitlines():
+            name, value = line.split("=", 1)
+            env[name] = value
         result = bash(step["run"], cwd, env, groups)
         outputs[step["name"]] = result
         failed = failed or result.returncode != 0
