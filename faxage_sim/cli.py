@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .config import DEFAULT_MAX_BODY, SimConfig
+from .config import DEFAULT_JOURNAL_LIMIT, DEFAULT_MAX_BODY, SimConfig
 from .core.clock import ClockMode
 
 if TYPE_CHECKING:
@@ -64,7 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="simulated seconds per real second (implies --clock scaled)")
     serve.add_argument("--start", type=_start, default=None,
                        help="simulated start time, UTC (default: now; manual: 2026-01-05 16:00)")
-    serve.add_argument("--seed", type=int, default=0, help="seed for generated data")
+    serve.add_argument("--seed", type=int, default=None,
+                       help="seed for generated data and fault draws (default 0)")
+    serve.add_argument("--scenario", metavar="NAME|PATH", default=None,
+                       help="start with a scenario: a shipped name (faxage-sim scenario list) "
+                            "or a YAML file")
+    serve.add_argument("--journal-limit", type=_positive_int, default=DEFAULT_JOURNAL_LIMIT,
+                       metavar="N", help="requests kept in the journal; older ones are "
+                                         f"dropped and counted (default {DEFAULT_JOURNAL_LIMIT})")
     serve.add_argument("--max-body", type=_positive_int, default=DEFAULT_MAX_BODY,
                        metavar="BYTES", help="largest POST body accepted (default 64 MiB)")
     serve.add_argument("--log-format", choices=["text", "json"], default="text",
@@ -77,8 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--ca-bundle", metavar="PATH", default=None,
                        help="with --tls: write the CA certificate here (default: a temp dir)")
     from .ci import add_ci_parsers
+    from .scenario.cli import add_parsers as add_scenario_parsers
 
     add_ci_parsers(commands)
+    add_scenario_parsers(commands)
     return parser
 
 
@@ -91,12 +100,18 @@ def config_from(args: argparse.Namespace) -> SimConfig:
         raise SystemExit(f"faxage-sim: --speed needs --clock scaled, not --clock {mode.value}")
     return SimConfig(host=args.host, port=args.port, clock=mode,
                      speed=args.speed if args.speed is not None else 1.0, start=args.start,
-                     seed=args.seed, max_body=args.max_body, log_format=args.log_format,
+                     seed=args.seed if args.seed is not None else 0, max_body=args.max_body,
+                     journal_limit=args.journal_limit, log_format=args.log_format,
                      log_requests=not args.quiet)
 
 
 def run_serve(args: argparse.Namespace) -> int:
     config = config_from(args)
+    scenario = None
+    if args.scenario is not None:
+        from .scenario.cli import startup_scenario
+
+        scenario = startup_scenario(args.scenario, config, args)
     from .app import create_app
     from .ci import remove_stale, write_port_file
     from .console import ConsoleLog
@@ -118,6 +133,11 @@ def run_serve(args: argparse.Namespace) -> int:
     console = None if args.quiet else ConsoleLog(config.log_format)
     app = create_app(config, console=console)
     url = base_url(sock, "https" if tls else "http")
+    who = "account demo/1000/demo"
+    if scenario is not None:
+        from .scenario.cli import install
+
+        who = install(app.state.faxage, scenario)
 
     def ready() -> None:
         if args.port_file:
@@ -125,7 +145,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     try:
         serve(app, sock, f"faxage-sim {__version__} listening on {url} "
-                         f"(clock {config.clock.value}; account demo/1000/demo)",
+                         f"(clock {config.clock.value}; {who})",
               on_ready=ready, **(tls.uvicorn_options() if tls else {}))
     finally:
         if args.port_file:
@@ -150,6 +170,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return run_serve(args)
+    if args.command == "scenario":
+        from .scenario.cli import run as run_scenario
+
+        return run_scenario(args)
     if args.command in ("wait", "journal"):
         from .ci import run_journal, run_wait
 

@@ -18,6 +18,7 @@ from .notify.email import MailRelay, SmtpSettings
 if TYPE_CHECKING:
     from .journal import JournalEntry
     from .scenario.model import Scenario
+    from .scenario.timeline import Load
 
 # The realtime driver never sleeps longer than this, so a clock change is noticed soon.
 MAX_DRIVER_SLEEP = 0.5
@@ -34,6 +35,7 @@ class AppState:
         # The scenario loaded at start-up (re-applied by reset), and the one in force now.
         self.startup_scenario: Scenario | None = None
         self.scenario: Scenario | None = None
+        self.scenario_loads: dict[str | None, Load] = {}  # by account (None: the simulator)
         self.dispatcher = CallbackDispatcher(self.sim)
         self.fetcher = UrlFetcher(self.sim, FetchSettings(
             enabled=config.fetch, timeout=config.fetch_timeout, max_bytes=config.fetch_max_bytes))

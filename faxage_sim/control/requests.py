@@ -1,34 +1,99 @@
-"""`/_sim/requests`: the request journal, filtered; drops past its limit are reported."""
+"""`/_sim/requests`: the request journal, filtered; and how many requests matched.
+
+Filters (all optional, combined): `operation`, `company` (or `account`; a failed login counts
+for the company it named), `username`, `path`, `since` (a sequence number: entries after it;
+or a date-time: simulated time from then), `until` (a date-time), `fault` (a fault's name,
+`any` or `none`), `status` (HTTP status), `outcome` (`JOBID`, `error 02`, `ok`...), and
+`field.NAME=VALUE` for any posted field (`field.faxno=3039911234`).
+
+`limit` keeps the newest N matches; `omitted` says how many more matched. Entries the journal
+itself dropped (past its size limit) are counted in `dropped`: never a silent loss.
+`GET /_sim/requests/count` answers the count alone; with `expect=N` it answers 409 when the
+count differs, so `curl -f` can assert it in CI.
+"""
 
 from __future__ import annotations
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .common import ControlError, company_param, control_endpoint, ok, state_of
+from ..core.timeref import parse_datetime
+from ..journal import JournalQuery
+from .common import ControlError, control_endpoint, ok, state_of
+
+KNOWN = {"operation", "company", "account", "username", "path", "since", "until", "fault",
+         "status", "outcome", "limit", "expect"}
+
+
+def _whole(params: QueryParams, name: str) -> int | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    if not raw.strip().isdigit():
+        raise ControlError(400, f'"{name}" must be a whole number, not {raw!r}')
+    return int(raw)
+
+
+def _time(raw: str, name: str) -> float:
+    moment = parse_datetime(raw.replace(" ", "T", 1) if "T" not in raw else raw)
+    if moment is None:
+        raise ControlError(400, f'"{name}" must be a sequence number or a date-time like '
+                                f'2026-01-05T16:00:00Z, not {raw!r}')
+    return moment
+
+
+def query_of(params: QueryParams) -> JournalQuery:
+    unknown = [k for k in params if k not in KNOWN and not k.startswith("field.")]
+    if unknown:
+        raise ControlError(400, f"unknown filter(s) {', '.join(sorted(unknown))} "
+                                f"(filters: {', '.join(sorted(KNOWN))}, field.NAME)")
+    since = params.get("since")
+    since_seq = since_time = None
+    if since is not None:
+        if since.strip().isdigit():
+            since_seq = int(since)
+        else:
+            since_time = _time(since, "since")
+    until = params.get("until")
+    return JournalQuery(
+        operation=params.get("operation"),
+        company=params.get("company", params.get("account")),
+        username=params.get("username"), path=params.get("path"),
+        since_seq=since_seq, since_time=since_time,
+        until_time=_time(until, "until") if until is not None else None,
+        fault=params.get("fault"), status=_whole(params, "status"),
+        outcome=params.get("outcome"),
+        fields=tuple((k.removeprefix("field."), v) for k, v in params.items()
+                     if k.startswith("field.")),
+    )
 
 
 @control_endpoint
 async def list_requests(request: Request) -> Response:
     state = state_of(request)
-    params = request.query_params
-    try:
-        since = int(params["since"]) if "since" in params else None
-        limit = int(params["limit"]) if "limit" in params else None
-    except ValueError as exc:
-        raise ControlError(400, '"since" and "limit" must be whole numbers') from exc
-    entries = state.journal.select(operation=params.get("operation"),
-                                   path=params.get("path"), since_seq=since)
-    company = company_param(request)
-    if company is not None:
-        # A failed login is journalled without a company, yet it belongs to the account it
-        # named: a test looking at why its client got ERR02 needs to see it.
-        entries = [e for e in entries if (e.company or e.fields.get("company")) == company]
-    if limit:
-        entries = entries[-limit:]
-    return ok({"requests": [e.as_json() for e in entries], "dropped": state.journal.dropped,
-               "limit": state.journal.limit})
+    query = query_of(request.query_params)
+    selection = state.journal.query(query, _whole(request.query_params, "limit"))
+    return ok({"requests": [e.as_json() for e in selection.entries],
+               "matched": selection.matched, "omitted": selection.omitted,
+               "dropped": state.journal.dropped, "limit": state.journal.limit})
 
 
-ROUTES = [Route("/_sim/requests", list_requests, methods=["GET"])]
+@control_endpoint
+async def count_requests(request: Request) -> Response:
+    state = state_of(request)
+    count = state.journal.count(query_of(request.query_params))
+    answer: dict[str, object] = {"count": count, "dropped": state.journal.dropped}
+    expect = _whole(request.query_params, "expect")
+    if expect is None:
+        return ok(answer)
+    answer["expected"] = expect
+    answer["ok"] = count == expect
+    return ok(answer, status=200 if count == expect else 409)
+
+
+ROUTES = [
+    Route("/_sim/requests", list_requests, methods=["GET"]),
+    Route("/_sim/requests/count", count_requests, methods=["GET"]),
+]

@@ -23,11 +23,17 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.accounts import Account, AccountSettings, SettingsError, User, apply_fields
 from ..core.clock import ClockMode
-from ..core.simulator import DEFAULT_COMPANY
+from ..core.simulator import (
+    DEFAULT_COMPANY,
+    DEFAULT_DIDS,
+    DEFAULT_EMAIL,
+    DEFAULT_PASSWORD,
+    DEFAULT_USERNAME,
+)
 from .errors import Issue, Location, ScenarioError
 from .model import AccountSpec, InventorySpec, Scenario, StepSpec
 from .rules import ScenarioRules
-from .timeline import StepRunner, resolve_did
+from .timeline import Load, StepRunner, resolve_did
 
 if TYPE_CHECKING:
     from ..core.simulator import Simulator
@@ -81,8 +87,9 @@ def apply_global(state: AppState, scenario: Scenario, *, seed: int | None = None
     state.journal.clear()
     if scenario.inventory is not None:
         _apply_inventory(sim, scenario.inventory)
-    for spec in scenario.accounts or []:
-        _create_account(sim, spec)
+    specs = scenario.accounts or []
+    for spec, company in zip(specs, effective_companies(specs), strict=True):
+        _create_account(sim, spec, default=spec.company is None and company == DEFAULT_COMPANY)
     start = _start_time(sim)
     applied = Applied(scenario, chosen_seed, start, None, sorted(sim.accounts))
     layer = rules_layer(sim)
@@ -90,7 +97,7 @@ def apply_global(state: AppState, scenario: Scenario, *, seed: int | None = None
     for i, entry in enumerate(scenario.faults):
         state.faults.add(entry.spec, seed=chosen_seed, start=start, ordinal=i,
                          source=f"scenario {scenario.name}")
-    _schedule(sim, scenario.timeline, start, chosen_seed, company=None)
+    _schedule(state, scenario.timeline, start, chosen_seed, company=None)
     state.scenario = scenario
     sim.emit("scenario.loaded", start, None, _loaded_line(scenario, applied))
     sim.run_due()
@@ -102,11 +109,26 @@ def _start_time(sim: Simulator) -> float:
     return first.now() if first is not None else sim.new_clock().now()
 
 
+def effective_companies(accounts: list[AccountSpec]) -> list[str | None]:
+    """The company each account gets: its own; the first without one is the default
+    account (1000) unless another account is 1000; any further one gets a fresh number."""
+    taken = {a.company for a in accounts}
+    out: list[str | None] = []
+    for account in accounts:
+        if account.company is None and DEFAULT_COMPANY not in taken:
+            taken.add(DEFAULT_COMPANY)
+            out.append(DEFAULT_COMPANY)
+        else:
+            out.append(account.company)
+    return out
+
+
 def _check_global(scenario: Scenario) -> None:
     issues: list[Issue] = []
     accounts = scenario.accounts
-    known = {a.company for a in accounts} if accounts is not None else {DEFAULT_COMPANY}
-    anonymous = accounts is not None and any(a.company is None for a in accounts)
+    companies = effective_companies(accounts) if accounts is not None else [DEFAULT_COMPANY]
+    known = set(companies)
+    anonymous = None in known
     for spec in accounts or []:
         _check_settings(spec.settings, spec.where, issues)
         _check_disabled(spec, issues)
@@ -184,13 +206,21 @@ def _apply_inventory(sim: Simulator, spec: InventorySpec) -> None:
                 inventory.take(number)
 
 
-def _create_account(sim: Simulator, spec: AccountSpec) -> Account:
+def _create_account(sim: Simulator, spec: AccountSpec, *, default: bool) -> Account:
+    """`default`: an account without a company is the default account (demo/1000/demo and
+    its numbers) where the scenario leaves those open."""
     settings = AccountSettings()
     apply_fields(settings, copy.deepcopy(spec.settings))
     users = [User(u.username, u.password, u.email or "",
                   u.manager if u.manager is not None else True, list(u.dids or []))
              for u in spec.users] if spec.users is not None else None
-    account = sim.create_account(spec.company, users, spec.dids, settings,
+    company, dids = spec.company, spec.dids
+    if default:
+        company = DEFAULT_COMPANY
+        users = users or [User(DEFAULT_USERNAME, DEFAULT_PASSWORD, DEFAULT_EMAIL)]
+        if dids is None and spec.did_count is None:
+            dids = list(DEFAULT_DIDS)
+    account = sim.create_account(company, users, dids, settings,
                                  did_count=spec.did_count if spec.did_count is not None else 2)
     for ref in spec.disabled_dids or []:
         did = resolve_did(account, ref)
@@ -199,14 +229,21 @@ def _create_account(sim: Simulator, spec: AccountSpec) -> Account:
     return account
 
 
-def _schedule(sim: Simulator, steps: list[StepSpec], start: float, seed: int,
+def _schedule(state: AppState, steps: list[StepSpec], start: float, seed: int,
               company: str | None) -> None:
+    sim, load = state.sim, Load()
+    previous = state.scenario_loads.get(company)
+    if previous is not None:
+        previous.active = False
+    state.scenario_loads = {c: run for c, run in state.scenario_loads.items()
+                            if c is None or c in sim.accounts}
+    state.scenario_loads[company] = load
     for index, step in enumerate(sorted(steps, key=lambda s: s.at.resolve(start))):
         account = _step_account(sim, step, company)
         if account is None:
             continue
         rng = random.Random(f"faxage-sim timeline {seed} {index}")
-        StepRunner(sim, account, step, rng).schedule(start)
+        StepRunner(sim, account, step, rng, load).schedule(start)
 
 
 def _step_account(sim: Simulator, step: StepSpec, company: str | None) -> Account | None:
@@ -254,7 +291,7 @@ def apply_to_account(state: AppState, scenario: Scenario, company: str, *,
         fault = dataclasses.replace(entry.spec, companies=())
         state.faults.add(fault, seed=chosen_seed, start=start, ordinal=i, owner=company,
                          source=f"scenario {scenario.name}")
-    _schedule(sim, scenario.timeline, start, chosen_seed, company=company)
+    _schedule(state, scenario.timeline, start, chosen_seed, company=company)
     sim.emit("scenario.loaded", start, company, _loaded_line(scenario, applied))
     sim.run_due(company)
     return applied

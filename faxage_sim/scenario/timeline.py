@@ -47,17 +47,28 @@ def spread(start: float, count: int, over: float, spacing: str,
 
 
 @dataclass
+class Load:
+    """One loading of a scenario; a later load into the same account retires it, and its
+    steps still on the scheduler then do nothing."""
+
+    active: bool = True
+
+
+@dataclass
 class StepRunner:
     sim: Simulator
     account: Account
     step: StepSpec
     rng: random.Random
+    load: Load
 
     def schedule(self, start: float) -> None:
         at = self.step.at.resolve(start)
         self.account.scheduler.schedule(at, self.run, "scenario step")
 
     def run(self, at: float) -> None:
+        if not self.load.active:
+            return
         step, sim, account = self.step, self.sim, self.account
         if step.note:
             sim.emit("scenario.note", at, account.company, step.note)
@@ -100,6 +111,8 @@ class StepRunner:
                 when, lambda t: self._ring(spec, did, t), "scenario inbound")
 
     def _ring(self, spec: InboundSpec, did: str, at: float) -> None:
+        if not self.load.active:
+            return
         call = self.sim.inbound.generated_call(self.account, did)
         if spec.cid:
             call.cid = spec.cid
@@ -144,7 +157,7 @@ class StepRunner:
     def _send(self, spec: OutboundSpec, username: str, number: str, pages: int,
               n: int) -> None:
         user = self.account.users.get(username)
-        if user is None:
+        if user is None or not self.load.active:
             return
         submission = Submission(
             faxno=number, recipname=f"Recipient {n + 1}",

@@ -236,8 +236,8 @@ def _kind_problem(kind: str, value: Any) -> str | None:
             parse_duration(value)
         elif kind == "time":
             parse_time_ref(value)
-    except TimeSyntaxError as exc:
-        return str(exc)
+    except TimeSyntaxError:
+        return f"expected {_KIND_TEXT[kind]}, got {shown(value)}"
     if kind == "phone" and not re.fullmatch(r"[0-9]{10}", text):
         return f"expected {_KIND_TEXT[kind]}, got {shown(value)}"
     if kind == "did" and not re.fullmatch(r"[0-9]{10}|#[1-9][0-9]*", text):
