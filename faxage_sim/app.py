@@ -6,9 +6,9 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, Router
+from starlette.types import Receive, Scope, Send
 
-from . import control
 from .config import SimConfig
 from .console import ConsoleLog
 from .endpoints import getcdr, httpsfax, provision
@@ -29,6 +29,24 @@ def protocol_routes() -> list[BaseRoute]:
     ]
 
 
+class LazyControlPlane:
+    """The `/_sim/` routes, imported on their first request.
+
+    The control plane is many small modules; loading them only when first used keeps
+    `faxage-sim serve` quick to its ready line (see benchmarks/bench_server.py).
+    """
+
+    def __init__(self) -> None:
+        self._router: Router | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._router is None:
+            from . import control
+
+            self._router = Router(routes=control.routes())
+        await self._router(scope, receive, send)
+
+
 def create_app(config: SimConfig | None = None, *, state: AppState | None = None,
                console: ConsoleLog | None = None) -> Starlette:
     """Build the emulator. `state` lets a caller (the pytest plugin) keep a handle on it."""
@@ -43,6 +61,7 @@ def create_app(config: SimConfig | None = None, *, state: AppState | None = None
         finally:
             await state.stop()
 
-    app = Starlette(routes=[*protocol_routes(), *control.routes()], lifespan=lifespan)
+    control_plane = Route("/_sim/{rest:path}", LazyControlPlane())
+    app = Starlette(routes=[*protocol_routes(), control_plane], lifespan=lifespan)
     app.state.faxage = state
     return app

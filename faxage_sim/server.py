@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import socket
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 
 import uvicorn
 from starlette.applications import Starlette
@@ -40,6 +43,29 @@ class AnnouncingServer(uvicorn.Server):
         await super().startup(sockets)
         if not self.should_exit:
             self._on_ready()
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """SIGINT/SIGTERM stop the server and the process exits 0.
+
+        uvicorn re-raises the signal after shutting down, so the process would die by it
+        (exit status -15); CI scripts that stop the emulator want a plain success.
+        """
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handled = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self._stop_on_signal) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _stop_on_signal(self, signum: int, frame: object) -> None:
+        if self.should_exit and signum == signal.SIGINT:
+            self.force_exit = True
+        self.should_exit = True
 
 
 def uvicorn_config(app: Starlette, **extra: object) -> uvicorn.Config:
