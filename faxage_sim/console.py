@@ -57,12 +57,13 @@ class ConsoleLog:
         user = f" ({entry.username})" if entry.username else ""
         status = f"HTTP {entry.status} " if entry.status != 200 else ""
         shown = entry.first_line if entry.first_line else "(empty body)"
+        company = entry.company or entry.named_company  # a failed login: the one it named
         if entry.fault is not None:
             self.line("fault", f'"{entry.fault}" ({entry.fault_effect}) hit {entry.method} '
-                      f"{entry.path}{op}", at=entry.sim_time, company=entry.company,
+                      f"{entry.path}{op}", at=entry.sim_time, company=company,
                       fault=entry.fault, effect=entry.fault_effect, seq=entry.seq)
         self.line("request", f"{entry.method} {entry.path}{op}{user} -> {status}{shown}",
-                  at=entry.sim_time, company=entry.company, seq=entry.seq,
+                  at=entry.sim_time, company=company, seq=entry.seq,
                   path=entry.path, operation=entry.operation, status=entry.status,
                   duration_ms=round(entry.duration_ms, 3), fault=entry.fault)
 
