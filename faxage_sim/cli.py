@@ -9,8 +9,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .config import DEFAULT_JOURNAL_LIMIT, DEFAULT_MAX_BODY, SimConfig
+from .config import (
+    DEFAULT_FETCH_MAX_BYTES,
+    DEFAULT_FETCH_TIMEOUT,
+    DEFAULT_JOURNAL_LIMIT,
+    DEFAULT_MAX_BODY,
+    SimConfig,
+)
 from .core.clock import ClockMode
+from .core.outbox import DEFAULT_SENDER
 
 if TYPE_CHECKING:
     from .tls import TlsFiles
@@ -77,6 +84,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-format", choices=["text", "json"], default="text",
                        help="console lines for people (text) or machines (json)")
     serve.add_argument("--quiet", action="store_true", help="no per-event console lines")
+    serve.add_argument("--smtp", type=_host_port, default=None, metavar="HOST:PORT",
+                       help="send em_notify emails through this SMTP relay (default: kept in "
+                            "the outbox only, GET /_sim/emails)")
+    serve.add_argument("--smtp-from", default=DEFAULT_SENDER, metavar="ADDRESS",
+                       help=f"From: of em_notify emails (default {DEFAULT_SENDER!r})")
+    serve.add_argument("--no-fetch", action="store_true",
+                       help="URL mode without network: every URL is a one-page HTML document")
+    serve.add_argument("--fetch-timeout", type=_speed, default=DEFAULT_FETCH_TIMEOUT,
+                       metavar="SECONDS", help="URL mode: give up on a URL after this long "
+                                               f"(default {DEFAULT_FETCH_TIMEOUT:g})")
+    serve.add_argument("--fetch-max-bytes", type=_positive_int,
+                       default=DEFAULT_FETCH_MAX_BYTES, metavar="BYTES",
+                       help="URL mode: largest document fetched (default 32 MiB)")
     serve.add_argument("--port-file", metavar="PATH", default=None,
                        help="write the port here once ready (for --port 0 in CI)")
     serve.add_argument("--tls", action="store_true",
@@ -102,7 +122,18 @@ def config_from(args: argparse.Namespace) -> SimConfig:
                      speed=args.speed if args.speed is not None else 1.0, start=args.start,
                      seed=args.seed if args.seed is not None else 0, max_body=args.max_body,
                      journal_limit=args.journal_limit, log_format=args.log_format,
-                     log_requests=not args.quiet)
+                     log_requests=not args.quiet, smtp=args.smtp, smtp_from=args.smtp_from,
+                     fetch=not args.no_fetch, fetch_timeout=args.fetch_timeout,
+                     fetch_max_bytes=args.fetch_max_bytes)
+
+
+def _host_port(text: str) -> tuple[str, int]:
+    from .notify.email import parse_host_port
+
+    try:
+        return parse_host_port(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def run_serve(args: argparse.Namespace) -> int:
