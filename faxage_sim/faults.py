@@ -124,7 +124,7 @@ class FaultSpec:
     server: str | None = None  # the 500 page: "php" (default) or "nginx"
     latency: Latency | None = None
     hang: bool = False
-    hang_max: float = DEFAULT_HANG_MAX
+    hang_max: float | None = None  # None: until the client gives up (DEFAULT_HANG_MAX at most)
     reset: bool = False
     truncate: bool = False
     truncate_keep: int | None = None  # bytes kept; None: half the body

@@ -237,3 +237,17 @@ def test_reset_forgets_faults(client: TestClient, api: FaxApi, fault: dict[str, 
     assert api.post("status").text != "ERR06: No jobs to display or job id specified not found"
     client.post("/_sim/reset")
     assert api.status() == "ERR06: No jobs to display or job id specified not found"
+
+
+def test_in_process_a_hang_cannot_wait_for_a_client_timeout(client: TestClient,
+                                                            api: FaxApi) -> None:
+    add_fault(client, hang=True, hits=1)
+    with pytest.raises(TimeoutError):
+        api.post("status")
+    add_fault(client, hang="0.1s", hits=1)
+    with pytest.raises(ConnectionResetError):
+        api.post("status")
+    add_fault(client, reset=True, hits=1)
+    with pytest.raises(ConnectionResetError):
+        api.post("status")
+    assert api.status() == "ERR06: No jobs to display or job id specified not found"

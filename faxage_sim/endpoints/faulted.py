@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from ..faults import Firing, ProtocolError, RequestFacts
+from ..faults import DEFAULT_HANG_MAX, Firing, ProtocolError, RequestFacts
 from ..wire import catalog
 from ..wire.forms import PhpPost, print_r
 
@@ -161,7 +161,14 @@ class FaultedResponse(Response):
 
     async def _hang(self, receive: Receive) -> None:
         """Answer nothing until the client disconnects (or, at most, `hang_max`)."""
-        limit = self.firing.spec.hang_max
+        given = self.firing.spec.hang_max
+        if given is None and _transport(receive) is None:
+            # In-process there is no connection for the client to give up on: it would
+            # wait for DEFAULT_HANG_MAX. Say so at once; `hang: <duration>` waits that long.
+            self.entry.extra["hang_ended"] = "in-process: no connection to hang"
+            raise TimeoutError("faxage-sim fault: the request hangs (in-process, no client "
+                               "timeout can end it; give the fault a duration: hang: 2s)")
+        limit = given if given is not None else DEFAULT_HANG_MAX
         try:
             async with asyncio.timeout(limit):
                 while (await receive())["type"] != "http.disconnect":

@@ -11,7 +11,6 @@ from typing import Any
 from ..core.matching import NumberMatch
 from ..core.timeref import TimeRef, parse_duration, parse_time_ref
 from ..faults import (
-    DEFAULT_HANG_MAX,
     DEFAULT_LATENCY_CAP,
     ERROR_OPERATIONS,
     Drip,
@@ -94,7 +93,7 @@ def build_fault(doc: Document, data: dict[str, Any], path: Path, issues: list[Is
         error=error, status=data.get("status"), server=data.get("server"),
         latency=latency,
         hang=hang is not None and hang is not False,
-        hang_max=DEFAULT_HANG_MAX if hang in (None, True, False) else parse_duration(hang),
+        hang_max=None if hang in (None, True, False) else parse_duration(hang),
         reset=bool(data.get("reset")),
         truncate=truncate is not None and truncate is not False,
         truncate_keep=truncate if isinstance(truncate, int) and truncate is not True else None,
