@@ -110,3 +110,16 @@ def test_a_shortage_in_some_area_codes_only(client: TestClient, api: FaxApi) -> 
     load(client, {"inventory": {"shortage": [303]}})
     areas = client.post("/provision.php", data={**api.credentials, "operation": "listac"}).text
     assert "303" not in areas.split() and "212" in areas.split()
+
+
+def test_step_dids_must_be_the_accounts(client: TestClient) -> None:
+    data = load(client, {"timeline": [{"at": "+1m", "disable_did": ["3032974199", "#3"]}]}, 400)
+    assert [i["message"] for i in data["issues"]] == [
+        '3032974199 is not one of the account\'s DIDs ("#1", "#2"... name them by position)',
+        "#3: the account has 2 DID(s)"]
+    company = client.post("/_sim/accounts", json={}).json()["company"]
+    scoped = client.post("/_sim/scenario", json={
+        "company": company, "scenario": {"timeline": [{"at": 0, "inbound": {"to": "3032974100"}}]}})
+    assert scoped.status_code == 400
+    assert client.post("/_sim/scenario", json={"company": company, "scenario": {
+        "timeline": [{"at": 0, "inbound": {"to": "#2"}}]}}).status_code == 200

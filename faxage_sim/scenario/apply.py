@@ -126,7 +126,9 @@ def effective_companies(accounts: list[AccountSpec]) -> list[str | None]:
 def _check_global(scenario: Scenario) -> None:
     issues: list[Issue] = []
     accounts = scenario.accounts
-    companies = effective_companies(accounts) if accounts is not None else [DEFAULT_COMPANY]
+    companies: list[str | None] = (effective_companies(accounts) if accounts is not None
+                                   else [DEFAULT_COMPANY])
+    numbers = _numbers_of(accounts, companies)
     known = set(companies)
     anonymous = None in known
     for spec in accounts or []:
@@ -144,12 +146,51 @@ def _check_global(scenario: Scenario) -> None:
         elif step.company is not None and step.company not in known:
             issues.append(step.where.issue(f"company {step.company} is not an account of "
                                            "this scenario", "company"))
+        else:
+            target = step.company or only or next(
+                (c for c, (dids, _) in numbers.items()
+                 if dids and set(_step_dids(step)) - _positions(step) <= set(dids)), None)
+            if target in numbers:
+                _check_step_dids(step, *numbers[target], issues)
         if step.settings is not None:
             _check_settings(step.settings, step.where, issues)
     if scenario.inventory is not None:
         _check_inventory(scenario.inventory, issues)
     if issues:
         raise ScenarioError(issues)
+
+
+def _numbers_of(accounts: list[AccountSpec] | None,
+                companies: list[str | None]) -> dict[str | None, tuple[list[str] | None, int]]:
+    """Each account's DIDs when the file fixes them (else None), and how many it gets."""
+    if accounts is None:
+        return {DEFAULT_COMPANY: (list(DEFAULT_DIDS), len(DEFAULT_DIDS))}
+    numbers: dict[str | None, tuple[list[str] | None, int]] = {}
+    for spec, company in zip(accounts, companies, strict=True):
+        dids = spec.dids
+        if dids is None and spec.did_count is None and spec.company is None \
+                and company == DEFAULT_COMPANY:
+            dids = list(DEFAULT_DIDS)
+        count = len(dids) if dids is not None else (
+            spec.did_count if spec.did_count is not None else 2)
+        numbers[company] = (dids, count)
+    return numbers
+
+
+def _positions(step: StepSpec) -> set[str]:
+    return {r for r in _step_dids(step) if r.startswith("#")}
+
+
+def _check_step_dids(step: StepSpec, dids: list[str] | None, count: int,
+                     issues: list[Issue]) -> None:
+    for ref in _step_dids(step):
+        if ref.startswith("#"):
+            if int(ref[1:]) > count:
+                issues.append(step.where.issue(f"{ref}: the account has {count} DID(s)"))
+        elif dids is None or ref not in dids:
+            issues.append(step.where.issue(
+                f"{ref} is not one of the account's DIDs (\"#1\", \"#2\"... name them by "
+                "position)"))
 
 
 def _owner_from_dids(step: StepSpec, accounts: list[AccountSpec] | None) -> bool:
@@ -324,7 +365,11 @@ def _check_scoped(scenario: Scenario, account: Account, sim: Simulator) -> Accou
             owner = next((a for a in sim.accounts.values() if a.owns_did(did)), None)
             if owner is not None and owner is not account:
                 issues.append(spec.where.issue(f"{did} belongs to another account", "dids"))
+    dids = [*account.dids, *(d for d in (spec.dids or []) if d not in account.dids)] \
+        if spec is not None else list(account.dids)
+    count = max(len(dids), spec.did_count or 0) if spec is not None else len(dids)
     for step in scenario.timeline:
+        _check_step_dids(step, dids, count, issues)
         if step.settings is not None:
             _check_settings(step.settings, step.where, issues)
     if issues:
