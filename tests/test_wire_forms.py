@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import base64
+from urllib.parse import parse_qsl, quote_plus
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from faxage_sim.wire.forms import (
     PhpPost,
     build_post,
     decode_base64_tolerant,
+    decode_text,
     parse_post,
+    parse_urlencoded,
     print_r,
 )
 
@@ -114,3 +120,13 @@ def test_print_r_matches_php_layout_and_masks_the_password() -> None:
 
 def test_print_r_of_an_empty_post() -> None:
     assert print_r(PhpPost()) == "Array\n(\n)\n"
+
+
+@given(st.lists(st.tuples(st.text(max_size=12), st.text(max_size=30)), max_size=8),
+       st.sampled_from(["", "&", "&&"]), st.binary(max_size=20))
+def test_urlencoded_parsing_is_exactly_parse_qsl(
+        fields: list[tuple[str, str]], joiner: str, junk: bytes) -> None:
+    body = ("&" + joiner).join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in fields).encode()
+    for candidate in (body, body + b"&" + junk, junk, b"a=%zz&b=%2B%2b%41+x&c"):
+        text = decode_text(candidate)
+        assert parse_urlencoded(candidate) == parse_qsl(text, keep_blank_values=True)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeAlias
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 # A PHP array: keys are ints or strings, values strings or nested arrays.
 PhpValue: TypeAlias = "str | PhpArray"
@@ -153,9 +153,31 @@ def decode_text(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
+# Base64 needs only these escapes (encoders write upper-case hex); a value using no others is
+# unquoted with str.replace (C speed) instead of urllib's per-escape Python loop — a large
+# upload is mostly this. Anything else takes urllib's path.
+_BASE64_ESCAPES = (("%2B", "+"), ("%2F", "/"), ("%3D", "="))
+
+
+def _unquote_plus(text: str) -> str:
+    text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    if text.count("%") == sum(text.count(escape) for escape, _ in _BASE64_ESCAPES):
+        for escape, char in _BASE64_ESCAPES:
+            text = text.replace(escape, char)
+        return text
+    return unquote(text, errors="replace")
+
+
 def parse_urlencoded(body: bytes) -> list[tuple[str, str]]:
-    pairs = parse_qsl(decode_text(body), keep_blank_values=True, max_num_fields=None)
-    return list(pairs)
+    """Exactly `urllib.parse.parse_qsl(text, keep_blank_values=True)`, faster on big values."""
+    pairs = []
+    for part in decode_text(body).split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            pairs.append((_unquote_plus(name), _unquote_plus(value)))
+    return pairs
 
 
 def parse_multipart(body: bytes, boundary: str) -> list[tuple[str, str]]:
