@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 from urllib.parse import unquote, urlsplit
 
+from ..background import BackgroundTasks
 from ..config import DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_TIMEOUT
 from ..core.jobs import Document
 from ..wire import catalog
@@ -104,7 +105,7 @@ class UrlFetcher:
         self.sim = sim
         self.settings = settings or FetchSettings()
         self._client: httpx.AsyncClient | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks()
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
@@ -161,9 +162,7 @@ class UrlFetcher:
 
     def fetch_later(self, job: FaxJob) -> None:
         """Fetch an async job's URLs in the background, then hand them to the core."""
-        task = asyncio.get_running_loop().create_task(self._fetch_for(job))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self._fetch_for(job))
 
     async def _fetch_for(self, job: FaxJob) -> None:
         failure = await self.fetch_documents(job.documents)
@@ -179,12 +178,10 @@ class UrlFetcher:
 
     async def settle(self) -> None:
         """Wait until no background fetch is left."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.drain()
 
     async def aclose(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.cancel()
         if self._client is not None:
             await self._client.aclose()
             self._client = None

@@ -7,9 +7,10 @@ simulated clock.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING
+
+from ..background import BackgroundTasks, running_loop
 
 if TYPE_CHECKING:
     import httpx
@@ -24,7 +25,7 @@ class CallbackDispatcher:
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
         self._client: httpx.AsyncClient | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks()
         sim.deliveries.on_ready = self.kick
 
     def _http(self) -> httpx.AsyncClient:
@@ -38,24 +39,16 @@ class CallbackDispatcher:
 
     def kick(self) -> None:
         """Start every due delivery (called from the event loop's thread)."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        if running_loop() is None:
             return  # no loop (pure core use): deliveries wait for `settle`
         ready = self.sim.deliveries.ready
         while ready:
             delivery, at = ready.popleft()
-            task = loop.create_task(self._deliver(delivery, at))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._tasks.spawn(self._deliver(delivery, at))
 
     async def settle(self) -> None:
         """Wait until no delivery is due or in flight (used by clock advances)."""
-        while True:
-            self.kick()
-            if not self._tasks:
-                return
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.drain(self.kick)
 
     async def _deliver(self, delivery: Delivery, at: float) -> None:
         import httpx
@@ -78,8 +71,7 @@ class CallbackDispatcher:
         self.sim.deliveries.record_attempt(account, delivery, at, status, error, duration_ms)
 
     async def aclose(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.cancel()
         if self._client is not None:
             await self._client.aclose()
             self._client = None

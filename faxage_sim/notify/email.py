@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
+from ..background import BackgroundTasks, running_loop
+
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
@@ -65,21 +67,17 @@ class MailRelay:
     def __init__(self, sim: Simulator, settings: SmtpSettings | None) -> None:
         self.sim = sim
         self.settings = settings
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks()
         sim.outbox.relay_enabled = settings is not None
         sim.outbox.on_ready = self.kick
 
     def kick(self) -> None:
         """Start sending every queued message (called on the event loop's thread)."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        if running_loop() is None:
             return  # no loop yet: `settle` sends them
         ready = self.sim.outbox.ready
         while ready:
-            task = loop.create_task(self._send(ready.popleft()))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._tasks.spawn(self._send(ready.popleft()))
 
     async def _send(self, message: OutboxMessage) -> None:
         error: str | None = None
@@ -100,12 +98,7 @@ class MailRelay:
 
     async def settle(self) -> None:
         """Wait until every queued message has been tried."""
-        while True:
-            self.kick()
-            if not self._tasks:
-                return
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.drain(self.kick)
 
     async def aclose(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.cancel()
