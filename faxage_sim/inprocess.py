@@ -36,8 +36,8 @@ class AppBridge:
         self.loop = loop
         self.loop_thread = loop_thread
         self._app = app
-        # Errors become HTTP 500 answers, as over a socket, instead of exceptions in the client.
-        self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=False,
+        # App exceptions are mapped in `forward` to what a socket client would see.
+        self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=True,
                                          client=IN_PROCESS_CLIENT)
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
@@ -51,8 +51,27 @@ class AppBridge:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     async def forward(self, request: httpx.Request) -> _Answer:
-        response = await self._asgi.handle_async_request(request)
-        content = await response.aread()
+        """One request through the app, failing as it would over a socket.
+
+        Injected wire faults (faults.py) reach an in-process client as httpx's own errors:
+        a reset as `ReadError`, a hang as `ReadTimeout`, a body cut short as
+        `RemoteProtocolError`. Any other app error is an HTTP 500, as uvicorn answers it.
+        """
+        try:
+            response = await self._asgi.handle_async_request(request)
+            content = await response.aread()
+        except ConnectionResetError as exc:
+            raise httpx.ReadError(str(exc), request=request) from exc
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout(str(exc), request=request) from exc
+        except Exception:
+            return 500, [(b"content-type", b"text/plain; charset=utf-8")], (
+                b"Internal Server Error")
+        declared = response.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > len(content):
+            raise httpx.RemoteProtocolError(
+                "peer closed connection without sending complete message body "
+                f"(received {len(content)} bytes, expected {declared})", request=request)
         return response.status_code, list(response.headers.raw), content
 
     def answer(self, request: httpx.Request, answer: _Answer) -> httpx.Response:
