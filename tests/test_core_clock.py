@@ -86,3 +86,4 @@ def test_cancelled_events_do_not_run() -> None:
     assert scheduler.next_due() is None
     assert scheduler.run_until(100) == 0
     assert ran == []
+

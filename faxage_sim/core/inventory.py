@@ -175,6 +175,10 @@ class Inventory:
         self._build()
         assert self._rng is not None
         local = sorted(n for n, c in self._centers.items() if c.state != TOLL_FREE)
+        if not local:
+            # A scenario emptied the table: new accounts still get numbers, from the
+            # simulator's own exchange (not offered by provision.php, not portable).
+            local = sorted(FIXED_NPANXX)
         found: list[str] = []
         while len(found) < count:
             npanxx = self._rng.choice(local)
