@@ -3,29 +3,46 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import importlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from .config import SimConfig
-from .console import ConsoleLog
-from .endpoints import getcdr, httpsfax, provision
+from .endpoints import httpsfax
 from .state import AppState
+
+if TYPE_CHECKING:
+    from .console import ConsoleLog
 
 # PHP runs the script whatever the method; a GET simply arrives with an empty $_POST.
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+
+
+def lazy_endpoint(module: str) -> Callable[[Request], Awaitable[Response]]:
+    """`endpoints.<module>.endpoint`, imported on its first request (lean start-up)."""
+
+    async def endpoint(request: Request) -> Response:
+        loaded = importlib.import_module(f"{__package__}.endpoints.{module}")
+        answer: Response = await loaded.endpoint(request)
+        return answer
+
+    return endpoint
 
 
 def protocol_routes() -> list[BaseRoute]:
     return [
         Route("/httpsfax.php", httpsfax.endpoint, methods=ANY_METHOD),
         Route("/httpsfax-debug.php", httpsfax.debug_endpoint, methods=ANY_METHOD),
-        Route("/getcdr.php", getcdr.endpoint, methods=ANY_METHOD),
-        Route("/provision.php", provision.endpoint, methods=ANY_METHOD),
+        Route("/getcdr.php", lazy_endpoint("getcdr"), methods=ANY_METHOD),
+        Route("/provision.php", lazy_endpoint("provision"), methods=ANY_METHOD),
         # A 2010 client posts here (PROTOCOL.md section 1: an alias).
-        Route("/new_provision.php", provision.endpoint, methods=ANY_METHOD),
+        Route("/new_provision.php", lazy_endpoint("provision"), methods=ANY_METHOD),
     ]
 
 

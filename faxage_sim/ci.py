@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import ssl
 import sys
 import time
 from pathlib import Path
@@ -118,6 +117,8 @@ def _candidate(args: argparse.Namespace, last: str) -> tuple[str | None, str]:
 
 
 def _healthy(url: str, ca_bundle: Path | None) -> tuple[bool, str]:
+    import ssl  # with httpx, imported only by the commands that talk to a server
+
     import httpx
 
     try:
@@ -138,6 +139,8 @@ def _host(host: str) -> str:
 
 
 def run_journal(args: argparse.Namespace) -> int:
+    import ssl
+
     import httpx
 
     from .expectations import describe_delivery, describe_request

@@ -7,15 +7,15 @@ import contextlib
 from typing import TYPE_CHECKING
 
 from .config import SimConfig
-from .console import ConsoleLog
 from .core.simulator import Simulator, SimulatorOptions
-from .documents.fetch import FetchSettings, UrlFetcher
-from .faults import FaultBook
 from .journal import Journal
 from .notify.callbacks import CallbackDispatcher
 from .notify.email import MailRelay, SmtpSettings
 
 if TYPE_CHECKING:
+    from .console import ConsoleLog
+    from .documents.fetch import UrlFetcher
+    from .faults import FaultBook
     from .journal import JournalEntry
     from .scenario.model import Scenario
     from .scenario.timeline import Load
@@ -31,14 +31,13 @@ class AppState:
         self.sim = sim or Simulator(SimulatorOptions(
             clock_mode=config.clock, speed=config.speed, start=config.start, seed=config.seed))
         self.journal = Journal(config.journal_limit)
-        self.faults = FaultBook()
+        self._faults: FaultBook | None = None  # made when the first fault is added
         # The scenario loaded at start-up (re-applied by reset), and the one in force now.
         self.startup_scenario: Scenario | None = None
         self.scenario: Scenario | None = None
         self.scenario_loads: dict[str | None, Load] = {}  # by account (None: the simulator)
         self.dispatcher = CallbackDispatcher(self.sim)
-        self.fetcher = UrlFetcher(self.sim, FetchSettings(
-            enabled=config.fetch, timeout=config.fetch_timeout, max_bytes=config.fetch_max_bytes))
+        self._fetcher: UrlFetcher | None = None  # made on the first URL-mode sendfax
         self.sim.outbox.sender = config.smtp_from
         self.mail = MailRelay(self.sim, SmtpSettings(*config.smtp) if config.smtp else None)
         self.console = console
@@ -52,6 +51,34 @@ class AppState:
                 "journal", f"more than {limit} requests: the oldest are now dropped, and "
                 "counted (GET /_sim/requests shows how many)")
         self.sim.deliveries.on_ready = self._on_delivery_ready
+
+    @property
+    def fetcher(self) -> UrlFetcher:
+        if self._fetcher is None:
+            from .documents.fetch import FetchSettings, UrlFetcher
+
+            config = self.config
+            self._fetcher = UrlFetcher(self.sim, FetchSettings(
+                enabled=config.fetch, timeout=config.fetch_timeout,
+                max_bytes=config.fetch_max_bytes))
+        return self._fetcher
+
+    async def _settle_fetches(self) -> None:
+        if self._fetcher is not None:
+            await self._fetcher.settle()
+
+    @property
+    def faults(self) -> FaultBook:
+        if self._faults is None:
+            from .faults import FaultBook
+
+            self._faults = FaultBook()
+        return self._faults
+
+    @property
+    def has_faults(self) -> bool:
+        """Any injected fault in force? (Checked on every request, so without the import.)"""
+        return self._faults is not None and bool(self._faults.faults)
 
     def _on_delivery_ready(self) -> None:
         self.dispatcher.kick()
@@ -72,18 +99,18 @@ class AppState:
         Background URL fetches (async sendfax) and em_notify emails are awaited too, so a
         manual-clock advance never races them."""
         while True:
-            await self.fetcher.settle()
+            await self._settle_fetches()
             self.sim.run_due()
             await self.dispatcher.settle()
             await self.mail.settle()
             if not self.sim.deliveries.ready and self.sim.deliveries.in_flight() == 0 \
-                    and not self.fetcher.busy and not self.mail.busy:
+                    and not (self._fetcher and self._fetcher.busy) and not self.mail.busy:
                 due = self.sim.next_due()
                 if due is None or due > 0:
                     return
 
     async def advance(self, seconds: float, company: str | None = None) -> None:
-        await self.fetcher.settle()  # fetched URLs arrive at the time they were posted
+        await self._settle_fetches()  # fetched URLs arrive at the time they were posted
         self.sim.advance(seconds, company)
         await self.settle()
 
@@ -136,5 +163,6 @@ class AppState:
                 await self._driver
             self._driver = None
         await self.dispatcher.aclose()
-        await self.fetcher.aclose()
+        if self._fetcher is not None:
+            await self._fetcher.aclose()
         await self.mail.aclose()

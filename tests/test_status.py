@@ -95,3 +95,9 @@ def test_another_companys_jobs_are_invisible(api: FaxApi, client: TestClient) ->
     foreign = boss.send_jobid()
     assert api.status() == NO_JOBS
     assert api.status(jobid=str(foreign)) == NO_JOBS
+
+
+def test_jobids_compare_as_numbers_like_mysql(api: FaxApi) -> None:
+    jobid = api.send_jobid()
+    assert api.status(jobid=f"00{jobid}") == api.status(jobid=str(jobid))
+    assert api.status(jobid=f"{jobid}.0") == NO_JOBS

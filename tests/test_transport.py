@@ -127,3 +127,11 @@ def test_debug_url_answers_the_dump_then_the_normal_answer(client: TestClient) -
         "Array\n(\n    [username] => demo\n    [company] => 1000\n"
         "    [password] => ********\n    [operation] => status\n)\n"
         "ERR06: No jobs to display or job id specified not found")
+
+
+def test_every_operation_in_the_dispatch_table_resolves_to_a_handler() -> None:
+    from faxage_sim.endpoints.httpsfax import OPERATIONS, operation_handler
+
+    assert all(callable(operation_handler(name)) for name in OPERATIONS)
+    assert operation_handler("frobnicate") is None
+    assert operation_handler(None) is None

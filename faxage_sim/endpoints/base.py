@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import inspect
 import logging
 import time
@@ -20,7 +21,9 @@ from ..wire.forms import PhpPost, parse_post
 if TYPE_CHECKING:
     from ..core.accounts import Account, User
     from ..core.simulator import Simulator
+    from ..faults import Firing
     from ..state import AppState
+    from .faulted import RequestScope
 
 log = logging.getLogger("faxage_sim")
 
@@ -137,10 +140,9 @@ async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
     """Run one FAXAGE URL: read the POST as PHP would, answer, journal, never a traceback.
 
     Injected faults come in here: one that hits the request as it arrives (ERR01, an HTTP
-    fault) is decided before the URL's own handler runs, so before credentials.
+    fault) is decided before the URL's own handler runs, so before credentials. The fault
+    machinery is imported only once a fault exists (lean start-up, fast requests).
     """
-    from . import faulted
-
     state: AppState = request.app.state.faxage
     started = time.perf_counter()
     path = request.url.path
@@ -152,14 +154,20 @@ async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
     post = parse_post(request.headers.get("content-type"), body)
     notes = Journaling()
     ip = client_ip(request)
-    facts = faulted.request_facts(state, path, post)
-    firing = faulted.front_fault(state, facts)
-    token = faulted.enter(faulted.RequestScope(facts, notes, post))
+    named_company = post.get_str("company")
+    firing: Firing | None = None
+    token: contextvars.Token[RequestScope | None] | None = None
+    if state.has_faults:
+        from . import faulted
+
+        facts = faulted.request_facts(state, path, post)
+        firing = faulted.front_fault(state, facts)
+        token = faulted.enter(faulted.RequestScope(facts, notes, post))
     try:
         if firing is not None:
             faulted.record(notes, firing)
         if firing is not None and not firing.spec.reaches_service:
-            notes.operation = facts.operation
+            notes.operation = post.get_str("operation")
             answer = faulted.replacement_answer(firing, path, post)
         else:
             answer = await handler(state, post, ip, notes)
@@ -171,17 +179,19 @@ async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
             "faxage-sim internal error: the emulator failed on this request; "
             "the console has the details.\n", status=500, outcome="internal error")
     finally:
-        faulted.leave(token)
+        if token is not None:
+            faulted.leave(token)
     if oversized:
         notes.fault = notes.fault or "max-body exceeded"
     entry = JournalEntry(
         seq=state.journal.next_seq(), wall_time=time.time(),
-        sim_time=notes.sim_time if notes.sim_time is not None else facts.now,
+        sim_time=notes.sim_time if notes.sim_time is not None
+        else _request_time(state, named_company),
         path=path, method=request.method, client_ip=ip,
         operation=notes.operation, company=notes.company, username=notes.username,
         fields=elide_fields(post), status=answer.status, first_line=answer.first_line,
         duration_ms=(time.perf_counter() - started) * 1000, outcome=answer.outcome,
-        fault=notes.fault, fault_effect=notes.fault_effect, named_company=facts.company,
+        fault=notes.fault, fault_effect=notes.fault_effect, named_company=named_company,
     )
     state.journal.add(entry)
     state.observe_request(entry)
@@ -189,3 +199,24 @@ async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
     if firing is not None and faulted.needs_wire(firing):
         return faulted.FaultedResponse(response, firing, entry, started)
     return response
+
+
+def _request_time(state: AppState, company: str | None) -> float | None:
+    """The simulated time of a request no account answered: the named account's clock, or
+    the first account's."""
+    accounts = state.sim.accounts
+    account = accounts.get(company) if company is not None else None
+    if account is None and accounts:
+        account = next(iter(accounts.values()))
+    return account.now() if account is not None else None
+
+
+def injected(ctx: OpContext, error: str) -> bool:
+    """Does an injected protocol fault (`ERR13`, `ERR15`, `ERR21`, `ERR23`) hit this
+    operation now? Recorded for the journal when it does."""
+    if not ctx.state.has_faults:
+        return False
+    from ..faults import ProtocolError
+    from .faulted import operation_fault
+
+    return operation_fault(ctx, ProtocolError(error))

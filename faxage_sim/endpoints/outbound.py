@@ -5,13 +5,10 @@ from __future__ import annotations
 from ..core.jobs import Document, FaxJob, JobState, Priority
 from ..core.simulator import Submission, SubmitProblem
 from ..documents.formats import is_supported
-from ..faults import ProtocolError
 from ..wire import catalog
 from ..wire.forms import PhpPost, decode_base64_tolerant
 from ..wire.records import StatusOptions, format_status_record, parse_time, records
-from . import urlmode
-from .base import Answer, OpContext, text
-from .faulted import operation_fault
+from .base import Answer, OpContext, injected, text
 
 SUBMIT_ERRORS = {
     SubmitProblem.NO_FILES: catalog.ERR03_NO_FILES,
@@ -55,17 +52,23 @@ def submission_from(post: PhpPost, documents: list[Document]) -> Submission:
 
 
 async def sendfax(ctx: OpContext) -> Answer:
-    documents = posted_documents(ctx.post) + urlmode.posted_url_documents(ctx.post)
+    documents = posted_documents(ctx.post)
+    url_mode = "faxurl" in ctx.post or "faxurls" in ctx.post
+    if url_mode:
+        from . import urlmode  # URL fetching machinery: loaded when first asked for
+
+        documents += urlmode.posted_url_documents(ctx.post)
     submission = submission_from(ctx.post, documents)
     problem = submission.problem()
     if problem is not None:
         return text(SUBMIT_ERRORS[problem])
-    if not await urlmode.fetch_before_answer(ctx, submission):
+    if url_mode and not await urlmode.fetch_before_answer(ctx, submission):
         return text(catalog.ERR03_NO_FILES)
-    if operation_fault(ctx, ProtocolError.ERR15):  # an injected fault: the job is not stored
+    if injected(ctx, "ERR15"):  # an injected fault: the job is not stored
         return text(catalog.ERR15_INVALID_JOB)
     job = ctx.sim.submit(ctx.account, ctx.user, submission)
-    urlmode.start_background_fetch(ctx, job)
+    if url_mode:
+        urlmode.start_background_fetch(ctx, job)
     return text(catalog.jobid_answer(job.jobid))
 
 
@@ -98,15 +101,18 @@ def status(ctx: OpContext) -> Answer:
     def selected(job: FaxJob) -> bool:
         if job.cleared:
             return False
-        if wanted is not None and str(job.jobid) not in wanted:
-            return False
         if useronly and job.username != ctx.user.username:
             return False
         if begin_text and (begin is None or job.sendtime < begin):
             return False
         return not (end_text and (end is None or job.sendtime > end))
 
-    jobs = sorted((j for j in account.jobs.values() if selected(j)), key=lambda j: j.jobid)
+    # Asked-for ids are looked up, not scanned for: polling one job stays fast however many
+    # the account holds. Ids compare as numbers, as MySQL compares them ("0100001" = 100001).
+    candidates = (account.jobs.values() if wanted is None else
+                  [account.jobs[n] for n in {int(i) for i in wanted if i.isascii() and i.isdigit()}
+                   if n in account.jobs])
+    jobs = sorted((j for j in candidates if selected(j)), key=lambda j: j.jobid)
     if not jobs:
         return text(catalog.ERR06_NO_JOBS)
     options = StatusOptions(
@@ -138,9 +144,9 @@ def stopfax(ctx: OpContext) -> Answer:
     if job.state not in (JobState.WAITING_FOR_CONVERSION, JobState.IN_QUEUE):
         return text(catalog.err20_not_in_queue(job.jobid))
     # Injected faults: the job stays as it is.
-    if operation_fault(ctx, ProtocolError.ERR21):
+    if injected(ctx, "ERR21"):
         return text(catalog.err21_not_on_fax_server(job.jobid))
-    if operation_fault(ctx, ProtocolError.ERR23):
+    if injected(ctx, "ERR23"):
         return text(catalog.err23_failed_to_stop(job.jobid))
     assert ctx.account.desk is not None
     ctx.account.desk.stop(job, ctx.account.now())
