@@ -19,13 +19,10 @@ import argparse
 import base64
 import io
 import os
-import platform
-import statistics
-import time
-from collections.abc import Callable
 from urllib.parse import urlencode
 
 from starlette.testclient import TestClient
+from timing import machine, median_seconds
 
 from faxage_sim.app import create_app
 from faxage_sim.config import SimConfig
@@ -72,13 +69,6 @@ def big_pdf(megabytes: float, pages: int = 40) -> bytes:
     return out.getvalue()
 
 
-def median_seconds(action: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -87,7 +77,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    print(f"{platform.machine()}, {os.cpu_count()} cores, CPython {platform.python_version()}")
+    print(machine())
 
     app = create_app(SimConfig(clock=ClockMode.MANUAL))
     with TestClient(app, base_url="http://127.0.0.1") as client:

@@ -20,13 +20,12 @@ no socket, so that the store's cost is not hidden by network noise.
 from __future__ import annotations
 
 import argparse
-import platform
 import random
-import statistics
 import time
 from collections.abc import Callable, Iterator
 
 from starlette.testclient import TestClient
+from timing import machine, median_seconds, ms
 
 from faxage_sim.app import create_app
 from faxage_sim.config import SimConfig
@@ -64,15 +63,6 @@ def filled(count: int) -> tuple[TestClient, AppState, float]:
     return TestClient(app, base_url="http://127.0.0.1"), state, time.perf_counter() - started
 
 
-def median_seconds(action: Callable[[], object], repeat: int) -> float:
-    for _ in range(max(3, repeat // 10)):  # warm up
-        action()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def getcdr(client: TestClient, expect: int, **fields: str) -> Callable[[], object]:
@@ -107,8 +97,6 @@ def linear_scan(records: list[CallRecord], nuid_above: int) -> Callable[[], obje
     return action
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.3f} ms"
 
 
 def main() -> None:
@@ -119,8 +107,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args()
     page = args.page
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} "
-          f"{platform.python_version()}, {platform.platform()}")
+    print(machine())
 
     small_client, small, _ = filled(args.small)
     big_client, big, fill_seconds = filled(args.records)

@@ -23,12 +23,11 @@ accounts' requests are timed alternately, so other load on the machine falls on 
 from __future__ import annotations
 
 import argparse
-import platform
-import statistics
 import time
 from collections.abc import Callable
 
 from starlette.testclient import TestClient
+from timing import machine, median_seconds, ms, paired_medians
 
 from faxage_sim.app import create_app
 from faxage_sim.config import SimConfig
@@ -62,31 +61,8 @@ def last_recvid(state: AppState) -> int:
     return max(state.sim.accounts["1000"].inbox.faxes)
 
 
-def median_seconds(action: Callable[[], object], repeat: int) -> float:
-    for _ in range(max(3, repeat // 10)):  # warm up
-        action()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
-def paired_medians(first: Callable[[], object], second: Callable[[], object],
-                   repeat: int) -> tuple[float, float]:
-    """Medians of two actions timed alternately, so that load from other work on the machine
-    falls on both alike."""
-    for _ in range(max(3, repeat // 10)):  # warm up
-        first()
-        second()
-    times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(repeat):
-        for action, bucket in ((first, times[0]), (second, times[1])):
-            started = time.perf_counter()
-            action()
-            bucket.append(time.perf_counter() - started)
-    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def listfax(client: TestClient, expect: int, **fields: str) -> Callable[[], object]:
@@ -114,8 +90,6 @@ def linear_scan(faxes: list[ReceivedFax], above: int) -> Callable[[], object]:
     return action
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.3f} ms"
 
 
 def main() -> None:
@@ -126,8 +100,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args()
     page = min(args.page, args.small)
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} "
-          f"{platform.python_version()}, {platform.platform()}")
+    print(machine())
 
     small_client, small, _ = filled(args.small)
     big_client, big, fill_seconds = filled(args.faxes)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import platform
 import re
 import statistics
 import subprocess
@@ -22,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+from timing import machine
 
 HERE = Path(__file__).resolve().parent
 URL = re.compile(r"(http://127\.0\.0\.1:\d+)")
@@ -126,8 +126,7 @@ def main() -> None:
     parser.add_argument("--starts", type=int, default=7)
     parser.add_argument("--pairs", type=int, default=1000)
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} "
-          f"{platform.python_version()}, {platform.platform()}")
+    print(machine())
     bare_start, sim_start = startups(args.starts)
     print(f"start-up to first answer (median of {args.starts}): bare {bare_start * 1000:.0f} ms,"
           f" faxage-sim {sim_start * 1000:.0f} ms, ratio {sim_start / bare_start:.2f}x "
