@@ -21,7 +21,8 @@ BASES = {"evidence", "decision", "protocol", "control"}
 
 def test_there_are_transcripts() -> None:
     names = {p.stem for p in TRANSCRIPTS}
-    assert {"transport", "sendfax", "status", "clear", "stopfax"} <= names
+    assert {"transport", "sendfax", "status", "clear", "stopfax", "documents", "reports",
+            "inbound", "lines", "getcdr", "provision", "faults"} <= names
 
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=lambda p: p.stem)
@@ -33,7 +34,7 @@ def test_transcript_replays_exactly(path: Path) -> None:
             if "control" in step:
                 c = step["control"]
                 response = client.request(c["method"], c["path"], json=c["json"])
-                assert response.status_code == 200, (step["name"], response.text)
+                assert response.status_code < 300, (step["name"], response.text)
                 continue
             request = step["request"]
             response = client.post(
