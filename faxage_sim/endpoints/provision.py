@@ -15,7 +15,7 @@ from ..core.numbering import is_ten_digits
 from ..core.provisioning import deprovision, provision
 from ..wire import catalog
 from ..wire.forms import PhpPost
-from ..wire.records import records
+from ..wire.records import format_npanxx_record, records
 from .base import Answer, Journaling, OpContext, OpHandler, call_op, serve_protocol, text
 from .service_login import open_session
 
@@ -46,7 +46,7 @@ def listnpanxx(ctx: OpContext) -> Answer:
     if given and area_code is None:
         return text("")
     centers = ctx.sim.inventory.npanxxs(area_code)
-    return text(records(f"{c.npanxx}\t{c.name}\t{c.state}" for c in centers))
+    return text(records(format_npanxx_record(c) for c in centers))
 
 
 def listdids(ctx: OpContext) -> Answer:

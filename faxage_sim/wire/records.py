@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from ..core.cdr import CallRecord
 from ..core.inbound import BusyCall, ReceivedFax
+from ..core.inventory import RateCenter
 from ..core.jobs import FaxJob, JobState
 from ..core.numbering import format_display
 from . import catalog
@@ -181,6 +182,11 @@ def format_busy_record(call: BusyCall, tz: ZoneInfo) -> str:
     """busycalls `number-called \\t number-calling \\t time`: numbers as 10 digits, the
     caller empty when unavailable (decision: the raw form call records use)."""
     return "\t".join([call.did, call.cid, format_time(call.at, tz)])
+
+
+def format_npanxx_record(center: RateCenter) -> str:
+    """listnpanxx: `npanxx \t rcname \t rcstate` (toll-free: `Toll-Free \t Toll-Free`)."""
+    return "\t".join((center.npanxx, _clean(center.name), _clean(center.state)))
 
 
 def format_qstatus_record(job: FaxJob, caller_number: str) -> str:
