@@ -277,10 +277,9 @@ async def update_did(request: Request) -> Response:
             account.inbox.did_urls[did] = url
         else:
             account.inbox.did_urls.pop(did, None)
-    if enabled is True:
-        account.disabled_dids.discard(did)
-    elif enabled is False:
-        account.disabled_dids.add(did)
+    if isinstance(enabled, bool):
+        state_of(request).sim.set_did_enabled(account, did, enabled, account.now(),
+                                              by="the control plane")
     return ok(_did_json(account, did))
 
 

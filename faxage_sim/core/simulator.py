@@ -361,3 +361,19 @@ class Simulator:
     def emit(self, kind: str, at: float, company: str | None, message: str) -> None:
         self.bus.emit(SimEvent(kind, at, company, message))
 
+    def set_did_enabled(self, account: Account, did: str, enabled: bool, at: float,
+                        by: str = "") -> bool:
+        """Enable or disable (busy out) one of the account's DIDs; a change is told as a
+        `did.enabled`/`did.disabled` event. False when it already was so."""
+        if enabled == (did not in account.disabled_dids):
+            return False
+        who = f" by {by}" if by else ""
+        if enabled:
+            account.disabled_dids.discard(did)
+            self.emit("did.enabled", at, account.company, f"DID {did} enabled{who}")
+        else:
+            account.disabled_dids.add(did)
+            self.emit("did.disabled", at, account.company,
+                      f"DID {did} disabled{who}: calls get a fast busy")
+        return True
+

@@ -24,26 +24,20 @@ def _own_did(ctx: OpContext) -> str | Answer:
     return did
 
 
-def disabledid(ctx: OpContext) -> Answer:
+def _set_enabled(ctx: OpContext, enabled: bool) -> Answer:
     did = _own_did(ctx)
     if isinstance(did, Answer):
         return did
-    if did not in ctx.account.disabled_dids:
-        ctx.account.disabled_dids.add(did)
-        ctx.sim.emit("did.disabled", ctx.account.now(), ctx.account.company,
-                     f"DID {did} disabled: calls get a fast busy")
-    return text(catalog.DISABLED)
+    ctx.sim.set_did_enabled(ctx.account, did, enabled, ctx.account.now())
+    return text(catalog.ENABLED if enabled else catalog.DISABLED)
+
+
+def disabledid(ctx: OpContext) -> Answer:
+    return _set_enabled(ctx, False)
 
 
 def enabledid(ctx: OpContext) -> Answer:
-    did = _own_did(ctx)
-    if isinstance(did, Answer):
-        return did
-    if did in ctx.account.disabled_dids:
-        ctx.account.disabled_dids.discard(did)
-        ctx.sim.emit("did.enabled", ctx.account.now(), ctx.account.company,
-                     f"DID {did} enabled")
-    return text(catalog.ENABLED)
+    return _set_enabled(ctx, True)
 
 
 def portable(ctx: OpContext) -> Answer:

@@ -72,17 +72,11 @@ class StepRunner:
         step, sim, account = self.step, self.sim, self.account
         if step.note:
             sim.emit("scenario.note", at, account.company, step.note)
-        for ref in step.disable_dids:
-            did = resolve_did(account, ref)
-            if did is not None and did not in account.disabled_dids:
-                account.disabled_dids.add(did)
-                sim.emit("did.disabled", at, account.company,
-                         f"DID {did} disabled by the scenario: calls get a fast busy")
-        for ref in step.enable_dids:
-            did = resolve_did(account, ref)
-            if did is not None and did in account.disabled_dids:
-                account.disabled_dids.discard(did)
-                sim.emit("did.enabled", at, account.company, f"DID {did} enabled by the scenario")
+        for refs, enabled in ((step.disable_dids, False), (step.enable_dids, True)):
+            for ref in refs:
+                did = resolve_did(account, ref)
+                if did is not None:
+                    sim.set_did_enabled(account, did, enabled, at, by="the scenario")
         if step.settings is not None:
             apply_fields(account.settings, step.settings)
             sim.emit("account.settings", at, account.company,
