@@ -11,6 +11,7 @@ from .core.simulator import Simulator, SimulatorOptions
 from .journal import Journal
 from .notify.callbacks import CallbackDispatcher
 from .notify.email import MailRelay, SmtpSettings
+from .notify.payloads import WirePayloads
 
 if TYPE_CHECKING:
     from .console import ConsoleLog
@@ -30,6 +31,7 @@ class AppState:
         self.config = config
         self.sim = sim or Simulator(SimulatorOptions(
             clock_mode=config.clock, speed=config.speed, start=config.start, seed=config.seed))
+        self.sim.payloads = WirePayloads()  # the wire layouts of callbacks, pushes, emails
         self.journal = Journal(config.journal_limit)
         self._faults: FaultBook | None = None  # made when the first fault is added
         # The scenario loaded at start-up (re-applied by reset), and the one in force now.

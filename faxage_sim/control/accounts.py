@@ -89,12 +89,9 @@ async def update(request: Request) -> Response:
     data = await read_json(request)
     changes = data.get("settings", data) if set(data) <= {"settings"} else data
     try:
-        apply_fields(account.settings, changes)
+        state.sim.change_settings(account, changes, account.now(), by="the control plane")
     except SettingsError as exc:
         raise ControlError(400, str(exc)) from exc
-    if account.desk is not None:
-        account.desk.dispatch(account.now())  # more lines may be free now
-    state.sim.inbound.settings_changed(account)  # the background inbound rate may differ
     return ok(account_json(account))
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Final
 from ..wire import catalog
 from .events import EventBus, SimEvent
 from .numbering import format_display
+from .payloads import NoPayloads, Payloads
 
 if TYPE_CHECKING:
     from .accounts import Account
@@ -213,6 +214,7 @@ class InboundExchange:
         self.accounts = accounts
         self.bus = bus
         self.deliveries = deliveries
+        self.payloads: Payloads = NoPayloads()  # the simulator's (`Simulator.payloads`)
         self.next_recvid = next_recvid
         self.seed = seed
         self.generators: dict[str, TrafficGenerator] = {}
@@ -300,11 +302,9 @@ class InboundExchange:
             {"recvid": fax.recvid, "did": call.did}))
         url = inbox.did_urls.get(call.did) or account.settings.inbound_url
         if url:
-            from ..wire.records import inbound_push_fields  # the wire layout of the push
-
             self.deliveries.create(
                 account, "inbound", fax.recvid, url,
-                inbound_push_fields(fax, account.settings.tz), end,
+                self.payloads.inbound_push(fax, account.settings.tz), end,
                 account.settings.callback_policy)
 
     def _emit_call(self, account: Account, call: IncomingCall, start: float, end: float,

@@ -5,15 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ..wire import catalog
 from .scheduler import ScheduledEvent
 
 
 class JobState(StrEnum):
-    WAITING_FOR_CONVERSION = "Waiting for conversion"
-    IN_QUEUE = "In Queue"
-    TRANSMITTING = "Transmitting"
-    SUCCESS = "success"
-    FAILURE = "failure"
+    """Where a job is; the values are the wire texts (the longstatus of a pending job, the
+    shortstatus of an ended one), from the catalog like every other wire text."""
+
+    WAITING_FOR_CONVERSION = catalog.LONG_WAITING_FOR_CONVERSION
+    IN_QUEUE = catalog.LONG_IN_QUEUE
+    TRANSMITTING = catalog.LONG_TRANSMITTING
+    SUCCESS = catalog.SHORT_SUCCESS
+    FAILURE = catalog.SHORT_FAILURE
 
     @property
     def pending(self) -> bool:

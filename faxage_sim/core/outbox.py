@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
 from .events import EventBus, SimEvent
+from .payloads import NoPayloads, Payloads
 
 if TYPE_CHECKING:
     from .accounts import Account
@@ -58,17 +59,17 @@ class Outbox:
         self.on_ready: Callable[[], None] | None = None
         self.relay_enabled = False
         self.sender = DEFAULT_SENDER
+        self.payloads: Payloads = NoPayloads()  # the simulator's (`Simulator.payloads`)
         self._ids = itertools.count(1)
 
     def job_notice(self, account: Account, job: FaxJob, at: float) -> OutboxMessage:
         """The em_notify email of a completed job (PROTOCOL.md: subject the jobid, body the
         status record)."""
         from ..wire import catalog
-        from ..wire.records import StatusOptions, format_status_record, records
 
         user = account.users.get(job.username)
         to = user.email if user is not None else ""
-        body = records([format_status_record(job, account.settings.tz, StatusOptions())])
+        body = self.payloads.job_email_body(job, account.settings.tz)
         if not to:
             state = MailState.NO_ADDRESS
         else:

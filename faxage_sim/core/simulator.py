@@ -7,15 +7,17 @@ server's event loop); nothing here blocks.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from ..documents.formats import inspect_document
 from ..wire import catalog
-from .accounts import Account, AccountSettings, User
+from .accounts import Account, AccountSettings, User, apply_fields
 from .cdr import CdrStore
 from .clock import Clock, ClockMode
 from .deliveries import DeliveryBook
@@ -27,6 +29,7 @@ from .numbering import is_blocked, is_ten_digits
 from .outbound import OutboundDesk
 from .outbox import Outbox
 from .outcomes import DestinationRules, LayeredRules, MagicNumbers
+from .payloads import NoPayloads, Payloads
 
 DEFAULT_COMPANY = "1000"
 DEFAULT_USERNAME = "demo"
@@ -93,7 +96,8 @@ class _Counters:
 
 
 class Simulator:
-    def __init__(self, options: SimulatorOptions | None = None) -> None:
+    def __init__(self, options: SimulatorOptions | None = None,
+                 payloads: Payloads | None = None) -> None:
         self.options = options or SimulatorOptions()
         self.bus = EventBus()
         self.deliveries = DeliveryBook(self.bus)
@@ -109,8 +113,19 @@ class Simulator:
                                        lambda: next(self._counters.recvids), self.options.seed)
         # Called whenever any account schedules an event (wakes the realtime driver).
         self.on_schedule: Callable[[], None] | None = None
+        self.payloads = payloads or NoPayloads()
         if self.options.default_account:
             self.install_default_account()
+
+    @property
+    def payloads(self) -> Payloads:
+        """Who builds callback, push and email payloads (`notify.payloads`; the core only
+        decides when they are made)."""
+        return self._payloads
+
+    @payloads.setter
+    def payloads(self, payloads: Payloads) -> None:
+        self._payloads = self.outbox.payloads = self.inbound.payloads = payloads
 
     def _scheduled(self) -> None:
         if self.on_schedule is not None:
@@ -218,8 +233,20 @@ class Simulator:
 
     # --- outbound jobs ----------------------------------------------------------------
 
-    def submit(self, account: Account, user: User, submission: Submission) -> FaxJob:
-        """Store and start a job; the caller has checked `submission.problem()`."""
+    def admit(self, account: Account, user: User,
+              submission: Submission) -> SubmitProblem | None:
+        """The submission gate: every check a new job passes, in the vendor document's
+        order — sendfax (standard and URL mode), resend and scenario traffic all come
+        through here (via `submit`). Pages are counted by `_inspect`, at submission or,
+        for an async URL job, once its documents are fetched (`documents_fetched`)."""
+        return submission.problem()
+
+    def submit(self, account: Account, user: User,
+               submission: Submission) -> FaxJob | SubmitProblem:
+        """Store and start a job, or the first check of `admit` it fails (nothing stored)."""
+        problem = self.admit(account, user, submission)
+        if problem is not None:
+            return problem
         assert submission.faxno is not None and account.desk is not None
         at = account.now()
         # Async URL mode: the URLs are fetched after the answer, and the pages counted then.
@@ -252,7 +279,7 @@ class Simulator:
         account.desk.submit(job, job.sendtime)
         return job
 
-    def resend(self, account: Account, user: User, job: FaxJob) -> FaxJob:
+    def resend(self, account: Account, user: User, job: FaxJob) -> FaxJob | SubmitProblem:
         """`resend`: a new job, sent by `user`, with `job`'s documents, destination and options.
         URL documents that never arrived (a failed async fetch) are fetched again."""
         documents = [dataclasses.replace(d) for d in job.documents]
@@ -295,11 +322,10 @@ class Simulator:
             self.outbox.job_notice(account, job, at)
         if account is None or not job.url_notify:
             return
-        from ..wire.records import status_fields
-
         self.deliveries.create(
             account, "job", job.jobid, job.url_notify,
-            status_fields(job, account.settings.tz), at, account.settings.callback_policy,
+            self.payloads.job_callback(job, account.settings.tz), at,
+            account.settings.callback_policy,
         )
 
     def find_job(self, account: Account, jobid: str | int | None) -> FaxJob | None:
@@ -360,6 +386,22 @@ class Simulator:
 
     def emit(self, kind: str, at: float, company: str | None, message: str) -> None:
         self.bus.emit(SimEvent(kind, at, company, message))
+
+    def change_settings(self, account: Account, changes: dict[str, Any], at: float,
+                        by: str = "") -> None:
+        """Change an account's settings — the one way in for the control plane, scenario
+        timelines and scenario loading. Every field is checked first (`SettingsError`,
+        nothing changed); then the change is told as an `account.settings` event, and the
+        inbound exchange (its background rate) and the outbound desk (free lines) see it."""
+        apply_fields(account.settings, copy.deepcopy(changes))
+        if not changes:
+            return
+        who = f" by {by}" if by else ""
+        self.emit("account.settings", at, account.company,
+                  f"settings changed{who}: " + ", ".join(f"{k}={v}" for k, v in changes.items()))
+        self.inbound.settings_changed(account)
+        if account.desk is not None:
+            account.desk.dispatch(at)
 
     def set_did_enabled(self, account: Account, did: str, enabled: bool, at: float,
                         by: str = "") -> bool:

@@ -59,7 +59,7 @@ async def sendfax(ctx: OpContext) -> Answer:
 
         documents += urlmode.posted_url_documents(ctx.post)
     submission = submission_from(ctx.post, documents)
-    problem = submission.problem()
+    problem = ctx.sim.admit(ctx.account, ctx.user, submission)  # before any URL is fetched
     if problem is not None:
         return text(SUBMIT_ERRORS[problem])
     if url_mode and not await urlmode.fetch_before_answer(ctx, submission):
@@ -67,6 +67,8 @@ async def sendfax(ctx: OpContext) -> Answer:
     if injected(ctx, "ERR15"):  # an injected fault: the job is not stored
         return text(catalog.ERR15_INVALID_JOB)
     job = ctx.sim.submit(ctx.account, ctx.user, submission)
+    if isinstance(job, SubmitProblem):
+        return text(SUBMIT_ERRORS[job])
     if url_mode:
         urlmode.start_background_fetch(ctx, job)
     return text(catalog.jobid_answer(job.jobid))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from ..core.simulator import SubmitProblem
 from ..wire import catalog
 from . import urlmode
 from .base import Answer, OpContext, text
+from .outbound import SUBMIT_ERRORS
 
 
 def resend(ctx: OpContext) -> Answer:
@@ -15,5 +17,7 @@ def resend(ctx: OpContext) -> Answer:
     if job is None:
         return text(catalog.ERR15_INVALID_JOB)
     new = ctx.sim.resend(ctx.account, ctx.user, job)
+    if isinstance(new, SubmitProblem):  # the submission gate refused it: as sendfax answers
+        return text(SUBMIT_ERRORS[new])
     urlmode.start_background_fetch(ctx, new)
     return text(catalog.jobid_answer(new.jobid))

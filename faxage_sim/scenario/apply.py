@@ -250,24 +250,45 @@ def _apply_inventory(sim: Simulator, spec: InventorySpec) -> None:
 def _create_account(sim: Simulator, spec: AccountSpec, *, default: bool) -> Account:
     """`default`: an account without a company is the default account (demo/1000/demo and
     its numbers) where the scenario leaves those open."""
-    settings = AccountSettings()
-    apply_fields(settings, copy.deepcopy(spec.settings))
-    users = [User(u.username, u.password, u.email or "",
-                  u.manager if u.manager is not None else True, list(u.dids or []))
-             for u in spec.users] if spec.users is not None else None
     company, dids = spec.company, spec.dids
+    # The spec's users are added by `apply_account_spec`; None: the usual first user.
+    users: list[User] | None = [] if spec.users is not None else None
     if default:
         company = DEFAULT_COMPANY
-        users = users or [User(DEFAULT_USERNAME, DEFAULT_PASSWORD, DEFAULT_EMAIL)]
+        users = users if users is not None else [
+            User(DEFAULT_USERNAME, DEFAULT_PASSWORD, DEFAULT_EMAIL)]
         if dids is None and spec.did_count is None:
             dids = list(DEFAULT_DIDS)
-    account = sim.create_account(company, users, dids, settings,
+    account = sim.create_account(company, users, dids,
                                  did_count=spec.did_count if spec.did_count is not None else 2)
+    apply_account_spec(sim, account, spec, [])
+    return account
+
+
+def apply_account_spec(sim: Simulator, account: Account, spec: AccountSpec,
+                       notes: list[str]) -> None:
+    """The one step that puts an account part of a scenario into an account, a new one
+    (whole-emulator load) or an existing one (load into one account): its users (an
+    account's own user of the same name is kept), numbers, disabled DIDs and settings."""
+    for user in spec.users or []:
+        if user.username in account.users:
+            notes.append(f"user {user.username}: the account's own user is kept")
+            continue
+        account.users[user.username] = User(
+            user.username, user.password, user.email or "",
+            user.manager if user.manager is not None else True, list(user.dids or []))
+    new = [d for d in spec.dids or [] if d not in account.dids]
+    if new:
+        sim.inventory.mark_owned(new)
+        account.dids.extend(new)
+    if spec.did_count is not None and len(account.dids) < spec.did_count:
+        account.dids.extend(sim.allocate_dids(spec.did_count - len(account.dids)))
+    at = account.now()
     for ref in spec.disabled_dids or []:
         did = resolve_did(account, ref)
         if did is not None:
-            account.disabled_dids.add(did)
-    return account
+            sim.set_did_enabled(account, did, False, at, by="the scenario")
+    sim.change_settings(account, spec.settings, at, by="the scenario")
 
 
 def _schedule(state: AppState, steps: list[StepSpec], start: float, seed: int,
@@ -320,7 +341,7 @@ def apply_to_account(state: AppState, scenario: Scenario, company: str, *,
     if scenario.clock.mode is not None or scenario.clock.start is not None:
         applied.notes.append("clock: the account keeps its own clock")
     if spec is not None:
-        _map_account(sim, account, spec, applied)
+        apply_account_spec(sim, account, spec, applied.notes)
     live = set(sim.accounts)
     layer = rules_layer(sim)
     layer.prune(live)
@@ -375,30 +396,6 @@ def _check_scoped(scenario: Scenario, account: Account, sim: Simulator) -> Accou
     if issues:
         raise ScenarioError(issues)
     return spec
-
-
-def _map_account(sim: Simulator, account: Account, spec: AccountSpec, applied: Applied) -> None:
-    apply_fields(account.settings, copy.deepcopy(spec.settings))
-    for user in spec.users or []:
-        if user.username in account.users:
-            applied.notes.append(f"user {user.username}: the account's own user is kept")
-            continue
-        account.users[user.username] = User(
-            user.username, user.password, user.email or "",
-            user.manager if user.manager is not None else True, list(user.dids or []))
-    new = [d for d in spec.dids or [] if d not in account.dids]
-    if new:
-        sim.inventory.mark_owned(new)
-        account.dids.extend(new)
-    if spec.did_count is not None and len(account.dids) < spec.did_count:
-        account.dids.extend(sim.allocate_dids(spec.did_count - len(account.dids)))
-    for ref in spec.disabled_dids or []:
-        did = resolve_did(account, ref)
-        if did is not None:
-            account.disabled_dids.add(did)
-    sim.inbound.settings_changed(account)
-    if account.desk is not None:
-        account.desk.dispatch(account.now())
 
 
 # --- back to the start-up state ------------------------------------------------------------

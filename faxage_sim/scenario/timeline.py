@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..core.accounts import Account, apply_fields
+from ..core.accounts import Account
 from ..core.jobs import Document, Priority
 from ..core.numbering import is_blocked
 from ..core.simulator import Simulator, Submission
@@ -78,13 +78,7 @@ class StepRunner:
                 if did is not None:
                     sim.set_did_enabled(account, did, enabled, at, by="the scenario")
         if step.settings is not None:
-            apply_fields(account.settings, step.settings)
-            sim.emit("account.settings", at, account.company,
-                     "settings changed by the scenario: " + ", ".join(
-                         f"{k}={v}" for k, v in step.settings.items()))
-            sim.inbound.settings_changed(account)
-            if account.desk is not None:
-                account.desk.dispatch(at)
+            sim.change_settings(account, step.settings, at, by="the scenario")
         if step.inbound is not None:
             self._inbound(step.inbound, at)
         if step.outbound is not None:
@@ -157,8 +151,7 @@ class StepRunner:
             faxno=number, recipname=f"Recipient {n + 1}",
             documents=[Document("scenario.txt", text_document(pages))],
             priority=Priority(spec.priority), url_notify=spec.url_notify)
-        if submission.problem() is None:
-            self.sim.submit(self.account, user, submission)
+        self.sim.submit(self.account, user, submission)  # refused ones are simply not sent
 
 
 def _unreadable(result: CallResult) -> None:
