@@ -5,9 +5,10 @@ Everything is checked before anything is returned: a file with a problem raises
 scenario never half-loads.
 
 `extends:` names a shipped scenario or a path (relative to the extending file). The base is
-loaded first; the extending file then wins field by field: its accounts merge into the base's
-by company (users by username, settings field by field), its rules and faults come first (so
-they win), its timeline steps are added.
+loaded first; the extending file then wins field by field, as each field of the model declares
+(`scenario.merging`): its accounts merge into the base's by company (users by username,
+settings field by field), its rules and faults come first (so they win), its timeline steps
+are added.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from . import shipped
 from .build import Builder
 from .document import Document, from_data, parse
 from .errors import Issue, ScenarioError
-from .model import AccountSpec, ClockSpec, InventorySpec, Scenario, UserSpec
+from .merging import merge_parts
+from .model import Scenario
 from .schema import scenario_schema
 from .validate import Validator
 
@@ -100,75 +102,5 @@ def _from_document(doc: Document, name: str, base_dir: Path, chain: list[str]) -
 # --- extends -------------------------------------------------------------------------------
 
 def merge(base: Scenario, child: Scenario) -> Scenario:
-    return Scenario(
-        name=child.name, source=child.source,
-        description=child.description if child.description is not None else base.description,
-        seed=child.seed if child.seed is not None else base.seed,
-        clock=ClockSpec(
-            mode=child.clock.mode or base.clock.mode,
-            speed=child.clock.speed if child.clock.speed is not None else base.clock.speed,
-            start=child.clock.start if child.clock.start is not None else base.clock.start),
-        accounts=_merge_accounts(base.accounts, child.accounts),
-        rules=[*child.rules, *base.rules],
-        faults=[*child.faults, *base.faults],
-        timeline=[*base.timeline, *child.timeline],
-        inventory=_merge_inventory(base.inventory, child.inventory),
-        files=[*child.files, *base.files],
-    )
-
-
-def _merge_accounts(base: list[AccountSpec] | None,
-                    child: list[AccountSpec] | None) -> list[AccountSpec] | None:
-    if base is None or child is None:
-        return child if child is not None else base
-    merged = list(base)
-    for account in child:
-        index = next((i for i, b in enumerate(merged)
-                      if account.company is not None and b.company == account.company), None)
-        if index is None:
-            merged.append(account)
-        else:
-            merged[index] = _merge_account(merged[index], account)
-    return merged
-
-
-def _merge_account(base: AccountSpec, child: AccountSpec) -> AccountSpec:
-    return AccountSpec(
-        where=child.where, company=child.company,
-        users=_merge_users(base.users, child.users),
-        dids=child.dids if child.dids is not None else base.dids,
-        did_count=child.did_count if child.did_count is not None else base.did_count,
-        disabled_dids=(child.disabled_dids if child.disabled_dids is not None
-                       else base.disabled_dids),
-        settings=deep_merge(base.settings, child.settings),
-    )
-
-
-def _merge_users(base: list[UserSpec] | None,
-                 child: list[UserSpec] | None) -> list[UserSpec] | None:
-    if base is None or child is None:
-        return child if child is not None else base
-    by_name = {u.username: u for u in base}
-    by_name.update({u.username: u for u in child})
-    return list(by_name.values())
-
-
-def deep_merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in child.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _merge_inventory(base: InventorySpec | None,
-                     child: InventorySpec | None) -> InventorySpec | None:
-    if base is None or child is None:
-        return child if child is not None else base
-    return InventorySpec(
-        where=child.where,
-        replace=child.replace if child.replace is not None else base.replace,
-        rate_centers=[*base.rate_centers, *child.rate_centers],
-        shortage=child.shortage if child.shortage is not None else base.shortage)
+    """The extending file (`child`) over its base, as each field declares (`merging`)."""
+    return merge_parts(base, child)

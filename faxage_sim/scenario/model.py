@@ -16,13 +16,23 @@ from ..core.outcomes import TryOutcome
 from ..core.timeref import TimeRef
 from ..faults import FaultSpec
 from .errors import Location
+from .merging import (
+    BASE_FIRST,
+    CHILD,
+    CHILD_FIRST,
+    DEEP,
+    FIELDS,
+    OVERRIDE,
+    Merge,
+    policy,
+)
 
 
 @dataclass
 class ClockSpec:
-    mode: ClockMode | None = None
-    speed: float | None = None
-    start: float | None = None  # simulated epoch seconds
+    mode: ClockMode | None = field(default=None, metadata=OVERRIDE)
+    speed: float | None = field(default=None, metadata=OVERRIDE)
+    start: float | None = field(default=None, metadata=OVERRIDE)  # simulated epoch seconds
 
 
 @dataclass
@@ -36,13 +46,16 @@ class UserSpec:
 
 @dataclass
 class AccountSpec:
-    where: Location
-    company: str | None = None
-    users: list[UserSpec] | None = None
-    dids: list[str] | None = None
-    did_count: int | None = None
-    disabled_dids: list[str] | None = None  # numbers or "#N" references
-    settings: dict[str, Any] = field(default_factory=dict)  # as apply_fields takes it
+    where: Location = field(metadata=CHILD)
+    company: str | None = field(default=None, metadata=CHILD)  # the key accounts merge by
+    users: list[UserSpec] | None = field(
+        default=None, metadata=policy(Merge.REPLACE_BY_KEY, "username"))
+    dids: list[str] | None = field(default=None, metadata=OVERRIDE)
+    did_count: int | None = field(default=None, metadata=OVERRIDE)
+    # numbers or "#N" references
+    disabled_dids: list[str] | None = field(default=None, metadata=OVERRIDE)
+    # as apply_fields takes it
+    settings: dict[str, Any] = field(default_factory=dict, metadata=DEEP)
 
 
 @dataclass
@@ -118,25 +131,32 @@ class RateCenterSpec:
 
 @dataclass
 class InventorySpec:
-    where: Location
-    replace: bool | None = None
-    rate_centers: list[RateCenterSpec] = field(default_factory=list)
-    shortage: bool | list[str] | None = None
+    where: Location = field(metadata=CHILD)
+    replace: bool | None = field(default=None, metadata=OVERRIDE)
+    rate_centers: list[RateCenterSpec] = field(default_factory=list, metadata=BASE_FIRST)
+    shortage: bool | list[str] | None = field(default=None, metadata=OVERRIDE)
 
 
 @dataclass
 class Scenario:
-    name: str
-    source: str  # the file it came from (or "<request>")
-    description: str | None = None
-    seed: int | None = None
-    clock: ClockSpec = field(default_factory=ClockSpec)
-    accounts: list[AccountSpec] | None = None  # None: the default account
-    rules: list[RuleSpec] = field(default_factory=list)
-    faults: list[FaultEntry] = field(default_factory=list)
-    timeline: list[StepSpec] = field(default_factory=list)
-    inventory: InventorySpec | None = None
-    files: list[str] = field(default_factory=list)  # this file and those it extends
+    """How an extending file merges into its base is declared on each field
+    (`scenario.merging`): its accounts merge into the base's by company, its rules and
+    faults come first (so they win), its timeline steps are added."""
+
+    name: str = field(metadata=CHILD)
+    source: str = field(metadata=CHILD)  # the file it came from (or "<request>")
+    description: str | None = field(default=None, metadata=OVERRIDE)
+    seed: int | None = field(default=None, metadata=OVERRIDE)
+    clock: ClockSpec = field(default_factory=ClockSpec, metadata=FIELDS)
+    # None: the default account
+    accounts: list[AccountSpec] | None = field(
+        default=None, metadata=policy(Merge.MERGE_BY_KEY, "company"))
+    rules: list[RuleSpec] = field(default_factory=list, metadata=CHILD_FIRST)
+    faults: list[FaultEntry] = field(default_factory=list, metadata=CHILD_FIRST)
+    timeline: list[StepSpec] = field(default_factory=list, metadata=BASE_FIRST)
+    inventory: InventorySpec | None = field(default=None, metadata=FIELDS)
+    # this file and those it extends
+    files: list[str] = field(default_factory=list, metadata=CHILD_FIRST)
 
     def summary(self) -> dict[str, Any]:
         return {
