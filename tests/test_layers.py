@@ -149,6 +149,18 @@ def test_no_import_cycles_at_module_level() -> None:
     assert cycles == []
 
 
+def test_no_two_endpoint_modules_import_each_other_even_lazily_or_for_types() -> None:
+    """The fault gate is imported by `base` (when a fault exists) and never imports it."""
+    graph: dict[str, set[str]] = {}
+    for imp in all_imports():
+        if _in(imp.importer, "faxage_sim.endpoints") and _in(imp.target, "faxage_sim.endpoints") \
+                and imp.target != imp.importer:
+            graph.setdefault(imp.importer, set()).add(imp.target)
+    pairs = sorted(f"{a} <-> {b}" for a in graph for b in graph[a]
+                   if a < b and a in graph.get(b, ()))
+    assert pairs == []
+
+
 def test_the_rules_see_a_violation() -> None:
     """The checker itself: an import of the web framework from the core is found."""
     probe = _imports_of(PACKAGE / "core" / "probe.py", (

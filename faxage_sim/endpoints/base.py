@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextvars
 import inspect
 import logging
 import time
 import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,9 +20,9 @@ from ..wire.forms import PhpPost, parse_post
 if TYPE_CHECKING:
     from ..core.accounts import Account, User
     from ..core.simulator import Simulator
-    from ..faults import Firing
+    from ..faults import Replacement
+    from ..journal import JournalEntry
     from ..state import AppState
-    from .faulted import RequestScope
 
 log = logging.getLogger("faxage_sim")
 
@@ -74,6 +73,34 @@ def to_response(answer: Answer) -> Response:
     return Response(answer.body, status_code=answer.status, headers=headers)
 
 
+class FaultGate(Protocol):
+    """What a request asks of the injected faults (`endpoints.faulted.FaultGate`)."""
+
+    def before(self) -> Replacement | None: ...
+    def after(self) -> Replacement | None: ...
+    def at_operation(self, company: str, error: str) -> bool: ...
+    def respond(self, response: Response, entry: JournalEntry, started: float) -> Response: ...
+
+
+class NoFaults:
+    """The fault gate of a request while no fault is in force: lets everything through."""
+
+    def before(self) -> Replacement | None:
+        return None
+
+    def after(self) -> Replacement | None:
+        return None
+
+    def at_operation(self, company: str, error: str) -> bool:
+        return False
+
+    def respond(self, response: Response, entry: JournalEntry, started: float) -> Response:
+        return response
+
+
+NO_FAULTS: FaultGate = NoFaults()
+
+
 @dataclass
 class OpContext:
     """An authenticated request to one operation."""
@@ -83,6 +110,7 @@ class OpContext:
     user: User
     post: PhpPost
     client_ip: str
+    faults: FaultGate = NO_FAULTS
 
     @property
     def sim(self) -> Simulator:
@@ -130,6 +158,7 @@ class Journaling:
     fault: str | None = None  # the name of the injected fault that hit the request
     fault_effect: str | None = None
     fault_id: int | None = None
+    faults: FaultGate = NO_FAULTS  # the request's fault gate (for its operations)
 
 
 def client_ip(request: Request) -> str:
@@ -139,9 +168,10 @@ def client_ip(request: Request) -> str:
 async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
     """Run one FAXAGE URL: read the POST as PHP would, answer, journal, never a traceback.
 
-    Injected faults come in here: one that hits the request as it arrives (ERR01, an HTTP
-    fault) is decided before the URL's own handler runs, so before credentials. The fault
-    machinery is imported only once a fault exists (lean start-up, fast requests).
+    Injected faults come in here, through the request's fault gate: one that hits the
+    request as it arrives (ERR01, an HTTP fault) is decided before the URL's own handler
+    runs, so before credentials. Without a fault in force the gate is `NO_FAULTS` and the
+    fault machinery is never imported (lean start-up, fast requests).
     """
     state: AppState = request.app.state.faxage
     started = time.perf_counter()
@@ -155,32 +185,25 @@ async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
     notes = Journaling()
     ip = client_ip(request)
     named_company = post.get_str("company")
-    firing: Firing | None = None
-    token: contextvars.Token[RequestScope | None] | None = None
     if state.has_faults:
-        from . import faulted
+        from .faulted import FaultGate
 
-        facts = faulted.request_facts(state, path, post)
-        firing = faulted.front_fault(state, facts)
-        token = faulted.enter(faulted.RequestScope(facts, notes, post))
+        notes.faults = FaultGate(state, path, post, notes)
+    gate = notes.faults
     try:
-        if firing is not None:
-            faulted.record(notes, firing)
-        if firing is not None and not firing.spec.reaches_service:
+        replacement = gate.before()
+        if replacement is not None:
             notes.operation = post.get_str("operation")
-            answer = faulted.replacement_answer(firing, path, post)
         else:
             answer = await handler(state, post, ip, notes)
-            if firing is not None and firing.spec.replaces_answer:
-                answer = faulted.replacement_answer(firing, path, post)
+            replacement = gate.after()
+        if replacement is not None:
+            answer = replaced(replacement)
     except Exception:
         log.error("faxage-sim internal error on %s:\n%s", path, traceback.format_exc())
         answer = Answer(
             "faxage-sim internal error: the emulator failed on this request; "
             "the console has the details.\n", status=500, outcome="internal error")
-    finally:
-        if token is not None:
-            faulted.leave(token)
     if oversized:
         notes.fault = notes.fault or "max-body exceeded"
     entry = JournalEntry(
@@ -195,10 +218,13 @@ async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
     )
     state.journal.add(entry)
     state.observe_request(entry)
-    response = to_response(answer)
-    if firing is not None and faulted.needs_wire(firing):
-        return faulted.FaultedResponse(response, firing, entry, started)
-    return response
+    return gate.respond(to_response(answer), entry, started)
+
+
+def replaced(replacement: Replacement) -> Answer:
+    headers = {"content-type": replacement.content_type} if replacement.content_type else {}
+    return Answer(replacement.body, status=replacement.status, outcome=replacement.outcome,
+                  headers=headers)
 
 
 def _request_time(state: AppState, company: str | None) -> float | None:
@@ -214,9 +240,4 @@ def _request_time(state: AppState, company: str | None) -> float | None:
 def injected(ctx: OpContext, error: str) -> bool:
     """Does an injected protocol fault (`ERR13`, `ERR15`, `ERR21`, `ERR23`) hit this
     operation now? Recorded for the journal when it does."""
-    if not ctx.state.has_faults:
-        return False
-    from ..faults import ProtocolError
-    from .faulted import operation_fault
-
-    return operation_fault(ctx, ProtocolError(error))
+    return ctx.faults.at_operation(ctx.account.company, error)

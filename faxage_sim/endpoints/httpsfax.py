@@ -184,7 +184,7 @@ async def handle(state: AppState, post: PhpPost, ip: str, notes: Journaling) -> 
     handler = operation_handler(notes.operation)
     if handler is None:
         return text(catalog.err08_with_dump(print_r(post)))
-    ctx = OpContext(state, account, user, post, ip)
+    ctx = OpContext(state, account, user, post, ip, notes.faults)
     answer = await call_op(handler, ctx)
     if notes.operation == "getfax" and answer.filename is not None \
             and injected(ctx, "ERR13"):

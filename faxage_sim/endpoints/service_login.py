@@ -30,4 +30,4 @@ def open_session(state: AppState, post: PhpPost, ip: str,
     # Calls that have ended by now must already be on record.
     sim.run_due(account.company)
     notes.sim_time = account.now()
-    return OpContext(state, account, user, post, ip)
+    return OpContext(state, account, user, post, ip, notes.faults)

@@ -12,8 +12,8 @@ from ..core.matching import NumberMatch
 from ..core.timeref import TimeRef, parse_duration, parse_time_ref
 from ..faults import (
     DEFAULT_LATENCY_CAP,
+    EFFECTS,
     ERROR_OPERATIONS,
-    Drip,
     FaultSpec,
     Latency,
     ProtocolError,
@@ -22,7 +22,8 @@ from .document import Document
 from .errors import Issue, Path
 
 UPPER_PATHS = ("/httpsfax.php", "/httpsfax-debug.php")
-EXCLUSIVE_EFFECTS = ("error", "status", "hang", "reset", "truncate", "drip")
+EXCLUSIVE_EFFECTS = tuple(e.key for e in EFFECTS)  # a fault has one (latency combines)
+TAKE_PROCESSED = tuple(e.key for e in EFFECTS if e.takes_processed)
 # What each latency distribution needs.
 DISTRIBUTION_PARAMS = {"fixed": ("seconds",), "uniform": ("min", "max"),
                        "normal": ("mean", "stddev"), "lognormal": ("median", "sigma"),
@@ -49,19 +50,22 @@ def build_fault(doc: Document, data: dict[str, Any], path: Path, issues: list[Is
         problem(f"a fault has one effect; this one has {', '.join(effects)} "
                 "(only latency combines with another)")
     if not effects and data.get("latency") is None:
-        problem("give the fault an effect: error, status, latency, hang, reset, truncate "
-                "or drip")
-    if "server" in data and data.get("status") != 500:
-        problem('"server" chooses who sends a 500 page; use it with status: 500', "server")
-    if "processed" in data and not any(data.get(k) for k in ("status", "hang", "reset")):
-        problem('"processed" applies to status, hang and reset faults', "processed")
+        # Latency (which combines with any effect) named after the two answer effects.
+        names = [*EXCLUSIVE_EFFECTS[:2], "latency", *EXCLUSIVE_EFFECTS[2:]]
+        problem(f"give the fault an effect: {', '.join(names[:-1])} or {names[-1]}")
+    effect_fields: dict[str, Any] = {}
+    for effect in EFFECTS:
+        effect_fields.update(effect.parse(data, problem))
+    if "processed" in data and not any(data.get(k) for k in TAKE_PROCESSED):
+        problem(f'"processed" applies to {", ".join(TAKE_PROCESSED[:-1])} and '
+                f"{TAKE_PROCESSED[-1]} faults", "processed")
     if "until" in data and "for" in data:
         problem('give "until" or "for", not both', "for")
     if start is not None and ("from" in data or "until" in data):
         problem('a timeline fault starts at its step: give its length with "for"',
                 "from" if "from" in data else "until")
 
-    error = ProtocolError(data["error"]) if "error" in data else None
+    error: ProtocolError | None = effect_fields["error"]
     operations = _strings(data.get("operation"))
     paths = _strings(data.get("path"))
     if error is not None and error in ERROR_OPERATIONS:
@@ -73,9 +77,6 @@ def build_fault(doc: Document, data: dict[str, Any], path: Path, issues: list[Is
             problem(f"{error.value} is an httpsfax.php answer", "path")
     destination = _destination(data.get("destination"))
     latency = _latency(doc, data.get("latency"), (*path, "latency"), issues)
-    hang = data.get("hang")
-    truncate = data.get("truncate")
-    drip = data.get("drip")
     if len(issues) > before:
         return None
     return FaultSpec(
@@ -90,15 +91,9 @@ def build_fault(doc: Document, data: dict[str, Any], path: Path, issues: list[Is
         end=parse_time_ref(data["until"]) if "until" in data else None,
         duration=parse_duration(data["for"]) if "for" in data else None,
         hits=data.get("hits"),
-        error=error, status=data.get("status"), server=data.get("server"),
         latency=latency,
-        hang=hang is not None and hang is not False,
-        hang_max=None if hang in (None, True, False) else parse_duration(hang),
-        reset=bool(data.get("reset")),
-        truncate=truncate is not None and truncate is not False,
-        truncate_keep=truncate if isinstance(truncate, int) and truncate is not True else None,
-        drip=_drip(drip),
         processed=data.get("processed"),
+        **effect_fields,
     )
 
 
@@ -111,15 +106,6 @@ def _destination(value: Any) -> NumberMatch | None:
             prefix=str(value["prefix"]) if "prefix" in value else None,
             pattern=value.get("pattern"))
     return NumberMatch.of(number=str(value).strip())
-
-
-def _drip(value: Any) -> Drip | None:
-    if value is None or value is False:
-        return None
-    if value is True:
-        return Drip()
-    return Drip(chunk_bytes=value.get("chunk_bytes", Drip.chunk_bytes),
-                interval=parse_duration(value.get("interval", Drip.interval)))
 
 
 def _latency(doc: Document, value: Any, path: Path, issues: list[Issue]) -> Latency | None:

@@ -17,7 +17,7 @@ import typing
 from typing import Any
 
 from ..core.accounts import AccountSettings
-from ..faults import DISTRIBUTIONS, HTTP_STATUSES, PROTOCOL_PATHS, ProtocolError
+from ..faults import DISTRIBUTIONS, EFFECTS, PROTOCOL_PATHS
 
 SCHEMA_ID = "https://faxage-sim.invalid/scenario.schema.json"
 TRY_OUTCOMES = ("success", "busy", "no-answer", "drop-after", "conversion-failure")
@@ -152,21 +152,8 @@ def _defs() -> dict[str, Schema]:
             "probability": {"type": "number", "minimum": 0, "maximum": 1},
             "from": ref("time"), "until": ref("time"), "for": ref("duration"),
             "hits": {"type": "integer", "minimum": 1, "description": "At most N times."},
-            "error": {"type": "string", "enum": [e.value for e in ProtocolError]},
-            "status": {"type": "integer", "enum": list(HTTP_STATUSES)},
-            "server": {"type": "string", "enum": ["php", "nginx"],
-                       "description": "Who sends the 500 page."},
             "latency": ref("latency"),
-            "hang": {"description": "Answer nothing until the client gives up (true), or "
-                                    "at most this long.",
-                     "oneOf": [{"type": "boolean"}, ref("duration")]},
-            "reset": {"type": "boolean", "description": "Reset the connection."},
-            "truncate": {"description": "Cut the body short: true (half) or bytes kept.",
-                         "oneOf": [{"type": "boolean"}, {"type": "integer", "minimum": 0}]},
-            "drip": {"description": "Send the body slowly.", "oneOf": [
-                {"type": "boolean"},
-                _obj({"chunk_bytes": {"type": "integer", "minimum": 1},
-                      "interval": ref("duration")}, "Bytes per chunk, time between.")]},
+            **{name: part for effect in EFFECTS for name, part in effect.schema.items()},
             "processed": {"type": "boolean", "description": "The request still reaches "
                           "the service (e.g. the job is stored) though the client sees "
                           "the fault."},
