@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..core.accounts import Account
 from ..core.jobs import Document, Priority
@@ -69,20 +69,22 @@ class StepRunner:
     def run(self, at: float) -> None:
         if not self.load.active:
             return
-        step, sim, account = self.step, self.sim, self.account
-        if step.note:
-            sim.emit("scenario.note", at, account.company, step.note)
-        for refs, enabled in ((step.disable_dids, False), (step.enable_dids, True)):
-            for ref in refs:
-                did = resolve_did(account, ref)
-                if did is not None:
-                    sim.set_did_enabled(account, did, enabled, at, by="the scenario")
-        if step.settings is not None:
-            sim.change_settings(account, step.settings, at, by="the scenario")
-        if step.inbound is not None:
-            self._inbound(step.inbound, at)
-        if step.outbound is not None:
-            self._outbound(step.outbound, at)
+        for name, action in ACTION_RUNNERS.items():
+            value = getattr(self.step, name)
+            if value:  # not given (None) or empty
+                action(self, value, at)
+
+    def _note(self, note: str, at: float) -> None:
+        self.sim.emit("scenario.note", at, self.account.company, note)
+
+    def _set_dids(self, refs: list[str], enabled: bool, at: float) -> None:
+        for ref in refs:
+            did = resolve_did(self.account, ref)
+            if did is not None:
+                self.sim.set_did_enabled(self.account, did, enabled, at, by="the scenario")
+
+    def _settings(self, changes: dict[str, Any], at: float) -> None:
+        self.sim.change_settings(self.account, changes, at, by="the scenario")
 
     # --- inbound -------------------------------------------------------------------------
 
@@ -152,6 +154,19 @@ class StepRunner:
             documents=[Document("scenario.txt", text_document(pages))],
             priority=Priority(spec.priority), url_notify=spec.url_notify)
         self.sim.submit(self.account, user, submission)  # refused ones are simply not sent
+
+
+# What each action field of a timeline step does, in the order a step does them. Every
+# StepSpec field but where/at/company is one (tests/test_scenario_timeline_actions.py).
+ACTION_RUNNERS: dict[str, Callable[[StepRunner, Any, float], None]] = {
+    "note": StepRunner._note,
+    "disable_dids": lambda runner, refs, at: runner._set_dids(refs, False, at),
+    "enable_dids": lambda runner, refs, at: runner._set_dids(refs, True, at),
+    "settings": StepRunner._settings,
+    "inbound": StepRunner._inbound,
+    "outbound": StepRunner._outbound,
+}
+STEP_TARGETING = ("where", "at", "company")  # which step, when, on which account
 
 
 def _unreadable(result: CallResult) -> None:
