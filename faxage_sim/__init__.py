@@ -2,19 +2,54 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.abc
+import importlib.util
+import sys
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .embedded import EmbeddedSimulator, simulator
-    from .handle import SimError, SimHandle, connect
+    from .harness.embedded import EmbeddedSimulator, simulator
+    from .harness.handle import SimError, SimHandle, connect
+
+# Modules that moved, by their old name: importing the old name gives the module itself
+# (same object, so classes, globals and monkeypatching are shared). Type checkers read the
+# `.pyi` stub left at each old name.
+MOVED = {f"{__name__}.{name}": f"{__name__}.harness.{name}"
+         for name in ("handle", "embedded", "inprocess", "expectations")}
+
+
+class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """A meta path finder (and loader) that answers an old module name with the new one."""
+
+    def find_spec(self, fullname: str, path: Any = None,
+                  target: ModuleType | None = None) -> ModuleSpec | None:
+        if fullname not in MOVED:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType:
+        module = importlib.import_module(MOVED[spec.name])
+        spec.loader_state = module.__spec__  # the import system now sets `spec` on it...
+        return module
+
+    def exec_module(self, module: ModuleType) -> None:
+        assert module.__spec__ is not None
+        module.__spec__ = module.__spec__.loader_state  # ...so it gets its own back
+
+
+if not any(isinstance(finder, _MovedModules) for finder in sys.meta_path):
+    sys.meta_path.insert(0, _MovedModules())
 
 # The Python API, imported on first use: `import faxage_sim` (and so the pytest plugin, which
 # pytest loads in every run) stays cheap.
 _LAZY = {
-    "EmbeddedSimulator": "embedded", "simulator": "embedded",
-    "SimHandle": "handle", "SimError": "handle", "connect": "handle",
+    "EmbeddedSimulator": "harness.embedded", "simulator": "harness.embedded",
+    "SimHandle": "harness.handle", "SimError": "harness.handle", "connect": "harness.handle",
 }
 __all__ = ["EmbeddedSimulator", "SimError", "SimHandle", "__version__", "connect", "simulator"]
 

@@ -143,7 +143,7 @@ def run_journal(args: argparse.Namespace) -> int:
 
     import httpx
 
-    from .expectations import describe_delivery, describe_request
+    from .harness.expectations import describe_delivery, describe_request
 
     verify: ssl.SSLContext | bool = (
         True if args.ca_bundle is None else ssl.create_default_context(cafile=str(args.ca_bundle)))

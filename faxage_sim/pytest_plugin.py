@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from .embedded import EmbeddedSimulator
-    from .handle import SimHandle
+    from .harness.embedded import EmbeddedSimulator
+    from .harness.handle import SimHandle
 
 MARKER = "faxage_sim"
 MARKER_HELP = (
@@ -76,7 +76,7 @@ class _ServerPool:
         if server is None:
             from .config import SimConfig
             from .core.clock import ClockMode
-            from .embedded import EmbeddedSimulator
+            from .harness.embedded import EmbeddedSimulator
 
             config = SimConfig(host=host, port=port, clock=ClockMode.MANUAL, log_requests=False)
             server = self.servers[key] = EmbeddedSimulator(config, tls=tls).start()
@@ -157,7 +157,7 @@ def pytest_runtest_makereport(
     report: pytest.TestReport = yield
     handles = item.stash.get(_HANDLES, None)
     if handles and report.failed and call.when == "call":
-        from .expectations import describe_request
+        from .harness.expectations import describe_request
 
         for handle in handles:
             try:

@@ -20,12 +20,15 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .config import SimConfig
-from .core.clock import ClockMode
+from ..config import SimConfig
+from ..core.clock import ClockMode
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
+    from ..server import AnnouncingServer
+    from ..state import AppState
+    from ..tls import TlsFiles
     from .handle import SimHandle
     from .inprocess import (
         AppBridge,
@@ -33,9 +36,6 @@ if TYPE_CHECKING:
         InProcessControl,
         InProcessTransport,
     )
-    from .server import AnnouncingServer
-    from .state import AppState
-    from .tls import TlsFiles
 
 START_TIMEOUT = 30.0  # real seconds; starting normally takes a few milliseconds
 
@@ -63,9 +63,9 @@ class EmbeddedSimulator:
         """Start the app on its loop (no socket yet). Idempotent."""
         if self._bridge is not None:
             return self
-        from .app import create_app
+        from ..app import create_app
+        from ..state import AppState
         from .inprocess import AppBridge
-        from .state import AppState
 
         loop = asyncio.new_event_loop()
         thread = threading.Thread(target=_run_forever, args=(loop,), name="faxage-sim",
@@ -87,11 +87,11 @@ class EmbeddedSimulator:
             return self.url
 
     def _listen(self) -> str:
-        from .server import base_url, bind_socket
+        from ..server import base_url, bind_socket
 
         bridge = self.bridge
         if self.tls:
-            from .tls import make_tls
+            from ..tls import make_tls
 
             self.tls_files = make_tls()
         sock = bind_socket(self.config.host, self.config.port)
@@ -104,7 +104,7 @@ class EmbeddedSimulator:
         return base_url(sock, "https" if self.tls_files is not None else "http")
 
     async def _start_server(self, sock: Any) -> None:
-        from .server import AnnouncingServer, uvicorn_config
+        from ..server import AnnouncingServer, uvicorn_config
 
         assert self._app is not None
         ready = asyncio.Event()
