@@ -108,8 +108,8 @@ def transmittal_filename(jobid: int) -> str:
 
 
 def email_subject(jobid: int) -> str:
-    """em_notify subject: the vendor text points at the `JOBID:` answer (decision)."""
-    return jobid_answer(jobid)
+    """em_notify subject: the jobid alone, as PROTOCOL.md gives it."""
+    return str(jobid)
 
 
 def failed_conversion_code(http_status: int) -> str:
