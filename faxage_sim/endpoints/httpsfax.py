@@ -41,6 +41,7 @@ OPERATIONS: dict[str, str] = {
     "pendcount": "reports.pendcount",
     "qstatus": "reports.qstatus",
     "auditlog": "reports.auditlog",
+    "portstatus": "reports.portstatus",
     "listfax": "inbound.listfax",
     "getfax": "inbound.getfax",
     "delfax": "inbound.delfax",

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.accounts import Account, AccountSettings, SettingsError, User, apply_fields
 from ..core.clock import ClockMode
+from ..core.ports import PortRequest, port_request
 from ..core.simulator import (
     DEFAULT_COMPANY,
     DEFAULT_DIDS,
@@ -30,8 +31,9 @@ from ..core.simulator import (
     DEFAULT_PASSWORD,
     DEFAULT_USERNAME,
 )
+from ..core.timeref import TimeRef
 from .errors import Issue, Location, ScenarioError
-from .model import AccountSpec, InventorySpec, Scenario, StepSpec
+from .model import AccountSpec, InventorySpec, PortRequestSpec, Scenario, StepSpec
 from .rules import ScenarioRules
 from .timeline import Load, StepRunner, resolve_did
 
@@ -267,7 +269,19 @@ def _create_account(sim: Simulator, spec: AccountSpec, *, default: bool) -> Acco
         did = resolve_did(account, ref)
         if did is not None:
             account.disabled_dids.add(did)
+    if spec.port_requests is not None:
+        account.port_requests = port_requests(spec.port_requests, account.now())
     return account
+
+
+def port_requests(specs: list[PortRequestSpec], start: float) -> list[PortRequest]:
+    """Port requests with their times resolved against `start`."""
+    def at(ref: TimeRef | None) -> float | None:
+        return None if ref is None else ref.resolve(start)
+
+    return [port_request(p.number, start if p.requested is None else p.requested.resolve(start),
+                         duedate=at(p.due), completedate=at(p.completed), status=p.status,
+                         comment=p.comment, complete=p.complete) for p in specs]
 
 
 def _schedule(state: AppState, steps: list[StepSpec], start: float, seed: int,
@@ -396,6 +410,8 @@ def _map_account(sim: Simulator, account: Account, spec: AccountSpec, applied: A
         did = resolve_did(account, ref)
         if did is not None:
             account.disabled_dids.add(did)
+    if spec.port_requests is not None:
+        account.port_requests = port_requests(spec.port_requests, account.now())
     sim.inbound.settings_changed(account)
     if account.desk is not None:
         account.desk.dispatch(account.now())

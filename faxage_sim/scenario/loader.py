@@ -141,6 +141,8 @@ def _merge_account(base: AccountSpec, child: AccountSpec) -> AccountSpec:
         disabled_dids=(child.disabled_dids if child.disabled_dids is not None
                        else base.disabled_dids),
         settings=deep_merge(base.settings, child.settings),
+        port_requests=(child.port_requests if child.port_requests is not None
+                       else base.port_requests),
     )
 
 

@@ -35,6 +35,19 @@ class UserSpec:
 
 
 @dataclass
+class PortRequestSpec:
+    """A number port request; times resolve against the account's start."""
+
+    number: str
+    requested: TimeRef | None = None  # None: the start
+    due: TimeRef | None = None
+    completed: TimeRef | None = None
+    status: str | None = None
+    comment: str = ""
+    complete: bool | None = None
+
+
+@dataclass
 class AccountSpec:
     where: Location
     company: str | None = None
@@ -43,6 +56,7 @@ class AccountSpec:
     did_count: int | None = None
     disabled_dids: list[str] | None = None  # numbers or "#N" references
     settings: dict[str, Any] = field(default_factory=dict)  # as apply_fields takes it
+    port_requests: list[PortRequestSpec] | None = None
 
 
 @dataclass

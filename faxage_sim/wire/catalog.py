@@ -37,6 +37,9 @@ HANDLED: Final = "Handled"  # decision
 UNHANDLED: Final = "Unhandled"  # decision
 PORTABLE_YES: Final = "1"
 PORTABLE_NO: Final = "0"
+# portstatus `complete` column (decision: 1 / 0, as portable answers).
+PORT_COMPLETE: Final = "1"
+PORT_OPEN: Final = "0"
 # listfax: the caller id when the caller withheld it (vendor text).
 CID_UNAVAILABLE: Final = "Unavailable"
 # handled on an unknown recvid: the "FAX ID not found" text getfax uses (decision).

@@ -16,6 +16,7 @@ from ..core.inbound import BusyCall, ReceivedFax
 from ..core.inventory import RateCenter
 from ..core.jobs import FaxJob, JobState
 from ..core.numbering import format_display
+from ..core.ports import PortRequest
 from . import catalog
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -209,3 +210,14 @@ def format_audit_record(audit_id: int, timestamp: str, login: str, ipaddress: st
     columns = [str(audit_id), timestamp, login, ipaddress, AUDIT_INTERFACE_API, "", operation,
                opstat, requestdetail, responsedetail]
     return "\t".join(_RAW_ERROR.sub(r"ERR\1", _clean(c)) for c in columns)
+
+
+
+def format_port_record(port: PortRequest, tz: ZoneInfo) -> str:
+    """portstatus `number \\t requestdate \\t duedate \\t completedate \\t status \\t comment
+    \\t complete`: dates as every other time (all zeros when not known), complete 1 or 0
+    (decision: nothing public shows the values)."""
+    return "\t".join([port.number, format_time(port.requestdate, tz),
+                      format_time(port.duedate, tz), format_time(port.completedate, tz),
+                      _clean(port.status), _clean(port.comment),
+                      catalog.PORT_COMPLETE if port.complete else catalog.PORT_OPEN])
