@@ -1,7 +1,7 @@
 """The JSON Schema of a scenario file: the one description of its structure.
 
 `scenario_schema()` builds it; the validator (`scenario.validate`) checks files against it
-and the package ships it as `faxage_sim/scenarios/scenario.schema.json` for editors
+and the package ships it as `scenarios/scenario.schema.json` for editors
 (`python -m faxage_sim.scenario.schema` prints it; a test keeps the shipped file equal).
 The account settings part is generated from `AccountSettings`, so a new setting is known to
 scenario files as soon as it exists. Keywords starting with `x-` are this project's: the
