@@ -79,3 +79,13 @@ def test_a_scenario_port_request_with_a_typo_gets_a_did_you_mean(client: TestCli
     assert loaded.json()["issues"] == [{
         "file": "<request>", "line": 4, "path": "accounts[0].port_requests[0].stauts",
         "message": '"stauts" is not a field here; did you mean "status"?'}]
+
+
+def test_a_scenario_loaded_into_one_account_sets_its_port_requests(
+        api: FaxApi, client: TestClient) -> None:
+    loaded = client.post("/_sim/scenario", json={"company": "1000", "scenario": {
+        "accounts": [{"port_requests": [{"number": "3035550109", "complete": True,
+                                         "status": "Ported"}]}]}})
+    assert loaded.status_code == 200, loaded.text
+    assert api.call("portstatus") == (
+        f"3035550109\t{START}\t0000-00-00 00:00:00\t0000-00-00 00:00:00\tPorted\t\t1\n")

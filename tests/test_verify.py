@@ -331,3 +331,16 @@ def test_a_non_local_url_gets_at_most_one_request_a_second(quick_sleep: list[flo
         side.post("/httpsfax.php", [])
         side.post("/httpsfax.php", [])
     assert len(quick_sleep) == 1 and 0.5 < quick_sleep[0] <= 1.0
+
+
+def test_the_progress_bar_draws_on_one_line_and_clears() -> None:
+    import io
+
+    from faxage_sim.verify.cli import ProgressBar
+
+    stream = io.StringIO()
+    bar = ProgressBar(stream, width=10)
+    bar(3, 10, "status")
+    assert stream.getvalue() == "\r" + "[###.......] 3/10 status".ljust(100)
+    bar.clear()
+    assert stream.getvalue().endswith("\r" + " " * 100 + "\r")

@@ -43,10 +43,12 @@ def test_the_scenarios_are_kept_once_at_the_top_level() -> None:
 def test_the_wheel_holds_every_scenario_and_every_package(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {f"faxage_sim/scenarios/{name}" for name in SHIPPED} <= names
-    sources = {str(p.relative_to(ROOT)) for p in (ROOT / "faxage_sim").rglob("*.py")
-               if "__pycache__" not in p.parts}
+    # every file of the package (code, py.typed, templates...), not only the scenarios
+    sources = {str(p.relative_to(ROOT)) for p in (ROOT / "faxage_sim").rglob("*")
+               if p.is_file() and "__pycache__" not in p.parts}
     missing = sorted(sources - names)
-    assert not missing, f"not in the wheel (add the package to pyproject.toml): {missing}"
+    assert not missing, ("not in the wheel (list the package, and its data, in "
+                         f"pyproject.toml): {missing}")
 
 
 def test_scenario_list_works_from_the_wheel_alone(wheel: Path, tmp_path: Path) -> None:
