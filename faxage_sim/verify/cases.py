@@ -141,7 +141,8 @@ CASES: tuple[Case, ...] = (
     Case("stopfax an unknown job: ERR19", "/httpsfax.php", api("stopfax", ("jobid", "1"))),
     Case("getfax an unknown fax: ERR12", "/httpsfax.php", api("getfax", ("faxid", "1")),
          transcript="inbound", step="getfax unknown: ERR12"),
-    Case("portable without didnumber: ERR16", "/httpsfax.php", api("portable")),
+    Case("portable without didnumber: ERR16", "/httpsfax.php", api("portable"),
+         decisions=("portable-err16",)),
     # --- read-only reports ---------------------------------------------------------------
     Case("status", "/httpsfax.php", api("status"), Rules(records=STATUS),
          transcript="status", step="all jobs, tab-separated, \\n after each"),

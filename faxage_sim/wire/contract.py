@@ -403,6 +403,18 @@ DECISIONS: tuple[Decision, ...] = (
     Decision("email-subject", "the em_notify email", "subject the job id alone (the wire "
              "contract; the vendor says \"the JOBID\"), body the status record",
              "an em_notify email from the live service", (T("email_subject", "<jobid>"),)),
+    Decision("portable-err16", "portable with a malformed or missing number",
+             "the DID operations' text", "portable without didnumber on the live service",
+             (T("ERR16_INVALID_DID"),)),
+    Decision("handled-fields", "handled's fields", "`handled` missing marks handled; "
+             "`faxid` is taken for `recvid`", "a handled call without `handled` (verify "
+             "never marks handled)"),
+    Decision("begin-inclusive", "listfax `begin`, status and auditlog `begin`/`end`",
+             "inclusive bounds", "a fax received exactly at `begin` (values are not "
+             "compared by verify)"),
+    Decision("dropped-documents", "unsupported files and URLs in sendfax",
+             "dropped one by one; none left is ERR03", "a sendfax mixing a supported and an "
+             "unsupported file (verify never sends one)"),
     Decision("inbound-push", "the inbound push fields", "the listfax forms of the values",
              "a push from the live service"),
     Decision("fault-pages", "injected HTTP errors", "nginx's own error pages; a PHP fatal "
