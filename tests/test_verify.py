@@ -259,11 +259,27 @@ def test_a_refused_login_is_a_clear_report(capsys: pytest.CaptureFixture[str]) -
            "and --password" in capsys.readouterr().err
 
 
+def test_the_password_may_come_from_the_environment(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    login = ["--username", "demo", "--company", "1000"]
+    monkeypatch.delenv("FAXAGE_PASSWORD", raising=False)
+    assert main(["verify", "--url", "http://127.0.0.1:1", *login]) == 2
+    assert capsys.readouterr().err == ("faxage-sim verify: give the password with --password "
+                                       "or the FAXAGE_PASSWORD environment variable\n")
+    monkeypatch.setenv("FAXAGE_PASSWORD", "demo")
+    with serve() as server:
+        assert main(["verify", "--url", server.url, *login]) == 0
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--url", "ftp://x"], "--url 'ftp://x': give an http:// or https:// URL"),
     (["--url", "http://127.0.0.1:1", "--allow-send"],
      "--allow-send faxes your own number: give it with --faxno"),
     (["--url", "http://127.0.0.1:1", "--did", "123"], "--did '123': a 10-digit number"),
+    (["--url", "http://127.0.0.1:1", "--company", "acme"],
+     "--company 'acme': the FAXAGE company number (digits)"),
+    (["--url", "http://127.0.0.1:1", "--report", "/nonexistent/r.json"],
+     "--report /nonexistent/r.json: the folder /nonexistent does not exist"),
 ])
 def test_usage_errors_exit_2(args: list[str], message: str,
                              capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -20,6 +21,7 @@ from .runner import DEFAULT_TIMEOUT, CannotCheck, Options, Result, is_local, run
 
 EXIT_SAME, EXIT_DIFFERS, EXIT_USAGE, EXIT_CANNOT_CHECK = 0, 1, 2, 3
 CELL = 34  # characters of a body shown in the table
+PASSWORD_ENV = "FAXAGE_PASSWORD"
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,7 +37,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="the service's base URL, e.g. https://api.faxage.com")
     verify.add_argument("--username", required=True)
     verify.add_argument("--company", required=True, help="the company number")
-    verify.add_argument("--password", required=True)
+    verify.add_argument("--password", default=os.environ.get(PASSWORD_ENV),
+                        help=f"(or the {PASSWORD_ENV} environment variable, which keeps it "
+                             "out of the process list)")
     verify.add_argument("--did", default=None, help="one of the account's fax numbers")
     verify.add_argument("--faxno", default=None,
                         help="your own fax number: the --allow-send cases fax it")
@@ -70,8 +74,12 @@ def usage_problem(args: argparse.Namespace) -> str | None:
         return "--interval: a number of seconds >= 0"
     if args.timeout <= 0:
         return "--timeout: a number of seconds > 0"
+    if args.password is None:
+        return f"give the password with --password or the {PASSWORD_ENV} environment variable"
     if not args.username:
         return "--username: give the login name"
+    if args.report is not None and not args.report.resolve().parent.is_dir():
+        return f"--report {args.report}: the folder {args.report.resolve().parent} does not exist"
     return None
 
 
