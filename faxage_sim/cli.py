@@ -105,9 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --tls: write the CA certificate here (default: a temp dir)")
     from .ci import add_ci_parsers
     from .scenario.cli import add_parsers as add_scenario_parsers
+    from .verify.cli import add_parser as add_verify_parser
 
     add_ci_parsers(commands)
     add_scenario_parsers(commands)
+    add_verify_parser(commands)  # its own module; sets args.handler
     return parser
 
 
@@ -199,6 +201,8 @@ def start_tls(ca_bundle: str | None) -> TlsFiles:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "handler", None) is not None:
+        return int(args.handler(args))
     if args.command == "serve":
         return run_serve(args)
     if args.command == "scenario":

@@ -82,7 +82,7 @@ def test_a_served_emulator_mails_over_smtp_and_skips_fetching() -> None:
             assert done.json()["idle"] is True
             (email,) = client.get("/_sim/emails").json()["emails"]
             assert email["state"] == "sent"
-        assert [m["Subject"] for _, _, m in sink.received] == [f"JOBID: {jobid}"]
+        assert [m["Subject"] for _, _, m in sink.received] == [str(jobid)]
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -75,7 +75,7 @@ def test_the_outbox_keeps_the_email_without_smtp(api: FaxApi) -> None:
     assert {k: message[k] for k in ("company", "jobid", "username", "to", "subject", "body",
                                     "state", "error")} == {
         "company": "1000", "jobid": jobid, "username": "demo", "to": "demo@example.com",
-        "subject": f"JOBID: {jobid}", "body": record, "state": "kept", "error": None}
+        "subject": str(jobid), "body": record, "state": "kept", "error": None}
     assert record.split("\t")[0] == str(jobid) and record.count("\n") == 1
     assert quiet != jobid
 
@@ -90,7 +90,7 @@ def test_email_goes_over_smtp(make_api: MakeApi, smtp: tuple[MailSink, int]) -> 
     assert rcpt == ["demo@example.com"]
     assert message["From"] == "Fax Robot <fax@example.org>"
     assert message["To"] == "demo@example.com"
-    assert message["Subject"] == f"JOBID: {jobid}"
+    assert message["Subject"] == str(jobid)
     # Dated at completion on the simulated clock: 16:00 UTC + 22 s conversion + 25 s dial +
     # 30 s for the page + 5 s hang-up.
     assert message["Date"] == "Mon, 05 Jan 2026 16:01:22 +0000"
@@ -111,11 +111,11 @@ def test_failed_and_stopped_jobs_are_emailed_too(make_api: MakeApi,
     api.call("stopfax", jobid=str(stopped))
     api.run_until_idle()
     subjects = sorted(m["Subject"] for _, _, m in sink.received)
-    assert subjects == sorted([f"JOBID: {busy}", f"JOBID: {stopped}"])
+    assert subjects == sorted([str(busy), str(stopped)])
     bodies = {m["Subject"]: m.get_payload(decode=True).decode() for _, _, m in sink.received}
-    assert bodies[f"JOBID: {busy}"].split("\t")[4:6] == [
+    assert bodies[str(busy)].split("\t")[4:6] == [
         "failure", "Busy signal detected; too many attempts to dial"]
-    assert bodies[f"JOBID: {stopped}"].split("\t")[4:6] == ["failure", "Stopped by user"]
+    assert bodies[str(stopped)].split("\t")[4:6] == ["failure", "Stopped by user"]
 
 
 def test_an_unreachable_relay_is_recorded_and_the_api_carries_on(make_api: MakeApi) -> None:

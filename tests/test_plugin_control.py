@@ -103,4 +103,4 @@ def test_em_notify_emails_are_listed(faxage_sim_asgi: SimHandle) -> None:
     sim.advance_until_idle()
     [email] = sim.emails()
     assert (email["to"], email["subject"], email["jobid"]) == (
-        sim.email, f"JOBID: {jobid}", int(jobid))
+        sim.email, str(jobid), int(jobid))

@@ -37,4 +37,4 @@ def test_the_scenarios_directory_lists_every_shipped_one() -> None:
 
     listed = (ROOT / "scenarios" / "README.md").read_text()
     for item in shipped.shipped():
-        assert f"[`{item.name}`](../faxage_sim/scenarios/{item.name}.yaml)" in listed
+        assert f"[`{item.name}`]({item.name}.yaml)" in listed

@@ -111,7 +111,7 @@ def test_check_reads_without_loading(client: TestClient) -> None:
                                      "message": 'expected a whole number, got "x"'}]
     assert [a["company"] for a in client.get("/_sim/accounts").json()["accounts"]] == ["1000"]
     shipped = client.get("/_sim/scenarios").json()["scenarios"]
-    assert {"name": "happy-path", "file": "faxage_sim/scenarios/happy-path.yaml",
+    assert {"name": "happy-path", "file": "scenarios/happy-path.yaml",
             "description": "Every fax goes through on the first try, magic numbers included."
             } in shipped
 

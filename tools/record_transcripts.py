@@ -182,7 +182,7 @@ TRANSCRIPTS.update({
         ],
     },
     "reports": {
-        "description": "pendcount, qstatus, auditlog (decisions: layouts of the newer "
+        "description": "pendcount, qstatus, portstatus (decisions: layouts of the newer "
                        "operations; an empty list is an empty body).",
         "steps": [
             api("pendcount", basis="decision", name="nothing pending: 0"),
@@ -193,6 +193,14 @@ TRANSCRIPTS.update({
             advance(60),
             api("qstatus", basis="decision",
                 name="jobs transmitting: jobid, callerID, destination, lineid, pagecount"),
+            api("portstatus", basis="decision", name="no port requests: empty body"),
+            control("POST", "/_sim/accounts/1000/ports",
+                    {"number": "3035550100", "due": "+7d", "status": "FOC received",
+                     "comment": "losing carrier confirmed"}, "a port request"),
+            control("POST", "/_sim/accounts/1000/ports",
+                    {"number": "3035550101", "completed": "+0"}, "a completed one"),
+            api("portstatus", basis="decision",
+                name="number, requestdate, duedate, completedate, status, comment, complete"),
         ],
     },
     "inbound": {

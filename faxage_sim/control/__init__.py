@@ -14,6 +14,7 @@ from . import (
     inbound,
     inventory,
     jobs,
+    ports,
     requests,
     scenario,
     system,
@@ -34,4 +35,5 @@ def routes() -> list[BaseRoute]:
         *inbound.ROUTES,
         *scenario.ROUTES,
         *faults.ROUTES,
+        *ports.ROUTES,
     ]

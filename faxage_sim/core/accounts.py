@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from .clock import Clock
 from .inbound import Inbox
 from .jobs import FaxJob
+from .ports import PortRequest
 from .scheduler import Scheduler
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ class Account:
     disabled_dids: set[str] = field(default_factory=set)
     desk: OutboundDesk | None = field(default=None, repr=False)
     inbox: Inbox = field(default_factory=Inbox, repr=False)
+    port_requests: list[PortRequest] = field(default_factory=list)
 
     def now(self) -> float:
         return self.clock.now()

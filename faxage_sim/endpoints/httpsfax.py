@@ -102,6 +102,11 @@ def _handled(ctx: OpContext) -> Answer:
     return handled(ctx)
 
 
+def _portstatus(ctx: OpContext) -> Answer:
+    from .reports import portstatus
+    return portstatus(ctx)
+
+
 def _handlecount(ctx: OpContext) -> Answer:
     from .inbound import handlecount
     return handlecount(ctx)
@@ -148,6 +153,7 @@ OPERATIONS: dict[str, OpHandler] = {
     "pendcount": _pendcount,
     "qstatus": _qstatus,
     "auditlog": _auditlog,
+    "portstatus": _portstatus,
     "listfax": _listfax,
     "getfax": _getfax,
     "delfax": _delfax,

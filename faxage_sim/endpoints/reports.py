@@ -1,6 +1,7 @@
-"""httpsfax.php newer report operations: pendcount, qstatus, auditlog (PROTOCOL.md, 2).
+"""httpsfax.php newer report operations: pendcount, qstatus, auditlog, portstatus
+(PROTOCOL.md, 2).
 
-With nothing to list, qstatus and auditlog answer an empty body (decision, as getcdr).
+With nothing to list, qstatus, auditlog and portstatus answer an empty body (decision, as getcdr).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from ..core.outbound import caller_number
 from ..journal import JournalEntry
 from ..wire.records import (
     format_audit_record,
+    format_port_record,
     format_qstatus_record,
     format_time,
     parse_time,
@@ -59,6 +61,13 @@ def auditlog(ctx: OpContext) -> Answer:
             _operation(entry), _opstat(entry.outcome), _request_detail(entry.fields),
             entry.outcome))
     return text(records(lines))
+
+
+def portstatus(ctx: OpContext) -> Answer:
+    """The account's number port requests, oldest request first."""
+    tz = ctx.account.settings.tz
+    ports = sorted(ctx.account.port_requests, key=lambda p: (p.requestdate, p.number))
+    return text(records(format_port_record(port, tz) for port in ports))
 
 
 def _login(entry: JournalEntry) -> str:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.accounts import Account, AccountSettings, SettingsError, User, apply_fields
 from ..core.clock import ClockMode
+from ..core.ports import PortRequest, port_request
 from ..core.simulator import (
     DEFAULT_COMPANY,
     DEFAULT_DIDS,
@@ -30,8 +31,9 @@ from ..core.simulator import (
     DEFAULT_PASSWORD,
     DEFAULT_USERNAME,
 )
+from ..core.timeref import TimeRef
 from .errors import Issue, Location, ScenarioError
-from .model import AccountSpec, InventorySpec, Scenario, StepSpec
+from .model import AccountSpec, InventorySpec, PortRequestSpec, Scenario, StepSpec
 from .rules import ScenarioRules
 from .timeline import Load, StepRunner, resolve_did
 
@@ -289,6 +291,18 @@ def apply_account_spec(sim: Simulator, account: Account, spec: AccountSpec,
         if did is not None:
             sim.set_did_enabled(account, did, False, at, by="the scenario")
     sim.change_settings(account, spec.settings, at, by="the scenario")
+    if spec.port_requests is not None:
+        account.port_requests = port_requests(spec.port_requests, account.now())
+
+
+def port_requests(specs: list[PortRequestSpec], start: float) -> list[PortRequest]:
+    """Port requests with their times resolved against `start`."""
+    def at(ref: TimeRef | None) -> float | None:
+        return None if ref is None else ref.resolve(start)
+
+    return [port_request(p.number, start if p.requested is None else p.requested.resolve(start),
+                         duedate=at(p.due), completedate=at(p.completed), status=p.status,
+                         comment=p.comment, complete=p.complete) for p in specs]
 
 
 def _schedule(state: AppState, steps: list[StepSpec], start: float, seed: int,

@@ -12,7 +12,7 @@ from typing import Any
 from ..core.clock import ClockMode
 from ..core.matching import NumberMatch
 from ..core.outcomes import TryKind, TryOutcome
-from ..core.timeref import parse_duration, parse_time_ref
+from ..core.timeref import TimeRef, parse_duration, parse_time_ref
 from .build_faults import build_fault
 from .document import Document
 from .errors import Issue, Location, Path
@@ -23,6 +23,7 @@ from .model import (
     InboundSpec,
     InventorySpec,
     OutboundSpec,
+    PortRequestSpec,
     RateCenterSpec,
     RuleSpec,
     Scenario,
@@ -115,6 +116,8 @@ class Builder:
         if "disabled_dids" in data:
             spec.disabled_dids = [str(d) for d in data["disabled_dids"]]
         spec.settings = normalize_settings(data.get("settings", {}))
+        if "port_requests" in data:
+            spec.port_requests = [port_request_spec(p) for p in data["port_requests"]]
         return spec
 
     def check_accounts(self, accounts: list[AccountSpec]) -> None:
@@ -250,6 +253,17 @@ def outbound_spec(data: dict[str, Any]) -> OutboundSpec:
         count=data.get("count", 1), over=parse_duration(data.get("over", 0)),
         spacing=data.get("spacing", "even"), pages=(low, high),
         url_notify=data.get("url_notify"), priority=data.get("priority", "high"))
+
+
+def port_request_spec(data: dict[str, Any]) -> PortRequestSpec:
+    """A port request from data the schema has checked (scenario files and the control
+    plane read them alike)."""
+    def when(name: str) -> TimeRef | None:
+        return parse_time_ref(data[name]) if name in data else None
+
+    return PortRequestSpec(str(data["number"]), when("requested"), when("due"),
+                           when("completed"), data.get("status"), data.get("comment", ""),
+                           data.get("complete"))
 
 
 def _did_list(value: Any) -> list[str]:

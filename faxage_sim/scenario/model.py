@@ -45,6 +45,19 @@ class UserSpec:
 
 
 @dataclass
+class PortRequestSpec:
+    """A number port request; times resolve against the account's start."""
+
+    number: str
+    requested: TimeRef | None = None  # None: the start
+    due: TimeRef | None = None
+    completed: TimeRef | None = None
+    status: str | None = None
+    comment: str = ""
+    complete: bool | None = None
+
+
+@dataclass
 class AccountSpec:
     where: Location = field(metadata=CHILD)
     company: str | None = field(default=None, metadata=CHILD)  # the key accounts merge by
@@ -56,6 +69,7 @@ class AccountSpec:
     disabled_dids: list[str] | None = field(default=None, metadata=OVERRIDE)
     # as apply_fields takes it
     settings: dict[str, Any] = field(default_factory=dict, metadata=DEEP)
+    port_requests: list[PortRequestSpec] | None = field(default=None, metadata=OVERRIDE)
 
 
 @dataclass

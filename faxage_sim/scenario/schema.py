@@ -1,7 +1,7 @@
 """The JSON Schema of a scenario file: the one description of its structure.
 
 `scenario_schema()` builds it; the validator (`scenario.validate`) checks files against it
-and the package ships it as `faxage_sim/scenarios/scenario.schema.json` for editors
+and the package ships it as `scenarios/scenario.schema.json` for editors
 (`python -m faxage_sim.scenario.schema` prints it; a test keeps the shipped file equal).
 The account settings part is generated from `AccountSettings`, so a new setting is known to
 scenario files as soon as it exists. Keywords starting with `x-` are this project's: the
@@ -87,7 +87,24 @@ def _defs() -> dict[str, Schema]:
             "disabled_dids": {"type": "array", "items": ref("did"),
                               "description": "DIDs disabled from the start."},
             "settings": ref("settings"),
+            "port_requests": {"type": "array", "items": ref("port_request"),
+                              "description": "Numbers being ported in (portstatus)."},
         }, "An account: a company with users, DIDs and settings."),
+        "port_request": _obj({
+            "number": ref("phone"),
+            "requested": ref("time"),
+            "due": ref("time"),
+            "completed": ref("time"),
+            "status": {"type": "string", "minLength": 1, "maxLength": 100,
+                       "pattern": "^[^\\t\\r\\n]*$",
+                       "description": 'The status text (default "Pending", or "Complete" '
+                                      "once completed)."},
+            "comment": {"type": "string", "maxLength": 500, "pattern": "^[^\\t\\r\\n]*$",
+                        "description": "A comment from the porting desk."},
+            "complete": {"type": "boolean",
+                         "description": "Complete (default: when it has a completed time)."},
+        }, "A number port request (times: offsets from the start or date-times; requested "
+           "defaults to the start).", ("number",)),
         "try": {
             "description": "What one dial try does.",
             "oneOf": [

@@ -1,7 +1,8 @@
-"""The scenarios shipped in the package (`faxage_sim/scenarios/*.yaml`) and their schema.
+"""The shipped scenarios (`scenarios/*.yaml` at the top of the repository) and their schema.
 
-They are package data, so `--scenario NAME` finds them after a normal `pip install` as well as
-in a checkout; the repository's `scenarios/README.md` points here.
+The wheel maps that folder into the package as `faxage_sim.scenarios` (pyproject.toml), so
+`--scenario NAME` finds them after a normal `pip install`; in a checkout that is not
+installed they are read from the folder itself.
 """
 
 from __future__ import annotations
@@ -10,14 +11,20 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
+from pathlib import Path
 
 SUFFIXES = (".yaml", ".yml")
 SCHEMA_FILE = "scenario.schema.json"
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
+CHECKOUT = Path(__file__).resolve().parents[2] / "scenarios"
+
+
 def directory() -> Traversable:
-    return resources.files("faxage_sim").joinpath("scenarios")
+    if (CHECKOUT / SCHEMA_FILE).is_file():
+        return CHECKOUT  # running from a checkout (installed editable or not)
+    return resources.files("faxage_sim.scenarios")  # installed from the wheel
 
 
 @dataclass(frozen=True)
@@ -27,7 +34,7 @@ class ShippedScenario:
 
     @property
     def location(self) -> str:
-        return f"faxage_sim/scenarios/{self.file.name}"
+        return f"scenarios/{self.file.name}"
 
     def text(self) -> str:
         return self.file.read_text(encoding="utf-8")

@@ -1,7 +1,7 @@
-"""Every response text the emulator puts on the wire, exactly as PROTOCOL.md gives it.
+"""Every response text the emulator puts on the wire (docs/protocol.md is generated from it).
 
 Handlers never spell a wire string themselves: they name a message here. Texts marked
-*decision* in PROTOCOL.md are settled here once, so a later correction is a one-line change.
+*decision* in docs/protocol.md are settled here once, so a correction is a one-line change.
 The lower-case variants used by getcdr.php and provision.php live beside the httpsfax.php ones.
 """
 
@@ -37,6 +37,9 @@ HANDLED: Final = "Handled"  # decision
 UNHANDLED: Final = "Unhandled"  # decision
 PORTABLE_YES: Final = "1"
 PORTABLE_NO: Final = "0"
+# portstatus `complete` column (decision: 1 / 0, as portable answers).
+PORT_COMPLETE: Final = "1"
+PORT_OPEN: Final = "0"
 # listfax: the caller id when the caller withheld it (vendor text).
 CID_UNAVAILABLE: Final = "Unavailable"
 # handled on an unknown recvid: the "FAX ID not found" text getfax uses (decision).
@@ -108,12 +111,12 @@ def transmittal_filename(jobid: int) -> str:
 
 
 def email_subject(jobid: int) -> str:
-    """em_notify subject: the vendor text points at the `JOBID:` answer (decision)."""
-    return jobid_answer(jobid)
+    """em_notify subject: the jobid alone, as docs/protocol.md gives it."""
+    return str(jobid)
 
 
 def failed_conversion_code(http_status: int) -> str:
-    """longstatus of an async URL job whose URL answered an HTTP error (PROTOCOL.md, 3)."""
+    """longstatus of an async URL job whose URL answered an HTTP error (docs/protocol.md, 3)."""
     return f"{LONG_FAILED_CONVERSION} - Code {http_status}"
 
 
@@ -186,7 +189,7 @@ def attachment_disposition(filename: str) -> str:
     return f'attachment; filename="{filename}"'
 
 
-# --- front-end error pages (injected HTTP faults; not in PROTOCOL.md) --------------------
+# --- front-end error pages (injected HTTP faults; not in docs/protocol.md) --------------------
 # Decision: what sits in front of a PHP service sends these. nginx's built-in error page
 # (ngx_http_special_response.c, `server_tokens off`, CRLF line ends, no MSIE padding for API
 # clients) with its own reason phrases; a PHP fatal error with display_errors off is a 500

@@ -1,4 +1,4 @@
-"""Record layouts of PROTOCOL.md: status records, callback fields, times and durations.
+"""Record layouts of docs/protocol.md: status records, callback fields, times and durations.
 
 Pure functions of the domain objects; every tab and newline of a record is decided here.
 """
@@ -16,6 +16,7 @@ from ..core.inbound import BusyCall, ReceivedFax
 from ..core.inventory import RateCenter
 from ..core.jobs import FaxJob, JobState
 from ..core.numbering import format_display
+from ..core.ports import PortRequest
 from . import catalog
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -51,7 +52,7 @@ def parse_time(text: str | None, tz: ZoneInfo) -> float | None:
 
 
 def records(lines: Iterable[str]) -> str:
-    """A list answer: every record ends with `\\n` (PROTOCOL.md section 1)."""
+    """A list answer: every record ends with `\\n` (docs/protocol.md, Transport)."""
     return "".join(f"{line}\n" for line in lines)
 
 
@@ -87,7 +88,7 @@ def status_fields(job: FaxJob, tz: ZoneInfo) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class StatusOptions:
-    """The optional columns of a status record, in PROTOCOL.md's order, and extqueue."""
+    """The optional columns of a status record, in docs/protocol.md's order, and extqueue."""
 
     pagecount: bool = False
     csid: bool = False
@@ -141,7 +142,7 @@ def caller_id(cid: str) -> str:
 
 @dataclass(frozen=True)
 class ListfaxOptions:
-    """The optional columns of a listfax record (PROTOCOL.md's order)."""
+    """The optional columns of a listfax record (docs/protocol.md's order)."""
 
     starttime: bool = False
     filename: bool = False
@@ -205,7 +206,18 @@ def format_audit_record(audit_id: int, timestamp: str, login: str, ipaddress: st
                         responsedetail: str) -> str:
     """auditlog `audit-id \\t timestamp \\t login \\t ipaddress \\t interface \\t websessid \\t
     auditop \\t opstat \\t requestdetail \\t responsedetail`. websessid is empty (API calls
-    have no web session: decision). No field ever holds a raw `ERRnn:` text (PROTOCOL.md)."""
+    have no web session: decision). No field ever holds a raw `ERRnn:` text (docs/protocol.md)."""
     columns = [str(audit_id), timestamp, login, ipaddress, AUDIT_INTERFACE_API, "", operation,
                opstat, requestdetail, responsedetail]
     return "\t".join(_RAW_ERROR.sub(r"ERR\1", _clean(c)) for c in columns)
+
+
+
+def format_port_record(port: PortRequest, tz: ZoneInfo) -> str:
+    """portstatus `number \\t requestdate \\t duedate \\t completedate \\t status \\t comment
+    \\t complete`: dates as every other time (all zeros when not known), complete 1 or 0
+    (decision: nothing public shows the values)."""
+    return "\t".join([port.number, format_time(port.requestdate, tz),
+                      format_time(port.duedate, tz), format_time(port.completedate, tz),
+                      _clean(port.status), _clean(port.comment),
+                      catalog.PORT_COMPLETE if port.complete else catalog.PORT_OPEN])
