@@ -57,6 +57,10 @@ class ConsoleLog:
         user = f" ({entry.username})" if entry.username else ""
         status = f"HTTP {entry.status} " if entry.status != 200 else ""
         shown = entry.first_line if entry.first_line else "(empty body)"
+        if entry.records > 1:
+            shown += f" (+{entry.records - 1} more record(s), {entry.records} in all)"
+        if entry.unread_body:
+            shown += f" [{entry.unread_body}]"
         company = entry.company or entry.named_company  # a failed login: the one it named
         if entry.fault is not None:
             self.line("fault", f'"{entry.fault}" ({entry.fault_effect}) hit {entry.method} '
@@ -65,7 +69,8 @@ class ConsoleLog:
         self.line("request", f"{entry.method} {entry.path}{op}{user} -> {status}{shown}",
                   at=entry.sim_time, company=company, seq=entry.seq,
                   path=entry.path, operation=entry.operation, status=entry.status,
-                  duration_ms=round(entry.duration_ms, 3), fault=entry.fault)
+                  duration_ms=round(entry.duration_ms, 3), fault=entry.fault,
+                  records=entry.records, unread_body=entry.unread_body)
 
     def _when(self, at: float | None, company: str | None) -> str:
         if not at:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -178,3 +179,37 @@ def test_wait_does_not_trust_a_port_file_from_an_earlier_run(tmp_path: Path,
     assert last_line(result).endswith(
         f"is a faxage-sim with pid {os.getpid()}, not {other.pid}: the port file is from an "
         "earlier run")
+
+
+def test_stopping_cuts_requests_a_fault_holds_and_says_how_many() -> None:
+    server = subprocess.Popen([*CLI, "serve", "--port", "0", "--clock", "manual", "--quiet"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert server.stdout is not None
+    url = server.stdout.readline().split(" listening on ")[1].split(" ")[0]
+    httpx.post(url + "/_sim/faults", json={"fault": {"path": "/httpsfax.php", "hang": True}})
+    httpx.post(url + "/_sim/faults", json={"fault": {"path": "/getcdr.php", "latency": "50s"}})
+    outcomes: list[str] = []
+
+    def ask(path: str) -> None:
+        try:
+            httpx.post(url + path, data={"username": "demo"}, timeout=60)
+            outcomes.append("answered")
+        except httpx.HTTPError as exc:
+            outcomes.append(type(exc).__name__)
+
+    clients = [threading.Thread(target=ask, args=(p,)) for p in ("/httpsfax.php", "/getcdr.php")]
+    for client in clients:
+        client.start()
+    while len(httpx.get(url + "/_sim/requests").json()["requests"]) < 2:
+        time.sleep(0.02)  # real time: both requests have reached the server
+    stopping = time.monotonic()
+    server.send_signal(signal.SIGINT)
+    _, err = server.communicate(timeout=30)
+    for client in clients:
+        client.join(timeout=30)
+    assert time.monotonic() - stopping < 10  # not the 50 s or the client's 60 s
+    assert server.returncode == 0
+    assert err == ("faxage-sim: stopping: cut 2 request(s) a fault was holding (hang, latency "
+                   "or slow drip)\n")
+    assert outcomes == ["RemoteProtocolError", "RemoteProtocolError"]

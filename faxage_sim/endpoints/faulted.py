@@ -130,8 +130,24 @@ def needs_wire(firing: Firing) -> bool:
         or spec.drip is not None
 
 
+# The faulted answers now holding a connection (latency, hang, drip): `cut_held` ends them when
+# the server stops, so stopping never waits for a client to give up.
+HELD: set[FaultedResponse] = set()
+
+
+def cut_held() -> int:
+    """End every held answer of this event loop at once (connections closed); how many."""
+    loop = asyncio.get_running_loop()
+    held = [r for r in HELD if r.loop is loop]
+    for response in held:
+        response.cut()
+    return len(held)
+
+
 class FaultedResponse(Response):
     """Sends (or withholds) an answer the way the fault says; notes how it went."""
+
+    loop: asyncio.AbstractEventLoop | None = None
 
     def __init__(self, response: Response, firing: Firing, entry: JournalEntry,
                  started: float) -> None:
@@ -143,9 +159,13 @@ class FaultedResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         spec = self.firing.spec
+        self.loop = asyncio.get_running_loop()
+        self._cut = asyncio.Event()
+        self._transport = _transport(receive)
+        HELD.add(self)
         try:
-            if self.firing.latency > 0:
-                await asyncio.sleep(self.firing.latency)
+            if self.firing.latency > 0 and not await self._pause(self.firing.latency):
+                return
             if spec.hang:
                 await self._hang(receive)
             elif spec.reset:
@@ -157,7 +177,25 @@ class FaultedResponse(Response):
             else:
                 await super().__call__(scope, receive, send)
         finally:
+            HELD.discard(self)
             self.entry.duration_ms = (time.perf_counter() - self.started) * 1000
+
+    def cut(self) -> None:
+        """The server is stopping: close the connection and stop waiting."""
+        self.entry.extra["cut_at_shutdown"] = True
+        self._cut.set()
+        if self._transport is not None:
+            self._transport.abort()
+
+    async def _pause(self, seconds: float) -> bool:
+        """Wait `seconds` (real time); False if the answer was cut meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._cut.wait()
+        if self._cut.is_set():
+            await _let_server_notice()
+            return False
+        return True
 
     async def _hang(self, receive: Receive) -> None:
         """Answer nothing until the client disconnects (or, at most, `hang_max`)."""
@@ -215,8 +253,8 @@ class FaultedResponse(Response):
             last = offset + chunk >= len(body)
             await send({"type": "http.response.body", "body": body[offset:offset + chunk],
                         "more_body": not last})
-            if not last:
-                await asyncio.sleep(interval)
+            if not last and not await self._pause(interval):
+                return
         if not body:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
 
