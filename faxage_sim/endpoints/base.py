@@ -192,7 +192,7 @@ async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
         fields=elide_fields(post), status=answer.status, first_line=answer.first_line,
         duration_ms=(time.perf_counter() - started) * 1000, outcome=answer.outcome,
         fault=notes.fault, fault_effect=notes.fault_effect, named_company=named_company,
-        records=records_in(answer), unread_body=unread_body(request, body, post),
+        records=records_in(answer, path), unread_body=unread_body(request, body, post),
     )
     state.journal.add(entry)
     state.observe_request(entry)
@@ -202,10 +202,13 @@ async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
     return response
 
 
-def records_in(answer: Answer) -> int:
-    """A list answer ends every record with a newline; a one-line answer has none."""
+def records_in(answer: Answer, path: str) -> int:
+    """A list answer ends every record with a newline; a one-line answer has none. (Error
+    pages and the debug URL's dump are many lines, not records.)"""
     body = answer.body
-    return body.count("\n") if isinstance(body, str) and body.endswith("\n") else 1
+    if answer.status != 200 or path == "/httpsfax-debug.php" or not isinstance(body, str):
+        return 1
+    return body.count("\n") if body.endswith("\n") else 1
 
 
 def unread_body(request: Request, body: bytes, post: PhpPost) -> str | None:

@@ -57,8 +57,10 @@ def did_you_mean(name: str) -> str:
     """' (did you mean "busy-then-success"?)' for a near miss of a shipped name, else ''."""
     import difflib
 
-    close = difflib.get_close_matches(name.strip(), [s.name for s in shipped()], n=1,
-                                      cutoff=0.75)
+    names = [s.name for s in shipped()]
+    starting = [n for n in names if n.startswith(name.strip())]  # "flaky": "flaky-gateway"
+    close = starting if len(starting) == 1 else difflib.get_close_matches(
+        name.strip(), names, n=1, cutoff=0.75)
     return f' (did you mean "{close[0]}"?)' if close else ""
 
 
