@@ -180,6 +180,10 @@ def run_journal(args: argparse.Namespace) -> int:
 
     from .expectations import describe_delivery, describe_request
 
+    if args.ca_bundle is not None and not args.ca_bundle.is_file():
+        print(f"faxage-sim journal: no CA bundle at {args.ca_bundle}; give the file serve --tls "
+              "printed or wrote with --ca-bundle", file=sys.stderr)
+        return 2
     verify: ssl.SSLContext | bool = (
         True if args.ca_bundle is None else ssl.create_default_context(cafile=str(args.ca_bundle)))
     params = {} if args.company is None else {"company": args.company}
@@ -191,10 +195,20 @@ def run_journal(args: argparse.Namespace) -> int:
             requests.raise_for_status()
             callbacks.raise_for_status()
     except httpx.HTTPError as exc:
+        if args.ca_bundle is None and base.startswith("http://") and _speaks_tls(base):
+            print(f"faxage-sim journal: {base} speaks HTTPS; use https:// and pass --ca-bundle "
+                  "PATH (the CA bundle serve --tls printed or wrote)", file=sys.stderr)
+            return 2
         print(f"faxage-sim journal: cannot read {base}: {type(exc).__name__}: {exc}",
               file=sys.stderr)
         return 1
-    entries, deliveries = requests.json()["requests"], callbacks.json()["callbacks"]
+    try:
+        entries, deliveries = requests.json()["requests"], callbacks.json()["callbacks"]
+    except (ValueError, KeyError, TypeError):
+        print(f"faxage-sim journal: {base} does not answer like a faxage-sim (its /_sim/requests "
+              "is not the journal); check the URL (what faxage-sim wait printed)",
+              file=sys.stderr)
+        return 1
     print(f"faxage-sim journal of {base}: {len(entries)} request(s), "
           f"{len(deliveries)} callback(s)")
     for entry in entries:

@@ -77,7 +77,7 @@ class ConsoleLog:
             return "-"
         zone = self._zone(company)
         moment = datetime.fromtimestamp(at, zone)
-        return moment.strftime("%Y-%m-%d %H:%M:%S ") + (moment.tzname() or "UTC")
+        return moment.strftime("%Y-%m-%d %H:%M:%S ") + _label(moment)
 
     def _zone(self, company: str | None) -> tzinfo:
         name = self.zone_of(company)
@@ -91,6 +91,16 @@ class ConsoleLog:
                 zone = UTC
             self._zones[name] = zone
         return zone
+
+
+def _label(moment: datetime) -> str:
+    """The zone's abbreviation (MST, UTC); a zone without one by its offset (UTC-03)."""
+    name = moment.tzname() or "UTC"
+    if name[0] not in "+-":
+        return name
+    offset = moment.strftime("%z")  # -0300, +0530
+    hours, minutes = offset[:3], offset[3:5]
+    return f"UTC{hours}" + (f":{minutes}" if minutes != "00" else "")
 
 
 def _iso(at: float | None) -> str | None:

@@ -98,6 +98,8 @@ def file_in_existing_folder(text: str) -> Path:
     if not folder.is_dir():
         raise argparse.ArgumentTypeError(
             f"the folder {folder} does not exist; create it first (mkdir -p {folder})")
+    if not os.access(folder, os.W_OK):
+        raise argparse.ArgumentTypeError(f"cannot write into the folder {folder}; choose another")
     return path
 
 

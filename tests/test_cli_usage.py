@@ -157,6 +157,11 @@ def test_wait_recognises_a_tls_server(tmp_path: Path) -> None:
         assert last_line(result).endswith(
             " speaks HTTPS; pass --ca-bundle PATH (the CA bundle serve --tls printed or wrote "
             "with --ca-bundle)")
+        url = f"http://127.0.0.1:{port_file.read_text().strip()}"
+        journal = cli("journal", url)
+        assert (journal.returncode, last_line(journal)) == (
+            2, f"faxage-sim journal: {url} speaks HTTPS; use https:// and pass --ca-bundle PATH "
+               "(the CA bundle serve --tls printed or wrote)")
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
@@ -213,3 +218,17 @@ def test_stopping_cuts_requests_a_fault_holds_and_says_how_many() -> None:
     assert err == ("faxage-sim: stopping: cut 2 request(s) a fault was holding (hang, latency "
                    "or slow drip)\n")
     assert outcomes == ["RemoteProtocolError", "RemoteProtocolError"]
+
+
+def test_journal_mistakes_are_one_line(tmp_path: Path, httpserver) -> None:  # type: ignore[no-untyped-def]
+    missing = cli("journal", "http://127.0.0.1:9", "--ca-bundle", str(tmp_path / "ca.pem"))
+    assert (missing.returncode, last_line(missing)) == (
+        2, f"faxage-sim journal: no CA bundle at {tmp_path / 'ca.pem'}; give the file serve "
+           "--tls printed or wrote with --ca-bundle")
+    httpserver.expect_request("/_sim/requests").respond_with_data("<html>hello</html>")
+    httpserver.expect_request("/_sim/callbacks").respond_with_data("<html>hello</html>")
+    other = cli("journal", httpserver.url_for("/"))
+    assert other.returncode == 1
+    assert last_line(other).endswith(" does not answer like a faxage-sim (its /_sim/requests is "
+                                     "not the journal); check the URL (what faxage-sim wait "
+                                     "printed)")

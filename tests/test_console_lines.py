@@ -116,3 +116,19 @@ def test_json_console_lines_carry_the_same() -> None:
     assert request["unread_body"].startswith("the body was JSON")
     control = next(r for r in records if r["kind"] == "control")
     assert (control["method"], control["path"]) == ("POST", "/_sim/clock/advance")
+
+
+def test_a_zone_without_an_abbreviation_is_labelled_by_its_offset() -> None:
+    out = io.StringIO()
+    console = ConsoleLog("text", out)
+    console.zone_of = lambda company: {"7": "America/Sao_Paulo", "8": "Asia/Kathmandu"}.get(
+        company or "")
+    at = 1767628800.0  # 2026-01-05 16:00 UTC
+    console.line("note", "a", at=at, company="7")
+    console.line("note", "b", at=at, company="8")
+    console.line("note", "c", at=at)
+    assert out.getvalue().splitlines() == [
+        "2026-01-05 13:00:00 UTC-03 [7] note         a",
+        "2026-01-05 21:45:00 UTC+05:45 [8] note         b",
+        "2026-01-05 16:00:00 UTC note         c",
+    ]
