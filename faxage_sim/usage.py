@@ -21,6 +21,7 @@ from typing import NoReturn, TypeVar
 INVALID_CHOICE = re.compile(r"argument (?P<arg>[^:]+): invalid choice: '(?P<given>[^']*)' "
                             r"\(choose from (?P<choices>.*)\)")
 UNRECOGNIZED = "unrecognized arguments: "
+INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C
 T = TypeVar("T")
 
 
@@ -111,7 +112,7 @@ def run_cleanly(command: Callable[[], int]) -> int:
         return status
     except KeyboardInterrupt:
         print("faxage-sim: interrupted", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`| head -1`): silence the flush at exit too.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -232,3 +232,21 @@ def test_journal_mistakes_are_one_line(tmp_path: Path, httpserver) -> None:  # t
     assert last_line(other).endswith(" does not answer like a faxage-sim (its /_sim/requests is "
                                      "not the journal); check the URL (what faxage-sim wait "
                                      "printed)")
+
+
+@pytest.mark.parametrize("delay", [0.6, 1.0])
+def test_ctrl_c_while_serve_starts_is_one_line(delay: float) -> None:
+    # Whether the signal comes while modules load, while the scenario loads or once it
+    # serves, the process ends without a traceback (130 before the ready line, 0 after).
+    # (Python's own start-up, before any of faxage-sim runs, is the one window left.)
+    server = subprocess.Popen([*CLI, "serve", "--port", "0", "--quiet", "--scenario",
+                               "business-day"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    time.sleep(delay)  # real seconds: somewhere in start-up
+    server.send_signal(signal.SIGINT)
+    _, err = server.communicate(timeout=30)
+    assert "Traceback" not in err
+    if server.returncode == 0:  # serving, or about to: stopped as a running server stops
+        assert err == ""
+    else:
+        assert (server.returncode, err) == (130, "faxage-sim: interrupted\n")
