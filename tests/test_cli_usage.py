@@ -121,7 +121,8 @@ def test_ctrl_c_during_wait_is_one_line(tmp_path: Path) -> None:
     assert (waiting.returncode, err) == (130, "faxage-sim: interrupted\n")
 
 
-def test_a_misspelt_shipped_scenario_gets_did_you_mean_everywhere(faxage_sim) -> None:  # type: ignore[no-untyped-def]
+def test_a_misspelt_shipped_scenario_gets_did_you_mean_everywhere(  # type: ignore[no-untyped-def]
+        faxage_sim, faxage_sim_server) -> None:
     hint = 'did you mean "busy-then-success"?'
     served = cli("serve", "--port", "0", "--scenario", "busy-then-sucess")
     assert served.returncode == 2 and hint in last_line(served)
@@ -129,9 +130,12 @@ def test_a_misspelt_shipped_scenario_gets_did_you_mean_everywhere(faxage_sim) ->
     assert shown.returncode == 2 and hint in last_line(shown)
     checked = cli("scenario", "check", "busy-then-sucess")
     assert checked.returncode == 1 and hint in last_line(checked)
-    with pytest.raises(SimError) as marker_style:  # the marker's scenario= goes through load()
+    with pytest.raises(SimError) as loaded:
         faxage_sim.load("busy-then-sucess")
-    assert hint in marker_style.value.message
+    assert hint in loaded.value.message
+    with pytest.raises(SimError) as marked:  # what @pytest.mark.faxage_sim(scenario=...) does
+        faxage_sim_server.new_account(scenario="busy-then-sucess")
+    assert hint in marked.value.message
     control = httpx.post(faxage_sim.url + "/_sim/scenario",
                          json={"name": "busy-then-sucess", "company": faxage_sim.company})
     assert control.status_code == 404 and hint in control.json()["error"]
