@@ -3,6 +3,7 @@ usage error, and never a traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -254,3 +255,27 @@ def test_ctrl_c_while_serve_starts_is_one_line(delay: float) -> None:
         assert err == ""
     else:
         assert (server.returncode, err) == (130, "faxage-sim: interrupted\n")
+
+
+def test_a_second_ctrl_c_stops_at_once_and_quietly() -> None:
+    server = subprocess.Popen([*CLI, "serve", "--port", "0", "--clock", "manual", "--quiet"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert server.stdout is not None
+    url = server.stdout.readline().split(" listening on ")[1].split(" ")[0]
+    httpx.post(url + "/_sim/faults", json={"fault": {"path": "/httpsfax.php", "hang": True}})
+    hung = threading.Thread(target=_post_quietly, args=(url + "/httpsfax.php",))
+    hung.start()
+    while not httpx.get(url + "/_sim/requests").json()["requests"]:
+        time.sleep(0.02)  # real time: the request has reached the server
+    server.send_signal(signal.SIGINT)
+    server.send_signal(signal.SIGINT)
+    _, err = server.communicate(timeout=30)
+    hung.join(timeout=30)
+    assert server.returncode == 0
+    assert "Traceback" not in err and "CancelledError" not in err, err
+
+
+def _post_quietly(url: str) -> None:
+    with contextlib.suppress(httpx.HTTPError):
+        httpx.post(url, data={"username": "demo"}, timeout=60)
