@@ -93,8 +93,8 @@ def test_start_takes_what_scenario_files_take() -> None:
         last_line(refused))
 
 
-def test_a_closed_pipe_ends_quietly() -> None:
-    for command in ("scenario list", "scenario schema"):
+def test_a_closed_pipe_ends_quietly(faxage_sim) -> None:  # type: ignore[no-untyped-def]
+    for command in ("scenario list", "scenario schema", f"journal {faxage_sim.url}"):
         result = subprocess.run(
             ["bash", "-c", f"set -o pipefail; {sys.executable} -m faxage_sim {command} | true"],
             capture_output=True, text=True, timeout=60)
