@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, Router
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .config import SimConfig
 from .endpoints import httpsfax
@@ -54,13 +54,13 @@ class LazyControlPlane:
     """
 
     def __init__(self) -> None:
-        self._router: Router | None = None
+        self._router: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._router is None:
-            from . import control
+            from . import control, control_console
 
-            self._router = Router(routes=control.routes())
+            self._router = control_console.wrap(Router(routes=control.routes()))
         await self._router(scope, receive, send)
 
 

@@ -88,10 +88,15 @@ def run_wait(args: argparse.Namespace) -> int:
     while True:
         url, last = _candidate(args, last)
         if url is not None:
-            ready, last = _healthy(url, args.ca_bundle)
+            ready, last = _healthy(url, args.ca_bundle, args.pid)
             if ready:
                 print(url, flush=True)
                 return 0
+            if (args.ca_bundle is None and url.startswith("http://")
+                    and "Error" in last and _speaks_tls(url)):
+                print(f"faxage-sim wait: {url} speaks HTTPS; pass --ca-bundle PATH (the CA "
+                      "bundle serve --tls printed or wrote with --ca-bundle)", file=sys.stderr)
+                return 2
         if args.pid is not None and not process_alive(args.pid):
             print(f"faxage-sim wait: the server (pid {args.pid}) has exited; {last}",
                   file=sys.stderr)
@@ -116,7 +121,7 @@ def _candidate(args: argparse.Namespace, last: str) -> tuple[str | None, str]:
     return f"{scheme}://{_host(args.host)}:{port}", last
 
 
-def _healthy(url: str, ca_bundle: Path | None) -> tuple[bool, str]:
+def _healthy(url: str, ca_bundle: Path | None, pid: int | None = None) -> tuple[bool, str]:
     import ssl  # with httpx, imported only by the commands that talk to a server
 
     import httpx
@@ -130,8 +135,38 @@ def _healthy(url: str, ca_bundle: Path | None) -> tuple[bool, str]:
     except (httpx.HTTPError, ssl.SSLError, OSError) as exc:
         return False, f"{url}: {type(exc).__name__}: {exc}"
     if response.status_code == 200:
+        answered = _json(response).get("pid")
+        if pid is not None and isinstance(answered, int) and answered != pid:
+            return False, (f"{url} is a faxage-sim with pid {answered}, not {pid}: "
+                           "the port file is from an earlier run")
         return True, "ready"
     return False, f"{url}/_sim/health answered HTTP {response.status_code}"
+
+
+def _json(response: object) -> dict[str, object]:
+    try:
+        body = response.json()  # type: ignore[attr-defined]
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _speaks_tls(url: str) -> bool:
+    """Does the server at this http:// URL answer a TLS handshake (it is a --tls server)?"""
+    import socket
+    import ssl
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # only asking whether it speaks TLS at all
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 80), timeout=2.0) as raw, \
+                context.wrap_socket(raw, server_hostname=parts.hostname):
+            return True
+    except (OSError, ssl.SSLError):
+        return False
 
 
 def _host(host: str) -> str:
@@ -145,6 +180,10 @@ def run_journal(args: argparse.Namespace) -> int:
 
     from .harness.expectations import describe_delivery, describe_request
 
+    if args.ca_bundle is not None and not args.ca_bundle.is_file():
+        print(f"faxage-sim journal: no CA bundle at {args.ca_bundle}; give the file serve --tls "
+              "printed or wrote with --ca-bundle", file=sys.stderr)
+        return 2
     verify: ssl.SSLContext | bool = (
         True if args.ca_bundle is None else ssl.create_default_context(cafile=str(args.ca_bundle)))
     params = {} if args.company is None else {"company": args.company}
@@ -156,10 +195,20 @@ def run_journal(args: argparse.Namespace) -> int:
             requests.raise_for_status()
             callbacks.raise_for_status()
     except httpx.HTTPError as exc:
+        if args.ca_bundle is None and base.startswith("http://") and _speaks_tls(base):
+            print(f"faxage-sim journal: {base} speaks HTTPS; use https:// and pass --ca-bundle "
+                  "PATH (the CA bundle serve --tls printed or wrote)", file=sys.stderr)
+            return 2
         print(f"faxage-sim journal: cannot read {base}: {type(exc).__name__}: {exc}",
               file=sys.stderr)
         return 1
-    entries, deliveries = requests.json()["requests"], callbacks.json()["callbacks"]
+    try:
+        entries, deliveries = requests.json()["requests"], callbacks.json()["callbacks"]
+    except (ValueError, KeyError, TypeError):
+        print(f"faxage-sim journal: {base} does not answer like a faxage-sim (its /_sim/requests "
+              "is not the journal); check the URL (what faxage-sim wait printed)",
+              file=sys.stderr)
+        return 1
     print(f"faxage-sim journal of {base}: {len(entries)} request(s), "
           f"{len(deliveries)} callback(s)")
     for entry in entries:

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
 from .config import (
@@ -18,45 +18,51 @@ from .config import (
 )
 from .core.clock import ClockMode
 from .core.outbox import DEFAULT_SENDER
+from .usage import CliParser, file_in_existing_folder, number, run_cleanly
 
 if TYPE_CHECKING:
     from .tls import TlsFiles
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    value = _whole_number(text)
     if value <= 0:
         raise argparse.ArgumentTypeError("must be a positive whole number")
     return value
 
 
 def _port(text: str) -> int:
-    value = int(text)
+    value = _whole_number(text) if text.strip().isdigit() else -1
     if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError("must be 0 (any free port) to 65535")
+        raise argparse.ArgumentTypeError(
+            f"expected a port number from 0 (any free port) to 65535, got {text!r}")
     return value
 
 
+_whole_number = number(int, "a whole number")
+
+
 def _speed(text: str) -> float:
-    value = float(text)
-    if value <= 0:
+    value = number(float, "a positive number")(text)
+    if value != value or value <= 0 or value == float("inf"):
         raise argparse.ArgumentTypeError("must be a positive number")
     return value
 
 
 def _start(text: str) -> float:
-    from datetime import UTC, datetime
+    """What a scenario's `clock.start` accepts: ISO 8601, with an offset or UTC without."""
+    from .core.timeref import parse_datetime
 
-    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).replace(tzinfo=UTC).timestamp()
-        except ValueError:
-            continue
-    raise argparse.ArgumentTypeError("use YYYY-MM-DD HH:MM:SS (UTC)")
+    value = parse_datetime(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(
+            f"expected a date-time such as 2026-01-05T09:00:00-07:00 or '2026-01-05 16:00:00' "
+            f"(UTC when no offset is given), got {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = CliParser(
         prog="faxage-sim", description="A local, protocol-faithful FAXAGE API emulator.")
     parser.add_argument("--version", action="version", version=f"faxage-sim {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -70,8 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--speed", type=_speed, default=None,
                        help="simulated seconds per real second (implies --clock scaled)")
     serve.add_argument("--start", type=_start, default=None,
-                       help="simulated start time, UTC (default: now; manual: 2026-01-05 16:00)")
-    serve.add_argument("--seed", type=int, default=None,
+                       help="simulated start time, ISO 8601 (an offset, or UTC without one; "
+                            "default: now; manual: 2026-01-05 16:00 UTC)")
+    serve.add_argument("--seed", type=_whole_number, default=None,
                        help="seed for generated data and fault draws (default 0)")
     serve.add_argument("--scenario", metavar="NAME|PATH", default=None,
                        help="start with a scenario: a shipped name (faxage-sim scenario list) "
@@ -98,10 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
                        default=DEFAULT_FETCH_MAX_BYTES, metavar="BYTES",
                        help="URL mode: largest document fetched (default 32 MiB)")
     serve.add_argument("--port-file", metavar="PATH", default=None,
+                       type=file_in_existing_folder,
                        help="write the port here once ready (for --port 0 in CI)")
     serve.add_argument("--tls", action="store_true",
                        help="serve HTTPS with a fresh local CA (needs the tls extra)")
     serve.add_argument("--ca-bundle", metavar="PATH", default=None,
+                       type=file_in_existing_folder,
                        help="with --tls: write the CA certificate here (default: a temp dir)")
     from .ci import add_ci_parsers
     from .scenario.cli import add_parsers as add_scenario_parsers
@@ -119,7 +128,10 @@ def config_from(args: argparse.Namespace) -> SimConfig:
     else:
         mode = ClockMode(args.clock)
     if args.speed is not None and mode is not ClockMode.SCALED:
-        raise SystemExit(f"faxage-sim: --speed needs --clock scaled, not --clock {mode.value}")
+        usage_error(f"--speed needs --clock scaled, not --clock {mode.value}")
+    if mode is ClockMode.SCALED and args.speed is None:
+        usage_error("--clock scaled needs --speed N (simulated seconds per real second, "
+                    "e.g. --speed 60)")
     return SimConfig(host=args.host, port=args.port, clock=mode,
                      speed=args.speed if args.speed is not None else 1.0, start=args.start,
                      seed=args.seed if args.seed is not None else 0, max_body=args.max_body,
@@ -138,7 +150,18 @@ def _host_port(text: str) -> tuple[str, int]:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def usage_error(message: str, command: str = "serve") -> NoReturn:
+    print(f"faxage-sim {command}: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
 def run_serve(args: argparse.Namespace) -> int:
+    if args.port_file:
+        from .ci import remove_stale
+
+        remove_stale(args.port_file)  # first of all: its presence must mean "ready"
+    if args.ca_bundle and not args.tls:
+        usage_error("--ca-bundle needs --tls")
     config = config_from(args)
     scenario = None
     if args.scenario is not None:
@@ -151,10 +174,6 @@ def run_serve(args: argparse.Namespace) -> int:
     from .server import base_url, bind_socket, serve
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
-    if args.port_file:
-        remove_stale(args.port_file)  # its presence must mean "ready"
-    if args.ca_bundle and not args.tls:
-        raise SystemExit("faxage-sim: --ca-bundle needs --tls")
     try:
         sock = bind_socket(config.host, config.port)
     except OSError as exc:
@@ -200,6 +219,10 @@ def start_tls(ca_bundle: str | None) -> TlsFiles:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    return run_cleanly(lambda: _run(argv))
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "handler", None) is not None:
         return int(args.handler(args))

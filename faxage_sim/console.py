@@ -57,6 +57,10 @@ class ConsoleLog:
         user = f" ({entry.username})" if entry.username else ""
         status = f"HTTP {entry.status} " if entry.status != 200 else ""
         shown = entry.first_line if entry.first_line else "(empty body)"
+        if entry.records > 1:
+            shown += f" (+{entry.records - 1} more record(s), {entry.records} in all)"
+        if entry.unread_body:
+            shown += f" [{entry.unread_body}]"
         company = entry.company or entry.named_company  # a failed login: the one it named
         if entry.fault is not None:
             self.line("fault", f'"{entry.fault}" ({entry.fault_effect}) hit {entry.method} '
@@ -65,14 +69,15 @@ class ConsoleLog:
         self.line("request", f"{entry.method} {entry.path}{op}{user} -> {status}{shown}",
                   at=entry.sim_time, company=company, seq=entry.seq,
                   path=entry.path, operation=entry.operation, status=entry.status,
-                  duration_ms=round(entry.duration_ms, 3), fault=entry.fault)
+                  duration_ms=round(entry.duration_ms, 3), fault=entry.fault,
+                  records=entry.records, unread_body=entry.unread_body)
 
     def _when(self, at: float | None, company: str | None) -> str:
         if not at:
             return "-"
         zone = self._zone(company)
         moment = datetime.fromtimestamp(at, zone)
-        return moment.strftime("%Y-%m-%d %H:%M:%S ") + (moment.tzname() or "UTC")
+        return moment.strftime("%Y-%m-%d %H:%M:%S ") + _label(moment)
 
     def _zone(self, company: str | None) -> tzinfo:
         name = self.zone_of(company)
@@ -86,6 +91,16 @@ class ConsoleLog:
                 zone = UTC
             self._zones[name] = zone
         return zone
+
+
+def _label(moment: datetime) -> str:
+    """The zone's abbreviation (MST, UTC); a zone without one by its offset (UTC-03)."""
+    name = moment.tzname() or "UTC"
+    if name[0] not in "+-":
+        return name
+    offset = moment.strftime("%z")  # -0300, +0530
+    hours, minutes = offset[:3], offset[3:5]
+    return f"UTC{hours}" + (f":{minutes}" if minutes != "00" else "")
 
 
 def _iso(at: float | None) -> str | None:

@@ -376,6 +376,9 @@ class Wire(Protocol):
     extra: dict[str, Any]  # notes for the journal entry
     started: float  # perf_counter at the request's arrival
 
+    async def pause(self, seconds: float) -> bool:
+        """Wait `seconds` (real time); False when the server stopped meanwhile (cut)."""
+
 
 class Effect:
     key: ClassVar[str]  # the scenario field that gives a fault this effect
@@ -560,7 +563,7 @@ class TruncateEffect(Effect):
             return
         await send({"type": "http.response.body", "body": kept, "more_body": True})
         transport.close()  # flushes what was written, then closes: the rest never comes
-        await _let_server_notice()
+        await let_server_notice()
 
 
 class DripEffect(Effect):
@@ -597,8 +600,8 @@ class DripEffect(Effect):
             last = offset + chunk >= len(body)
             await send({"type": "http.response.body", "body": body[offset:offset + chunk],
                         "more_body": not last})
-            if not last:
-                await asyncio.sleep(interval)
+            if not last and not await wire.pause(interval):
+                return
         if not body:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
 
@@ -632,10 +635,10 @@ async def reset_connection(receive: Receive) -> None:
             # Linger 0: close with a TCP RST rather than an orderly FIN.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     transport.abort()
-    await _let_server_notice()
+    await let_server_notice()
 
 
-async def _let_server_notice() -> None:
+async def let_server_notice() -> None:
     # The server learns of the closed connection on a later loop turn; returning before it
     # does would make it log an incomplete response as an application error.
     for _ in range(3):

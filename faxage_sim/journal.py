@@ -41,6 +41,10 @@ class JournalEntry:
     fault_effect: str | None = None  # what it did: "HTTP 502", "ERR01", "latency 0.2s"...
     named_company: str | None = None  # the company the POST named (a failed login too)
     extra: dict[str, Any] = field(default_factory=dict)
+    # For the console only (not in the journal's JSON): how many records the answer carried,
+    # and why the body was read as an empty POST, when it was not a form.
+    records: int = 1
+    unread_body: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {

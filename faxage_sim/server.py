@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import signal
 import socket
 import sys
@@ -44,6 +45,17 @@ class AnnouncingServer(uvicorn.Server):
         if not self.should_exit:
             self._on_ready()
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Held faulted answers (hang, latency, drip) end at once: stopping never waits for a
+        client to give up."""
+        from .endpoints.faulted import cut_held
+
+        cut = cut_held()
+        if cut:
+            print(f"faxage-sim: stopping: cut {cut} request(s) a fault was holding "
+                  "(hang, latency or slow drip)", file=sys.stderr, flush=True)
+        await super().shutdown(sockets)
+
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         """SIGINT/SIGTERM stop the server and the process exits 0.
@@ -64,7 +76,11 @@ class AnnouncingServer(uvicorn.Server):
 
     def _stop_on_signal(self, signum: int, frame: object) -> None:
         if self.should_exit and signum == signal.SIGINT:
+            # A second Ctrl-C: stop now, and quietly (the requests still running are
+            # cancelled; their CancelledErrors are no news to the person who asked).
             self.force_exit = True
+            for name in ("uvicorn.error", "asyncio"):
+                logging.getLogger(name).disabled = True
         self.should_exit = True
 
 

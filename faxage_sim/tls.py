@@ -54,6 +54,5 @@ def make_tls(ca_bundle: str | os.PathLike[str] | None = None) -> TlsFiles:
     server_pem = private_dir / "server.pem"
     server.private_key_and_cert_chain_pem.write_to_path(str(server_pem))
     bundle = Path(ca_bundle) if ca_bundle is not None else private_dir / "ca.pem"
-    bundle.parent.mkdir(parents=True, exist_ok=True)
     ca.cert_pem.write_to_path(str(bundle))
     return TlsFiles(ca_bundle=bundle.resolve(), server_pem=server_pem, private_dir=private_dir)

@@ -61,6 +61,7 @@ def test_port_file_and_wait_give_the_url_once_ready(
 def test_tls_serves_https_verified_against_the_ca_bundle(
         tmp_path: Path, processes: list[subprocess.Popen[str]]) -> None:
     port_file, bundle = tmp_path / "port", tmp_path / "ca" / "faxage-ca.pem"
+    bundle.parent.mkdir()  # serve writes into a folder that exists; it never creates one
     server = serve("--port-file", str(port_file), "--tls", "--ca-bundle", str(bundle))
     processes.append(server)
     ready = wait("--port-file", str(port_file), "--ca-bundle", str(bundle),
@@ -108,7 +109,8 @@ def test_wait_times_out_with_the_reason(tmp_path: Path) -> None:
 def test_option_mistakes_are_refused(tmp_path: Path) -> None:
     result = subprocess.run([*CLI, "serve", "--ca-bundle", str(tmp_path / "ca.pem")],
                             capture_output=True, text=True, timeout=60)
-    assert (result.returncode, result.stderr) == (1, "faxage-sim: --ca-bundle needs --tls\n")
+    assert (result.returncode, result.stderr) == (
+        2, "faxage-sim serve: --ca-bundle needs --tls\n")
     both = wait("--url", "http://x", "--port-file", "p")
     assert both.returncode == 2 and "not allowed with argument" in both.stderr
 

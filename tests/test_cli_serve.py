@@ -73,8 +73,9 @@ def test_clock_options() -> None:
     assert config_from(parser.parse_args(["serve", "--clock", "manual"])).clock is (
         ClockMode.MANUAL)
     assert config_from(parser.parse_args(["serve"])).host == "127.0.0.1"
-    with pytest.raises(SystemExit, match="--speed needs --clock scaled"):
+    with pytest.raises(SystemExit) as refused:
         config_from(parser.parse_args(["serve", "--clock", "manual", "--speed", "5"]))
+    assert refused.value.code == 2
 
 
 def test_bad_arguments_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
@@ -83,4 +84,4 @@ def test_bad_arguments_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
                  ["serve", "--max-body", "-1"], ["serve", "--clock", "sundial"]):
         with pytest.raises(SystemExit):
             parser.parse_args(argv)
-    assert "faxage-sim serve: error" in capsys.readouterr().err
+    assert "faxage-sim serve: argument --" in capsys.readouterr().err

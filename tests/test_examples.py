@@ -1,5 +1,5 @@
-"""The README's pytest, unittest and script examples: files under examples/, embedded in the
-README verbatim, and run here, so the documentation cannot drift from what works."""
+"""The pytest, unittest, Flask and script examples: files under examples/, embedded verbatim in
+the README and the docs, and run here, so the documentation cannot drift from what works."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from .docs_blocks import DOCS, ROOT, blocks, pages
+
 EXAMPLES = ROOT / "examples"
-README = (ROOT / "README.md").read_text()
-FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 
 
 def run(*argv: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -21,36 +20,44 @@ def run(*argv: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=300)
 
 
-def readme_blocks() -> list[tuple[str, str]]:
-    return [(m.group(1), m.group(2)) for m in FENCE.finditer(README)]
+def example_files() -> dict[str, str]:
+    return {str(p.relative_to(ROOT)): p.read_text() for p in EXAMPLES.rglob("*.py")
+            if "__pycache__" not in p.parts}
 
 
-def test_the_readme_embeds_every_example_verbatim() -> None:
-    embedded = {}
-    for language, body in readme_blocks():
-        first = body.split("\n", 1)[0]
-        if language == "python" and first.startswith("# examples/"):
-            embedded[first.removeprefix("# ")] = body
-    files = {str(p.relative_to(ROOT)): p.read_text() for p in EXAMPLES.rglob("*.py")
-             if "__pycache__" not in p.parts}
-    assert sorted(embedded) == sorted(files)
-    for path, text in files.items():
+def test_every_embedded_example_is_the_file_verbatim() -> None:
+    files = example_files()
+    embedded = 0
+    for page in pages():
+        for language, body in blocks(page):
+            first = body.split("\n", 1)[0]
+            if language == "python" and first.startswith("# examples/"):
+                path = first.removeprefix("# ")
+                assert body == files.get(path), f"{page.name}'s copy of {path} differs"
+                embedded += 1
+    assert embedded >= len(files)
+
+
+def test_the_docs_show_every_example() -> None:
+    shown = {body.split("\n", 1)[0].removeprefix("# ") for page in DOCS.rglob("*.md")
+             for language, body in blocks(page) if language == "python"}
+    for path, text in example_files().items():
         assert text.startswith(f"# {path}\n")
-        assert embedded[path] == text, f"README's copy of {path} differs from the file"
+        assert path in shown, f"{path} is in no docs page"
 
 
 def test_the_pytest_examples_pass_with_nothing_imported() -> None:
     result = run("-m", "pytest", "examples", "-p", "no:cacheprovider", "-o", "addopts=", "-q")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"^6 passed in ", result.stdout, re.MULTILINE), result.stdout
+    assert re.search(r"^9 passed in ", result.stdout, re.MULTILINE), result.stdout
 
 
-def test_the_script_example_prints_what_the_readme_says() -> None:
-    blocks = [body for _, body in readme_blocks()]
-    script = next(i for i, b in enumerate(blocks) if b.startswith("# examples/send_one_fax.py"))
+def test_the_script_example_prints_what_the_docs_say() -> None:
+    shown = [body for _, body in blocks(DOCS / "pytest.md")]
+    script = next(i for i, b in enumerate(shown) if b.startswith("# examples/send_one_fax.py"))
     result = run("examples/send_one_fax.py")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == blocks[script + 1]
+    assert result.stdout == shown[script + 1]
 
 
 def test_the_unittest_example_passes() -> None:

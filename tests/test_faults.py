@@ -196,6 +196,7 @@ def test_every_firing_is_journaled_and_told_on_the_console(
             entry["fault_effect"]) == ("status", 502, "<html>", "gateway", "HTTP 502")
     assert entry["fields"]["password"] == "********"
     assert out.getvalue().splitlines() == [
+        '2026-01-05 09:00:00 MST control      fault 1 "gateway" added: HTTP 502',
         '2026-01-05 09:00:00 MST [1000] fault        "gateway" (HTTP 502) hit POST '
         "/httpsfax.php status",
         "2026-01-05 09:00:00 MST [1000] request      POST /httpsfax.php status -> HTTP 502 "

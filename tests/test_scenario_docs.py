@@ -1,24 +1,21 @@
-"""The YAML examples of the README and docs/scenarios.md are scenarios that load."""
+"""The YAML examples of the README and the docs (CI recipes aside) are scenarios that load."""
 
 from __future__ import annotations
-
-import re
-from pathlib import Path
 
 import pytest
 
 from faxage_sim.scenario import loader
 
-ROOT = Path(__file__).resolve().parent.parent
-BLOCK = re.compile(r"```yaml\n(.*?)```", re.DOTALL)
+from .docs_blocks import ROOT, blocks, pages
 
 
 def examples() -> list[tuple[str, str]]:
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("## Scenarios and faults", 1)[1].split("\n## ", 1)[0]
-    found = [("README.md", block) for block in BLOCK.findall(section)]
-    found += [("docs/scenarios.md", b) for b in BLOCK.findall(
-        (ROOT / "docs" / "scenarios.md").read_text())]
+    """Every YAML block of the README and the docs, but the CI recipes."""
+    found = []
+    for page in pages():
+        for language, body in blocks(page):
+            if language == "yaml" and not body.startswith(("# .github/", "# .gitlab")):
+                found.append((str(page.relative_to(ROOT)), body))
     return found
 
 

@@ -34,8 +34,7 @@ def _load(data: dict[str, Any]) -> Any:
     if not isinstance(value, str) or not value.strip():
         raise ControlError(400, f'"{key}" must be a non-empty string')
     if key == "name" and shipped.find(value) is None:
-        names = ", ".join(s.name for s in shipped.shipped())
-        raise ControlError(404, f'no shipped scenario "{value}" (shipped: {names})')
+        raise ControlError(404, shipped.unknown(value))
     if key in ("name", "path"):
         return loader.load(value)
     if key == "scenario" and shipped.find(value.strip()) is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -16,7 +18,9 @@ async def health(request: Request) -> Response:
     if not state.started:
         raise ControlError(503, "starting")
     return ok({"status": "ok", "version": __version__, "accounts": len(state.sim.accounts),
-               "clock": state.config.clock.value})
+               "clock": state.config.clock.value,
+               # `faxage-sim wait --pid` tells this server from a stale port file's
+               "pid": os.getpid()})
 
 
 @control_endpoint

@@ -215,6 +215,7 @@ async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
         fields=elide_fields(post), status=answer.status, first_line=answer.first_line,
         duration_ms=(time.perf_counter() - started) * 1000, outcome=answer.outcome,
         fault=notes.fault, fault_effect=notes.fault_effect, named_company=named_company,
+        records=records_in(answer, path), unread_body=unread_body(request, body, post),
     )
     state.journal.add(entry)
     state.observe_request(entry)
@@ -225,6 +226,27 @@ def replaced(replacement: Replacement) -> Answer:
     headers = {"content-type": replacement.content_type} if replacement.content_type else {}
     return Answer(replacement.body, status=replacement.status, outcome=replacement.outcome,
                   headers=headers)
+
+
+def records_in(answer: Answer, path: str) -> int:
+    """A list answer ends every record with a newline; a one-line answer has none. (Error
+    pages and the debug URL's dump are many lines, not records.)"""
+    body = answer.body
+    if answer.status != 200 or path == "/httpsfax-debug.php" or not isinstance(body, str):
+        return 1
+    return body.count("\n") if body.endswith("\n") else 1
+
+
+def unread_body(request: Request, body: bytes, post: PhpPost) -> str | None:
+    """Why a non-empty body arrived as an empty POST (PHP reads forms only), if it did."""
+    if not body or post.values:
+        return None
+    kind = (request.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+    if kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return None
+    shown = "JSON" if kind.endswith("json") or body.lstrip()[:1] in (b"{", b"[") else (
+        kind or "a body with no Content-Type")
+    return f"the body was {shown}, not a form: FAXAGE reads form fields only"
 
 
 def _request_time(state: AppState, company: str | None) -> float | None:

@@ -12,13 +12,21 @@ class in `faults.EFFECTS`; nothing here knows one effect from another.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import TYPE_CHECKING, Protocol
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from ..faults import Firing, ProtocolError, Replacement, RequestFacts
+from ..faults import (
+    Firing,
+    ProtocolError,
+    Replacement,
+    RequestFacts,
+    let_server_notice,
+    transport_of,
+)
 from ..wire.forms import PhpPost
 
 if TYPE_CHECKING:
@@ -97,8 +105,24 @@ class FaultGate:
         self.notes.fault_id = firing.fault.id
 
 
+# The faulted answers now holding a connection (latency, hang, drip): `cut_held` ends them when
+# the server stops, so stopping never waits for a client to give up.
+HELD: set[FaultedResponse] = set()
+
+
+def cut_held() -> int:
+    """End every held answer of this event loop at once (connections closed); how many."""
+    loop = asyncio.get_running_loop()
+    held = [r for r in HELD if r.loop is loop]
+    for response in held:
+        response.cut()
+    return len(held)
+
+
 class FaultedResponse(Response):
     """Sends (or withholds) an answer the way the fault's effect says; notes how it went."""
+
+    loop: asyncio.AbstractEventLoop | None = None
 
     def __init__(self, response: Response, firing: Firing, entry: JournalEntry,
                  started: float) -> None:
@@ -113,12 +137,34 @@ class FaultedResponse(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         spec = self.firing.spec
         effect = spec.effect
+        self.loop = asyncio.get_running_loop()
+        self._cut = asyncio.Event()
+        self._transport = transport_of(receive)
+        HELD.add(self)
         try:
-            if self.firing.latency > 0:
-                await asyncio.sleep(self.firing.latency)
+            if self.firing.latency > 0 and not await self.pause(self.firing.latency):
+                return
             if effect is not None and effect.on_wire:
                 await effect.deliver(spec, self, receive, send)
             else:
                 await super().__call__(scope, receive, send)
         finally:
+            HELD.discard(self)
             self.entry.duration_ms = (time.perf_counter() - self.started) * 1000
+
+    def cut(self) -> None:
+        """The server is stopping: close the connection and stop waiting."""
+        self.entry.extra["cut_at_shutdown"] = True
+        self._cut.set()
+        if self._transport is not None:
+            self._transport.abort()
+
+    async def pause(self, seconds: float) -> bool:
+        """Wait `seconds` (real time); False if the answer was cut meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._cut.wait()
+        if self._cut.is_set():
+            await let_server_notice()
+            return False
+        return True

@@ -41,8 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if command == "show":
         item = shipped.find(args.name)
         if item is None:
-            print(f"faxage-sim: no shipped scenario {args.name!r} "
-                  "(faxage-sim scenario list shows them)", file=sys.stderr)
+            print(f"faxage-sim scenario show: {shipped.unknown(args.name)}", file=sys.stderr)
             return 2
         sys.stdout.write(item.text())
         return 0

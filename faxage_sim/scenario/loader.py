@@ -37,6 +37,9 @@ def load(ref: str, *, base_dir: Path | None = None) -> Scenario:
 
 def load_text(text: str, source: str = REQUEST_SOURCE, *,
               base_dir: Path | None = None, name: str = "inline") -> Scenario:
+    if shipped.looks_like_a_name(text) and shipped.find(text.strip()) is None:
+        # One bare word is a shipped scenario's name mistyped, not a YAML document.
+        raise ScenarioError([Issue(source, None, "(top level)", shipped.unknown(text.strip()))])
     return _from_document(parse(text, source), name, base_dir or Path.cwd(), [source])
 
 
@@ -54,12 +57,18 @@ def _load_ref(ref: str, base_dir: Path, chain: list[str]) -> Scenario:
         doc = parse(found.text(), found.location)
         return _from_document(doc, found.name, base_dir, [*chain, key])
     path = (base_dir / ref).resolve() if not Path(ref).is_absolute() else Path(ref)
-    if path.is_dir() or not path.exists():
+    where = chain[-1] if chain else ref
+    field = "extends" if chain else "(top level)"
+    if path.is_dir():
+        raise ScenarioError([Issue(where, None, field,
+                                   f"{path} is a folder: give a scenario file in it (.yaml) "
+                                   "or a shipped name")])
+    if not path.exists():
+        hint = shipped.did_you_mean(ref) if shipped.looks_like_a_name(ref) else ""
         names = ", ".join(s.name for s in shipped.shipped())
-        where = chain[-1] if chain else ref
-        raise ScenarioError([Issue(where, None, "extends" if chain else "(top level)",
-                                   f'no scenario "{ref}": not a shipped name ({names}) and '
-                                   f"no file {path}")])
+        message = (f'no scenario "{ref}"{hint}: not a shipped name ({names}) and no file {path}'
+                   if not hint else f'no scenario "{ref}"{hint}: no shipped name or file has it')
+        raise ScenarioError([Issue(where, None, field, message)])
     key = str(path)
     _no_cycle(key, chain, ref)
     try:

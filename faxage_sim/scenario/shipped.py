@@ -60,5 +60,30 @@ def find(name: str) -> ShippedScenario | None:
     return next((s for s in shipped() if s.name == name), None)
 
 
+def did_you_mean(name: str) -> str:
+    """' (did you mean "busy-then-success"?)' for a near miss of a shipped name, else ''."""
+    import difflib
+
+    names = [s.name for s in shipped()]
+    starting = [n for n in names if n.startswith(name.strip())]  # "flaky": "flaky-gateway"
+    close = starting if len(starting) == 1 else difflib.get_close_matches(
+        name.strip(), names, n=1, cutoff=0.75)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def unknown(name: str) -> str:
+    """The one line for a name that is no shipped scenario, with the next step."""
+    hint = did_you_mean(name)
+    if hint:
+        return f'no shipped scenario "{name}"{hint}'
+    return (f'no shipped scenario "{name}" (faxage-sim scenario list, or GET /_sim/scenarios, '
+            "shows them)")
+
+
+def looks_like_a_name(text: str) -> bool:
+    """Text meant as a shipped scenario's name rather than YAML (one word, no fields)."""
+    return NAME.match(text.strip()) is not None
+
+
 def schema_text() -> str:
     return directory().joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
