@@ -44,6 +44,14 @@ class AnnouncingServer(uvicorn.Server):
         if not self.should_exit:
             self._on_ready()
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # Live dashboard streams never end by themselves: tell them first, so the graceful
+        # shutdown does not wait on them.
+        state = getattr(getattr(self.config.app, "state", None), "faxage", None)
+        if state is not None:
+            state.closing()
+        await super().shutdown(sockets)
+
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         """SIGINT/SIGTERM stop the server and the process exits 0.
