@@ -53,3 +53,12 @@ def receiver() -> Iterator[CallbackReceiver]:
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """pytest-playwright launches Debian's chromium (no browser download)."""
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _nested_runs_without_playwright(request: pytest.FixtureRequest) -> None:
+    """pytester's nested pytest runs leave pytest-playwright out: in-process, its soft-assertion
+    scope would nest inside the outer run's and fail every nested test."""
+    if "pytester" in request.fixturenames:
+        pytester: pytest.Pytester = request.getfixturevalue("pytester")
+        pytester.makeini("[pytest]\naddopts = -p no:playwright\n")
