@@ -26,7 +26,8 @@ from .stream import events
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("faxage_sim.ui", "templates"),
-    autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    auto_reload=False)  # package data: never changes while running
 templates = Jinja2Templates(env=_env)
 STATIC_TYPES = {"dashboard.js": "text/javascript; charset=utf-8",
                 "dashboard.css": "text/css; charset=utf-8"}
