@@ -6,9 +6,14 @@ the FAXAGE API (httpx) and through the page; every wait is on what the page show
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Dialog, Page, expect
 
 from faxage_sim.wire import catalog
@@ -19,6 +24,7 @@ from .receivers import CallbackReceiver
 pytestmark = pytest.mark.skipif(not chromium_present(), reason=CHROMIUM_MISSING)
 
 XSS = "<script>alert(1)</script>"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -207,3 +213,15 @@ def test_a_shipped_scenario_loads_from_the_list_and_reset_empties_it(
     page.get_by_role("button", name="Reset emulator").click()
     expect(page.locator("#flash")).to_have_text("reset: done")
     expect(page.get_by_test_id("total-jobs")).to_have_text("0")
+
+
+def test_the_screenshot_tool_photographs_the_overview_and_a_job(tmp_path: Path) -> None:
+    """tools/dashboard_screenshots.py makes docs/img/dashboard-*.png (here, into tmp_path)."""
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "dashboard_screenshots.py"),
+                           str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    for name in ("dashboard-overview.png", "dashboard-job.png"):
+        with Image.open(tmp_path / name) as image:
+            assert image.width == 1360 and image.height > 900
+            assert len(image.convert("L").getcolors(1 << 16) or []) > 10  # a real page

@@ -30,7 +30,7 @@ LETTER = (b"ACME Medical Group\n1200 Larimer Street, Denver CO\n\n"
 
 def build_state(emulator: Emulator, receiver: CallbackReceiver) -> int:
     """A few minutes of a busy fax network; returns the job to photograph."""
-    shown = emulator.sendfax("3039911234", recipname="Records Dept", text=LETTER * 3,
+    shown = emulator.sendfax("3039911234", recipname="Records Dept", text=LETTER * 8,
                              tagname="ACME Medical", tagnumber="3035550142",
                              url_notify=receiver.url, em_notify="1")
     emulator.sendfax("2129870003", recipname="Dr. Chen (busy once)", text=LETTER)
@@ -41,7 +41,7 @@ def build_state(emulator: Emulator, receiver: CallbackReceiver) -> int:
                                                "duration": 0})
     emulator.control("POST", "/_sim/inbound", {"did": "3032974101", "pages": 1,
                                                "duration": 0})
-    emulator.control("POST", "/_sim/clock/advance", {"seconds": 240})
+    emulator.control("POST", "/_sim/clock/advance", {"seconds": 1800})
     for _ in range(3):
         emulator.sendfax("3039911234", recipname="Billing", text=LETTER)
     emulator.control("POST", "/_sim/accounts", {"company": "2000"})

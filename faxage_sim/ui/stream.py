@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..journal import JournalEntry
     from ..state import AppState
 
-MIN_INTERVAL = 0.25  # real seconds between two change messages of one stream
+MIN_INTERVAL = 0.5  # real seconds between two change messages of one stream
 KEEPALIVE = 15.0  # real seconds: a comment line keeps proxies from closing an idle stream
 RETRY_MS = 1000  # the browser reconnects this soon after a lost stream
 

@@ -7,6 +7,7 @@ a small one.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 from collections import Counter
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from ..core.deliveries import DeliveryState
 from ..core.jobs import FaxJob, JobState
@@ -38,8 +40,16 @@ def when(epoch: float | None, account: Account | None = None) -> str:
     """A simulated time as the account's local wall time (UTC without an account)."""
     if epoch is None:
         return ""
-    tz = account.settings.tz if account is not None else UTC
-    return datetime.fromtimestamp(epoch, tz).strftime("%Y-%m-%d %H:%M:%S")
+    return _local_time(account.settings.timezone if account is not None else "UTC", int(epoch))
+
+
+@functools.lru_cache(maxsize=16384)
+def _local_time(zone: str, second: int) -> str:
+    # Cached: a live page shows the same rows' times at every refresh, and converting to a
+    # zone is most of a table row's cost.
+    moment = datetime.fromtimestamp(second, UTC if zone == "UTC" else ZoneInfo(zone))
+    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} "
+            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}")
 
 
 @dataclass(frozen=True)
