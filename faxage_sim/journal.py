@@ -19,6 +19,7 @@ from .wire.forms import PhpPost
 # Never kept in the journal: secrets and bulk file data.
 ELIDED_FIELDS = frozenset({"password", "faxfiledata"})
 MASK = "********"
+ANSWER_KEPT = 2000  # characters of each answer the journal keeps for the dashboard
 
 
 @dataclass
@@ -41,6 +42,8 @@ class JournalEntry:
     fault_effect: str | None = None  # what it did: "HTTP 502", "ERR01", "latency 0.2s"...
     named_company: str | None = None  # the company the POST named (a failed login too)
     extra: dict[str, Any] = field(default_factory=dict)
+    # The answer's text, cut at ANSWER_KEPT characters (for the dashboard; not in as_json).
+    answer: str = field(default="", repr=False)
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 from faxage_sim.app import create_app
 from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
+from faxage_sim.journal import ANSWER_KEPT
 from faxage_sim.state import AppState
 from faxage_sim.ui.stream import LiveHub
 from faxage_sim.ui.views import PAGE_SIZE
@@ -139,8 +140,31 @@ def test_a_journal_entry_shows_with_the_password_masked(client: TestClient,
     seq = client.get("/_sim/requests").json()["requests"][0]["seq"]
     detail = client.get(f"{UI}api/requests/{seq}").json()
     assert detail["fields"]["password"] == "********"
-    assert detail["first_line"].startswith("ERR06")
+    assert detail["answer"] == "ERR06: No jobs to display or job id specified not found"
     assert client.get(f"{UI}api/requests/99999").status_code == 404
+
+
+def test_a_journal_entry_keeps_the_whole_answer_up_to_its_limit(client: TestClient,
+                                                                api: FaxApi) -> None:
+    api.send_jobid()
+    api.send_jobid()
+    status = api.call("status")
+    assert status.count("\n") == 2  # two records
+    seq = client.get("/_sim/requests").json()["requests"][-1]["seq"]
+    assert client.get(f"{UI}api/requests/{seq}").json()["answer"] == status
+    for _ in range(30):
+        api.send_jobid()
+    status = api.call("status")
+    assert len(status) > ANSWER_KEPT
+    entry = client.get("/_sim/requests").json()["requests"][-1]
+    assert "answer" not in entry  # /_sim/requests is unchanged
+    assert client.get(f"{UI}api/requests/{entry['seq']}").json()["answer"] == \
+        status[:ANSWER_KEPT]
+    client.post("/_sim/clock/run-until-idle", json={})
+    api.post("dlstatus", jobid="100001")
+    seq = client.get("/_sim/requests").json()["requests"][-1]["seq"]
+    answer = client.get(f"{UI}api/requests/{seq}").json()["answer"]
+    assert answer.startswith("<") and answer.endswith(" bytes: job100001.tif>")  # a file
 
 
 def test_the_live_stream_sends_one_coalesced_change_per_burst(state: AppState,

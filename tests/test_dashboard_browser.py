@@ -11,10 +11,19 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserType,
+    Dialog,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from faxage_sim.wire import catalog
 
@@ -25,6 +34,34 @@ pytestmark = pytest.mark.skipif(not chromium_present(), reason=CHROMIUM_MISSING)
 
 XSS = "<script>alert(1)</script>"
 ROOT = Path(__file__).resolve().parent.parent
+
+
+# pytest-playwright's `playwright`, `browser_type` and `browser` fixtures, scoped to this module
+# instead of the session: while the sync API runs, this thread has an asyncio loop marked as
+# running, and every later test calling asyncio.run() would fail.
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser_type(playwright: Playwright, browser_name: str) -> BrowserType:
+    kind: BrowserType = getattr(playwright, browser_name)
+    return kind
+
+
+@pytest.fixture(scope="module")
+def browser(browser_type: BrowserType,
+            browser_type_launch_args: dict[str, Any]) -> Iterator[Browser]:
+    launched = browser_type.launch(**browser_type_launch_args)
+    yield launched
+    launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser_context_args() -> dict[str, Any]:
+    return {"viewport": {"width": 1360, "height": 900}}
 
 
 @pytest.fixture
@@ -177,15 +214,15 @@ def test_the_journal_tails_live_and_masks_the_password(page: Page, emulator: Emu
     emulator.control("POST", "/_sim/accounts", {
         "company": "2000", "users": [{"username": "ops", "password": "s3cret-Passw0rd"}]})
     open_live(page, emulator.dashboard + "journal")
-    assert emulator.api("listfax", company="2000", username="ops",
-                        password="s3cret-Passw0rd").startswith("ERR")  # nothing yet
+    answer = emulator.api("listfax", company="2000", username="ops", password="s3cret-Passw0rd")
+    assert answer.startswith("ERR")  # nothing received yet
     row = page.locator("tr[data-seq]").first
     expect(row).to_contain_text("listfax")
     row.click()
     fields = page.locator("#detail-fields")
     expect(fields).to_contain_text('"password": "********"')
     assert "s3cret-Passw0rd" not in page.content()
-    expect(page.locator("#detail-answer")).to_contain_text("ERR")
+    expect(page.locator("#detail-answer")).to_have_text(f"HTTP 200\n{answer}")
 
 
 def test_the_journal_filters_errors_only(page: Page, emulator: Emulator) -> None:

@@ -341,7 +341,8 @@ def journal_page(state: AppState, company: str | None, operation: str | None,
 def request_detail(state: AppState, seq: int) -> dict[str, Any] | None:
     for entry in reversed(state.journal.entries):
         if entry.seq == seq:
-            return {**entry.as_json(), "row": vars(request_row(entry, state))}
+            return {**entry.as_json(), "answer": entry.answer or entry.first_line,
+                    "row": vars(request_row(entry, state))}
         if entry.seq < seq:
             break
     return None

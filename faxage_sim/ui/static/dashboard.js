@@ -171,9 +171,9 @@
       "Request " + entry.seq + ": " + (entry.operation || entry.path) + " → " + entry.outcome;
     document.getElementById("detail-fields").textContent = JSON.stringify(entry.fields, null, 2);
     document.getElementById("detail-answer").textContent =
-      "HTTP " + entry.status + "\n" + entry.first_line;
+      "HTTP " + entry.status + "\n" + entry.answer;
     const rest = Object.assign({}, entry);
-    delete rest.fields; delete rest.row;
+    delete rest.fields; delete rest.row; delete rest.answer;
     document.getElementById("detail-entry").textContent = JSON.stringify(rest, null, 2);
     panel.hidden = false;
     document.querySelectorAll("tr.selected").forEach((row) => row.classList.remove("selected"));
