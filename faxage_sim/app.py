@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, Router
 from starlette.types import Receive, Scope, Send
 
@@ -79,6 +79,9 @@ class LazyDashboard:
 
 
 async def to_dashboard(request: Request) -> Response:
+    """`GET /` opens the dashboard; any other method finds nothing there, as before."""
+    if request.method not in ("GET", "HEAD"):
+        return PlainTextResponse("Not Found", status_code=404)
     return RedirectResponse("/_sim/ui/", status_code=307)
 
 
@@ -98,7 +101,7 @@ def create_app(config: SimConfig | None = None, *, state: AppState | None = None
 
     routes = protocol_routes()
     if state.config.ui:
-        routes += [Route("/", to_dashboard, methods=["GET", "HEAD"]),
+        routes += [Route("/", to_dashboard, methods=ANY_METHOD),
                    Route("/_sim/ui{rest:path}", LazyDashboard())]
     routes.append(Route("/_sim/{rest:path}", LazyControlPlane()))
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -259,3 +259,9 @@ def test_stopping_serve_ends_open_live_streams() -> None:
         assert next(events.iter_lines()) == "retry: 1000"
         process.terminate()
         assert process.wait(timeout=10) == 0  # not held open by the stream
+
+
+def test_only_get_on_root_redirects(client: TestClient) -> None:
+    for method in ("POST", "PUT", "DELETE"):
+        answer = client.request(method, "/", follow_redirects=False)
+        assert (answer.status_code, answer.text) == (404, "Not Found")

@@ -9,6 +9,7 @@
   const flash = document.getElementById("flash");
   let refreshing = false;
   let again = false;
+  let selectedSeq = null; // the journal row whose detail is open
 
   function say(text, bad) {
     flash.textContent = text;
@@ -34,6 +35,7 @@
         const parsed = new DOMParser().parseFromString(await answer.text(), "text/html");
         live.replaceChildren(...Array.from(parsed.body.childNodes, (n) => document.adoptNode(n)));
         live.dataset.version = String(Number(live.dataset.version || "0") + 1);
+        markSelected();
       } while (again);
     } catch (err) {
       say("could not refresh: " + err, true);
@@ -176,8 +178,14 @@
     delete rest.fields; delete rest.row; delete rest.answer;
     document.getElementById("detail-entry").textContent = JSON.stringify(rest, null, 2);
     panel.hidden = false;
+    selectedSeq = String(seq);
+    markSelected();
+  }
+
+  function markSelected() {
     document.querySelectorAll("tr.selected").forEach((row) => row.classList.remove("selected"));
-    const row = document.querySelector('tr[data-seq="' + CSS.escape(String(seq)) + '"]');
+    if (selectedSeq === null) return;
+    const row = document.querySelector('tr[data-seq="' + CSS.escape(selectedSeq) + '"]');
     if (row) row.classList.add("selected");
   }
 
