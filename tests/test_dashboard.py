@@ -265,3 +265,21 @@ def test_only_get_on_root_redirects(client: TestClient) -> None:
     for method in ("POST", "PUT", "DELETE"):
         answer = client.request(method, "/", follow_redirects=False)
         assert (answer.status_code, answer.text) == (404, "Not Found")
+
+
+def test_pages_change_state_only_through_json_fetches_and_never_write_html() -> None:
+    """No HTML form posts (a cross-site page could forge those); the script writes data
+    with textContent only, never innerHTML/outerHTML/document.write."""
+    from importlib import resources
+
+    package = resources.files("faxage_sim.ui")
+    templates = [t for t in package.joinpath("templates").iterdir() if t.name.endswith(".html")]
+    assert len(templates) >= 10
+    for template in templates:
+        text = template.read_text().lower()
+        assert 'method="post"' not in text and "method=post" not in text, template.name
+        assert "onclick=" not in text and "<script>" not in text, template.name
+    script = package.joinpath("static", "dashboard.js").read_text()
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in script
+    assert script.count('"Content-Type": "application/json"') == 1  # the one send()
