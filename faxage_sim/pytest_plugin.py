@@ -117,7 +117,7 @@ def _faxage_sim_pool(request: pytest.FixtureRequest) -> Iterator[_ServerPool]:
     yield pool
     kept = request.config.stash.get(_HANDLES, [])
     if kept:
-        from .ui.keep import wait_for_the_developer
+        from faxage_sim.ui.keep import wait_for_the_developer  # absolute: survives a move
 
         wait_for_the_developer(request.config, kept)
     pool.stop()

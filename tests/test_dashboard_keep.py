@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 
 import httpx
 import pytest
@@ -41,6 +42,8 @@ def test_keep_leaves_the_failed_account_on_the_dashboard_until_ctrl_c(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--faxage-sim-keep"],
         cwd=pytester.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    watchdog = threading.Timer(120, process.kill)  # never hang the suite if it goes wrong
+    watchdog.start()
     try:
         assert process.stdout is not None
         for line in process.stdout:  # the report, then the kept accounts' URLs
@@ -53,6 +56,7 @@ def test_keep_leaves_the_failed_account_on_the_dashboard_until_ctrl_c(
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 1  # the test failed; the session ended cleanly
     finally:
+        watchdog.cancel()
         if process.poll() is None:
             process.kill()
             process.wait()
