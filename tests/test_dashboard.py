@@ -125,13 +125,15 @@ def test_next_event_advances_to_the_next_scheduled_transition(client: TestClient
     assert client.get(f"/_sim/jobs/{jobid}").json()["state"] != "Waiting for conversion"
 
 
-def test_the_dashboards_own_action_takes_json_only(client: TestClient) -> None:
+def test_the_dashboards_own_action_takes_json_only(client: TestClient, api: FaxApi) -> None:
+    api.send_jobid()  # something to advance to, had the request been taken
     for headers in ({"content-type": "text/plain"},
                     {"content-type": "application/x-www-form-urlencoded"}, {}):
         answer = client.post(UI + "api/clock/next", content=b"{}", headers=headers)
-        assert answer.status_code == 415
-        assert answer.json() == {
-            "error": "send a JSON body (Content-Type: application/json)"}
+        # 415 from the endpoint itself; the control-plane guard (issue 14), which wraps every
+        # /_sim/ path, may refuse it first with its own status and one-line error.
+        assert answer.status_code in (403, 415) and "error" in answer.json()
+    assert client.get("/_sim/jobs").json()["jobs"][0]["state"] == "Waiting for conversion"
 
 
 def test_a_journal_entry_shows_with_the_password_masked(client: TestClient,
