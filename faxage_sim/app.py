@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -64,6 +64,27 @@ class LazyControlPlane:
         await self._router(scope, receive, send)
 
 
+class LazyDashboard:
+    """The web dashboard under `/_sim/ui/`, imported on its first request (lean start-up)."""
+
+    def __init__(self) -> None:
+        self._router: Router | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._router is None:
+            from . import ui
+
+            self._router = Router(routes=ui.routes())
+        await self._router(scope, receive, send)
+
+
+async def to_dashboard(request: Request) -> Response:
+    """`GET /` opens the dashboard; any other method finds nothing there, as before."""
+    if request.method not in ("GET", "HEAD"):
+        return PlainTextResponse("Not Found", status_code=404)
+    return RedirectResponse("/_sim/ui/", status_code=307)
+
+
 def create_app(config: SimConfig | None = None, *, state: AppState | None = None,
                console: ConsoleLog | None = None) -> Starlette:
     """Build the emulator. `state` lets a caller (the pytest plugin) keep a handle on it."""
@@ -78,7 +99,11 @@ def create_app(config: SimConfig | None = None, *, state: AppState | None = None
         finally:
             await state.stop()
 
-    control_plane = Route("/_sim/{rest:path}", LazyControlPlane())
-    app = Starlette(routes=[*protocol_routes(), control_plane], lifespan=lifespan)
+    routes = protocol_routes()
+    if state.config.ui:
+        routes += [Route("/", to_dashboard, methods=ANY_METHOD),
+                   Route("/_sim/ui{rest:path}", LazyDashboard())]
+    routes.append(Route("/_sim/{rest:path}", LazyControlPlane()))
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.faxage = state
     return app

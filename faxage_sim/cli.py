@@ -104,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--fetch-max-bytes", type=_positive_int,
                        default=DEFAULT_FETCH_MAX_BYTES, metavar="BYTES",
                        help="URL mode: largest document fetched (default 32 MiB)")
+    serve.add_argument("--no-ui", action="store_true",
+                       help="no web dashboard (default: served at /_sim/ui/)")
     serve.add_argument("--port-file", metavar="PATH", default=None,
                        type=file_in_existing_folder,
                        help="write the port here once ready (for --port 0 in CI)")
@@ -138,7 +140,7 @@ def config_from(args: argparse.Namespace) -> SimConfig:
                      journal_limit=args.journal_limit, log_format=args.log_format,
                      log_requests=not args.quiet, smtp=args.smtp, smtp_from=args.smtp_from,
                      fetch=not args.no_fetch, fetch_timeout=args.fetch_timeout,
-                     fetch_max_bytes=args.fetch_max_bytes)
+                     fetch_max_bytes=args.fetch_max_bytes, ui=not args.no_ui)
 
 
 def _host_port(text: str) -> tuple[str, int]:
@@ -192,6 +194,8 @@ def run_serve(args: argparse.Namespace) -> int:
         who = install(app.state.faxage, scenario)
 
     def ready() -> None:
+        if config.ui:
+            print(f"faxage-sim dashboard: {url}/_sim/ui/", flush=True)
         if args.port_file:
             write_port_file(args.port_file, config.port)
 

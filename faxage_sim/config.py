@@ -32,3 +32,4 @@ class SimConfig:
     fetch: bool = True
     fetch_timeout: float = DEFAULT_FETCH_TIMEOUT  # real seconds
     fetch_max_bytes: int = DEFAULT_FETCH_MAX_BYTES
+    ui: bool = True  # the web dashboard at /_sim/ui/ (serve --no-ui turns it off)

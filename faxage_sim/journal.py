@@ -19,6 +19,7 @@ from .wire.forms import PhpPost
 # Never kept in the journal: secrets and bulk file data.
 ELIDED_FIELDS = frozenset({"password", "faxfiledata"})
 MASK = "********"
+ANSWER_KEPT = 2000  # characters of each answer the journal keeps for the dashboard
 
 
 @dataclass
@@ -45,6 +46,8 @@ class JournalEntry:
     # and why the body was read as an empty POST, when it was not a form.
     records: int = 1
     unread_body: str | None = None
+    # The answer's text, cut at ANSWER_KEPT characters (for the dashboard; not in as_json).
+    answer: str = field(default="", repr=False)
 
     def as_json(self) -> dict[str, Any]:
         return {

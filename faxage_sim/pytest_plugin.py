@@ -13,6 +13,9 @@ Fixtures:
 
 Marker: `@pytest.mark.faxage_sim(scenario=..., seed=..., settings={...}, start=...)`.
 
+Option `--faxage-sim-keep` (or env FAXAGE_SIM_KEEP=1): a failed test's account is kept, and
+at the end of the session the emulator stays up, printing its dashboard URL, until Ctrl-C.
+
 pytest imports this module in every run of every project that has faxage-sim installed, so
 it imports nothing heavy at module level and does nothing unless a fixture is used.
 """
@@ -35,10 +38,27 @@ MARKER_HELP = (
 MARKER_OPTIONS = frozenset({"scenario", "seed", "settings", "start", "did_count"})
 REPORT_SECTION = "faxage-sim requests"
 _HANDLES = pytest.StashKey[list["SimHandle"]]()
+_FAILED = pytest.StashKey[bool]()
+KEEP_OPTION = "--faxage-sim-keep"
+KEEP_ENV = "FAXAGE_SIM_KEEP"
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("faxage-sim").addoption(
+        KEEP_OPTION, action="store_true", default=False,
+        help="keep a failed test's faxage-sim account, and the emulator running at the end "
+             "of the session with its dashboard URL printed, until Ctrl-C "
+             f"(also {KEEP_ENV}=1)")
+
+
+def _keep(config: pytest.Config) -> bool:
+    import os
+
+    return bool(config.getoption(KEEP_OPTION, False)) or os.environ.get(KEEP_ENV) == "1"
 
 
 @pytest.fixture(scope="session")
@@ -92,9 +112,14 @@ class _ServerPool:
 
 
 @pytest.fixture(scope="session")
-def _faxage_sim_pool() -> Iterator[_ServerPool]:
+def _faxage_sim_pool(request: pytest.FixtureRequest) -> Iterator[_ServerPool]:
     pool = _ServerPool()
     yield pool
+    kept = request.config.stash.get(_HANDLES, [])
+    if kept:
+        from faxage_sim.ui.keep import wait_for_the_developer  # absolute: survives a move
+
+        wait_for_the_developer(request.config, kept)
     pool.stop()
 
 
@@ -130,7 +155,10 @@ def _account(server: EmbeddedSimulator, request: pytest.FixtureRequest,
     try:
         yield handle
     finally:
-        handle.close()
+        if request.node.stash.get(_FAILED, False) and _keep(request.config):
+            request.config.stash.setdefault(_HANDLES, []).append(handle)  # look at it later
+        else:
+            handle.close()
 
 
 @pytest.fixture
@@ -159,12 +187,16 @@ def pytest_runtest_makereport(
     if handles and report.failed and call.when == "call":
         from .harness.expectations import describe_request
 
+        item.stash[_FAILED] = True
         for handle in handles:
             try:
                 lines = [describe_request(e) for e in handle.requests()]
             except Exception as exc:  # the emulator is gone: say so, don't hide the failure
                 lines = [f"(could not read the journal: {exc})"]
-            report.sections.append(
-                (f"{REPORT_SECTION} (company {handle.company})",
-                 "\n".join(lines) or "(none)"))
+            body = "\n".join(lines) or "(none)"
+            if not handle.in_process:
+                body += (f"\ndashboard: {handle.url}/_sim/ui/jobs?company={handle.company}"
+                         + ("" if _keep(item.config) else
+                            f" (run with {KEEP_OPTION} to look at it after the test)"))
+            report.sections.append((f"{REPORT_SECTION} (company {handle.company})", body))
     return report

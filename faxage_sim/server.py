@@ -46,8 +46,11 @@ class AnnouncingServer(uvicorn.Server):
             self._on_ready()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        """Held faulted answers (hang, latency, drip) end at once: stopping never waits for a
-        client to give up."""
+        """Live dashboard streams and held faulted answers (hang, latency, drip) end at once:
+        stopping never waits for a client to give up."""
+        state = getattr(getattr(self.config.app, "state", None), "faxage", None)
+        if state is not None:
+            state.closing()
         from .endpoints.faulted import cut_held
 
         cut = cut_held()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .config import SimConfig
@@ -44,6 +45,10 @@ class AppState:
         self.mail = MailRelay(self.sim, SmtpSettings(*config.smtp) if config.smtp else None)
         self.console = console
         self.started = False
+        # Observers of each journaled request, and of the server beginning to shut down
+        # (the dashboard's live streams end then, so a graceful shutdown never waits on them).
+        self.request_observers: list[Callable[[JournalEntry], None]] = []
+        self.closing_hooks: list[Callable[[], None]] = []
         self._wakeup: asyncio.Event | None = None
         self._driver: asyncio.Task[None] | None = None
         if console is not None:
@@ -88,6 +93,13 @@ class AppState:
     def observe_request(self, entry: JournalEntry) -> None:
         if self.console is not None and self.config.log_requests:
             self.console.request(entry)
+        for observer in self.request_observers:
+            observer(entry)
+
+    def closing(self) -> None:
+        """The server is shutting down: long-lived answers (live streams) should end."""
+        for hook in list(self.closing_hooks):
+            hook()
 
     def _zone_of(self, company: str | None) -> str | None:
         account = self.sim.accounts.get(company) if company is not None else None
@@ -158,6 +170,7 @@ class AppState:
                 await asyncio.wait_for(self._wakeup.wait(), timeout=max(wait, 0.001))
 
     async def stop(self) -> None:
+        self.closing()
         self.started = False
         if self._driver is not None:
             self._driver.cancel()

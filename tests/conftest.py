@@ -4,6 +4,7 @@ HTTP receiver for callbacks."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from starlette.applications import Starlette
@@ -14,6 +15,7 @@ from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.state import AppState
 
+from .dashboard import CHROMIUM, CHROMIUM_ARGS
 from .helpers import FaxApi
 from .receivers import CallbackReceiver
 
@@ -45,3 +47,18 @@ def api(client: TestClient) -> FaxApi:
 def receiver() -> Iterator[CallbackReceiver]:
     with CallbackReceiver() as r:
         yield r
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """pytest-playwright launches Debian's chromium (no browser download)."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _nested_runs_without_playwright(request: pytest.FixtureRequest) -> None:
+    """pytester's nested pytest runs leave pytest-playwright out: in-process, its soft-assertion
+    scope would nest inside the outer run's and fail every nested test."""
+    if "pytester" in request.fixturenames:
+        pytester: pytest.Pytester = request.getfixturevalue("pytester")
+        pytester.makeini("[pytest]\naddopts = -p no:playwright\n")

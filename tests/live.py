@@ -6,18 +6,18 @@ import asyncio
 import threading
 from types import TracebackType
 
-import uvicorn
 from starlette.applications import Starlette
 
-from faxage_sim.server import base_url, bind_socket, uvicorn_config
+from faxage_sim.server import AnnouncingServer, base_url, bind_socket, uvicorn_config
 
 
 class LiveServer:
     def __init__(self, app: Starlette) -> None:
         self.sock = bind_socket("127.0.0.1", 0)
         self.url = base_url(self.sock)
-        self.server = uvicorn.Server(uvicorn_config(app))
-        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        # AnnouncingServer: leaves signals alone off the main thread, and ends the
+        # dashboard's live streams when it shuts down.
+        self.server = AnnouncingServer(uvicorn_config(app), lambda: None)
         self.thread = threading.Thread(
             target=lambda: asyncio.run(self.server.serve(sockets=[self.sock])), daemon=True)
 

@@ -436,12 +436,13 @@ def render_job_pages(documents: Sequence[SourceDocument], *, resolution: int = 0
 
 def render_placeholder_pages(count: int, *, resolution: int = 0,
                              header: PageHeader | None = None,
-                             label: str = "") -> list[Image.Image]:
-    """`count` generated pages, each with `label` in a framed box and its page number."""
+                             label: str = "", limit: int | None = None) -> list[Image.Image]:
+    """`count` generated pages, each with `label` in a framed box and its page number
+    (`limit`: only the first ones)."""
     res = resolution_of(resolution)
     total = max(1, count)
     pages = []
-    for number in range(1, total + 1):
+    for number in range(1, (total if limit is None else min(total, limit)) + 1):
         page = _blank()
         _draw_label(page, [*label.splitlines(), f"page {number} of {total}"])
         pages.append(_finish(page, res, header, number, total))

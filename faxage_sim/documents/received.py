@@ -39,15 +39,22 @@ def _make(fax: ReceivedFax, tz: ZoneInfo) -> bytes:
     document = fax.document
     if document is not None and document.extension in SAME_FORMAT.get(fax.extension, ()):
         return document.data
-    header = _header(fax, tz)
-    pages: list[Image.Image]
-    if document is not None:
-        pages = imaging.render_job_pages([document], resolution=INBOUND_RESOLUTION,
-                                         header=header)
-    else:
-        pages = imaging.render_placeholder_pages(
-            fax.pagecount, resolution=INBOUND_RESOLUTION, header=header, label=_label(fax, tz))
+    pages = received_pages(fax, tz)
     return imaging.encode_tiff(pages) if fax.extension == "tif" else imaging.encode_pdf(pages)
+
+
+def received_pages(fax: ReceivedFax, tz: ZoneInfo, limit: int | None = None) -> list[Image.Image]:
+    """The fax's pages as images: the sender's document imaged, or the generated pages
+    (`limit`: only the first ones, for a thumbnail)."""
+    from . import imaging
+
+    header = _header(fax, tz)
+    if fax.document is not None:
+        return imaging.render_job_pages([fax.document], resolution=INBOUND_RESOLUTION,
+                                        header=header, limit=limit)
+    return imaging.render_placeholder_pages(
+        fax.pagecount, resolution=INBOUND_RESOLUTION, header=header, label=_label(fax, tz),
+        limit=limit)
 
 
 def _header(fax: ReceivedFax, tz: ZoneInfo) -> PageHeader:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..journal import JournalEntry, elide_fields
+from ..journal import ANSWER_KEPT, JournalEntry, elide_fields
 from ..wire import catalog
 from ..wire.forms import PhpPost, parse_post
 
@@ -42,6 +42,13 @@ class Answer:
         if isinstance(self.body, bytes):
             return f"<{len(self.body)} bytes: {self.filename}>"
         return self.body.split("\n", 1)[0].rstrip("\r")[:200]
+
+    @property
+    def kept_text(self) -> str:
+        """What the journal keeps of the answer: the text's start, or the file's name."""
+        if isinstance(self.body, bytes):
+            return self.first_line
+        return self.body[:ANSWER_KEPT]
 
 
 def outcome_of(body: str) -> str:
@@ -216,6 +223,7 @@ async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
         duration_ms=(time.perf_counter() - started) * 1000, outcome=answer.outcome,
         fault=notes.fault, fault_effect=notes.fault_effect, named_company=named_company,
         records=records_in(answer, path), unread_body=unread_body(request, body, post),
+        answer=answer.kept_text,
     )
     state.journal.add(entry)
     state.observe_request(entry)
