@@ -4,6 +4,7 @@ HTTP receiver for callbacks."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from faxage_sim.state import AppState
 from .dashboard import CHROMIUM, CHROMIUM_ARGS
 from .helpers import FaxApi
 from .receivers import CallbackReceiver
+from .wheels import build_wheel
 
 
 @pytest.fixture
@@ -47,6 +49,12 @@ def api(client: TestClient) -> FaxApi:
 def receiver() -> Iterator[CallbackReceiver]:
     with CallbackReceiver() as r:
         yield r
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """faxage-sim's wheel, built once per session from a copy of the checkout."""
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 @pytest.fixture(scope="session")

@@ -48,21 +48,9 @@ def recipe(first_line: str) -> Any:
     return yaml.safe_load(block_starting(CI_PAGE, "yaml", first_line))
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """faxage-sim's wheel, built from this checkout's files (a copy: the checkout stays clean)."""
-    work = tmp_path_factory.mktemp("wheel")
-    source = work / "source"
-    source.mkdir()
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
-        shutil.copy(ROOT / name, source / name)
-    shutil.copytree(ROOT / "faxage_sim", source / "faxage_sim",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    subprocess.run([sys.executable, "-c", "from setuptools import build_meta; "
-                    f"build_meta.build_wheel({str(work / 'dist')!r})"],
-                   cwd=source, check=True, capture_output=True, timeout=120)
-    [built] = (work / "dist").glob("faxage_sim-*.whl")
-    return built
+@pytest.fixture
+def wheel(built_wheel: Path) -> Path:
+    return built_wheel
 
 
 @pytest.fixture(scope="module")

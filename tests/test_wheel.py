@@ -3,7 +3,6 @@ top-level scenarios/ folder) is in it, and `faxage-sim scenario list` works from
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -16,23 +15,9 @@ SHIPPED = sorted(p.name for p in (ROOT / "scenarios").iterdir()
                  if p.suffix in (".yaml", ".json"))
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel built offline from a copy of the sources (the checkout stays clean)."""
-    source = tmp_path_factory.mktemp("source")
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, source / name)
-    for folder in ("faxage_sim", "scenarios"):
-        shutil.copytree(ROOT / folder, source / folder,
-                        ignore=shutil.ignore_patterns("__pycache__"))
-    out = tmp_path_factory.mktemp("wheel")
-    built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps",
-         "--no-index", "-q", "-w", str(out), str(source)],
-        capture_output=True, text=True, timeout=240)
-    assert built.returncode == 0, built.stderr
-    (found,) = out.glob("faxage_sim-*.whl")
-    return found
+@pytest.fixture
+def wheel(built_wheel: Path) -> Path:
+    return built_wheel
 
 
 def test_the_scenarios_are_kept_once_at_the_top_level() -> None:
