@@ -62,6 +62,10 @@ class LazyControlPlane:
 
             self._router = Router(routes=control.routes())
         await self._router(scope, receive, send)
+        if scope["method"] not in ("GET", "HEAD"):
+            state: AppState = scope["app"].state.faxage
+            if state.persister is not None:  # --state: the change is saved
+                state.persister.control_changed(scope["path"])
 
 
 def create_app(config: SimConfig | None = None, *, state: AppState | None = None,

@@ -16,6 +16,7 @@ from . import (
     jobs,
     requests,
     scenario,
+    snapshot,
     system,
 )
 
@@ -34,4 +35,5 @@ def routes() -> list[BaseRoute]:
         *inbound.ROUTES,
         *scenario.ROUTES,
         *faults.ROUTES,
+        *snapshot.ROUTES,
     ]
