@@ -78,7 +78,8 @@ async def account_restore(request: Request) -> Response:
     except StateError as exc:
         raise ControlError(400, str(exc)) from exc
     state.wake()
-    return ok({"status": "restored", "company": account.company, **summary})
+    return ok({"status": "restored", "company": account.company, "dids": account.dids,
+               **summary})
 
 
 ROUTES = [

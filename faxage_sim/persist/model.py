@@ -64,9 +64,11 @@ def counter_value(counter: itertools.count[int]) -> int:
 
 # --- dumping ----------------------------------------------------------------------------
 
-def account_body(account: Account) -> dict[str, Any]:
+def account_body(account: Account, position: int) -> dict[str, Any]:
+    """`position`: the account's place among all accounts (listings keep their order)."""
     desk = account.desk
     return {
+        "position": position,
         "settings": encode(AccountSettings, account.settings),
         "users": [encode(User, u) for u in account.users.values()],
         "dids": list(account.dids),
@@ -235,9 +237,12 @@ def _decode_state(rows: Rows) -> DecodedState:
             raise StateError(f"the globals table has no {name!r} row")
     counters = {k: _int(v, f"counter {k}") for k, v in glob["counters"].items()}
     accounts: dict[str, DecodedAccount] = {}
-    for company, text in rows.get("accounts", []):
+    account_rows = [(company, _body(text, f"account {company}"))
+                    for company, text in rows.get("accounts", [])]
+    account_rows.sort(key=lambda row: row[1].get("position", 0)
+                      if isinstance(row[1], dict) else 0)
+    for company, data in account_rows:
         where = f"account {company}"
-        data = _body(text, where)
         clock = data["clock"]
         ClockMode(clock["mode"])
         accounts[str(company)] = DecodedAccount(
@@ -397,9 +402,10 @@ def rows_of_accounts(state: AppState, companies: Iterable[str]) -> Rows:
     sim = state.sim
     rows: Rows = {"accounts": [], "jobs": [], "faxes": [], "busy_calls": [], "cdrs": [],
                   "events": [], "deliveries": [], "emails": []}
+    positions = {c: i for i, c in enumerate(sim.accounts)}
     for company in companies:
         account = sim.accounts[company]
-        rows["accounts"].append((company, to_json(account_body(account))))
+        rows["accounts"].append((company, to_json(account_body(account, positions[company]))))
         queued = queued_jobids(account)
         for job in account.jobs.values():
             rows["jobs"].append((company, job.jobid,
