@@ -238,7 +238,7 @@ def test_uploads_checked_whole_before_any_change(tmp_path: Path) -> None:
 
 def test_snapshot_save_and_load_commands(
         running: tuple[subprocess.Popen[str], str, Path], tmp_path: Path) -> None:
-    process, url, _ = running
+    _, url, _ = running
     jobid = FaxApi(httpx.Client(base_url=url)).send_jobid()  # type: ignore[arg-type]
     file = tmp_path / "snap.sqlite"
     command = [sys.executable, "-m", "faxage_sim", "snapshot"]
