@@ -102,6 +102,7 @@ def big_state(path: Path, jobs: int, faxes: int) -> tuple[float, float]:
     sim = state.sim
     account = sim.accounts["1000"]
     account.settings.inbound_lines = 1000
+    account.settings.outbound_lines = 10 * jobs  # no queue: every job dials at once
     user = account.users["demo"]
     started = time.perf_counter()
     text = b"Hello, fax!\n" * 20

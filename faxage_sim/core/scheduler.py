@@ -64,8 +64,8 @@ class Scheduler:
         return sum(1 for e in self._heap if not e.cancelled)
 
     def events(self) -> list[ScheduledEvent]:
-        """The pending events, soonest first."""
-        return sorted(e for e in self._heap if not e.cancelled)
+        """The pending events, in no particular order."""
+        return [e for e in self._heap if not e.cancelled]
 
     def clear(self) -> None:
         self._heap.clear()

@@ -114,8 +114,7 @@ def load_snapshot(state: AppState, data: bytes) -> dict[str, int]:
     decoded, _pool = _decode(rows, documents)
     install(state, decoded)
     if state.persister is not None:
-        state.persister.pool.files.update(documents)
-        state.persister.everything_changed()
+        state.persister.everything_changed()  # its documents are written with it
     return decoded.summary()
 
 

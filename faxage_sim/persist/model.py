@@ -97,13 +97,9 @@ def event_data(data: dict[str, Any]) -> dict[str, Any]:
 
 def account_events(account: Account) -> list[tuple[float, dict[str, Any]]]:
     """The account's pending re-creatable events that are not a job's own next step."""
-    found = []
-    for event in account.scheduler.events():
-        data = event.data
-        if data is None or data.get("kind") in JOB_EVENTS:
-            continue
-        found.append((event.due, event_data(data)))
-    return found
+    kept = sorted(e for e in account.scheduler.events()
+                  if e.data is not None and e.data.get("kind") not in JOB_EVENTS)
+    return [(event.due, event_data(event.data or {})) for event in kept]
 
 
 def queued_jobids(account: Account) -> set[int]:
