@@ -310,7 +310,7 @@ def _dataclass_encoder(cls: type) -> Encoder:
             names[f"e_{name}"] = enc
             parts.append(f"{name!r}: None if o.{name} is None else e_{name}(o.{name})")
     source = f"def encode_{cls.__name__}(o):\n    return {{{', '.join(parts)}}}\n"
-    exec(source, names)  # noqa: S102 - generated from the dataclass's own fields
+    exec(source, names)  # generated from the dataclass fields
     encode_record: Encoder = names[f"encode_{cls.__name__}"]
     return encode_record
 
@@ -324,7 +324,8 @@ def _dataclass_decoder(cls: type) -> Decoder:
              "    if d.__class__ is not dict:",
              f"        bad({cls.__name__!r}, None, d)",
              "    try:"]
-    init_args, later = [], []
+    init_args: list[str] = []
+    later: list[str] = []
     for f in dataclasses.fields(cls):
         if f.name in SKIPPED_FIELDS and f.init and f.default is dataclasses.MISSING \
                 and f.default_factory is dataclasses.MISSING:
@@ -358,7 +359,7 @@ def _dataclass_decoder(cls: type) -> Decoder:
     for name in later:
         lines.append(f"    setattr(o, {name!r}, v_{name})")
     lines.append("    return o if fix is None else fix(o)")
-    exec("\n".join(lines) + "\n", names)  # noqa: S102 - generated from the fields
+    exec("\n".join(lines) + "\n", names)  # generated from the fields
     decode_record: Decoder = names[f"decode_{cls.__name__}"]
     return decode_record
 
@@ -383,7 +384,7 @@ def _namedtuple_decoder(cls: Any) -> Decoder:
                 names[f"d{i}"] = dec
                 lines.append(f"    v{i} = d{i}(v{i})")
     lines.append(f"    return cls({', '.join(f'v{i}' for i in range(count))})")
-    exec("\n".join(lines) + "\n", names)  # noqa: S102 - generated from the fields
+    exec("\n".join(lines) + "\n", names)  # generated from the fields
     decode_record: Decoder = names[f"decode_{cls.__name__}"]
     return decode_record
 
