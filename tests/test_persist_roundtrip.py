@@ -133,3 +133,32 @@ def test_reset_and_removed_accounts_are_saved(tmp_path: Path) -> None:
     with TestClient(app2, base_url="http://127.0.0.1") as client:
         assert control_view(client) == expected
         assert FaxApi(client).status() == "ERR06: No jobs to display or job id specified not found"
+
+
+def test_the_saves_made_while_running_hold_everything(tmp_path: Path,
+                                                      receiver: CallbackReceiver) -> None:
+    """Many small saves (every millisecond here, while the state is built) leave the file
+    equal to the running state without the final save at stop: nothing is only in memory."""
+    import sqlite3
+    import time
+
+    path = tmp_path / "state.sqlite"
+    app = create_app(SimConfig(clock=ClockMode.MANUAL))
+    persister = attach(app.state.faxage, open_state(str(path)))
+    persister.interval = 0.001
+    with TestClient(app, base_url="http://127.0.0.1") as running:
+        build_everything(running, receiver)
+        ok(running.post("/_sim/accounts", json={"company": "4001"}))
+        ok(running.delete("/_sim/accounts/4001"))
+        expected = control_view(running)
+        deadline = time.monotonic() + 10
+        while persister.changed or not persister._queue.empty():
+            assert time.monotonic() < deadline, "the writer never caught up"
+            time.sleep(0.01)
+        time.sleep(0.05)  # the last batch taken from the queue is committed
+        with sqlite3.connect(path) as reader:
+            on_disk = reader.serialize()
+        reader.close()
+        copy = new_client()
+        assert copy.put("/_sim/snapshot", content=on_disk, headers=OCTETS).status_code == 200
+        assert control_view(copy) == expected

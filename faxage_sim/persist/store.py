@@ -141,6 +141,9 @@ def to_bytes(rows: Rows, documents: dict[str, bytes]) -> bytes:
 def from_bytes(data: bytes, name: str = "the snapshot") -> tuple[Rows, dict[str, bytes]]:
     if not data.startswith(b"SQLite format 3\x00"):
         raise StateError(f"{name} is not a faxage-sim snapshot (not an SQLite database)")
+    if len(data) >= 20 and data[18:20] == b"\x02\x02":
+        # A --state file (WAL mode) sent as a snapshot: read it as a plain database file.
+        data = data[:18] + b"\x01\x01" + data[20:]
     conn = sqlite3.connect(":memory:")
     try:
         try:

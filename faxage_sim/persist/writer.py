@@ -100,7 +100,6 @@ class Persister:
         self.everything = False
         self.dirty_jobs: set[tuple[str, int]] = set()
         self.dirty_faxes: set[tuple[str, int]] = set()
-        self.all_faxes = False
         self.dirty_deliveries: set[int] = set()
         self.dirty_emails: set[int] = set()
         # What the file holds already.
@@ -150,9 +149,9 @@ class Persister:
                 (self.dirty_jobs if name == "jobid" else self.dirty_faxes).add((company, number))
 
     def control_changed(self, path: str) -> None:
+        """A state-changing control request: accounts, settings, clocks, inventory, faults
+        (rewritten at every save) may have changed; jobs and faxes tell their own changes."""
         self.changed = True
-        if path.startswith("/_sim/inbound") or "/dids/" in path:
-            self.all_faxes = True
 
     def everything_changed(self) -> None:
         """A snapshot was loaded: the next save rewrites the whole file."""
@@ -175,7 +174,7 @@ class Persister:
         self.dirty_faxes.clear()
         self.dirty_deliveries.clear()
         self.dirty_emails.clear()
-        self.all_faxes = self.everything = False
+        self.everything = False
 
     # --- gathering rows (on the event loop's thread) -------------------------------------
 
@@ -259,24 +258,18 @@ class Persister:
         self.dirty_jobs.clear()
 
     def _gather_faxes(self, batch: Batch, kept: list[Account]) -> None:
-        dirty = self.dirty_faxes
-        if self.all_faxes:
-            dirty = {(a.company, r) for a in kept for r in a.inbox.faxes}
-            for account in kept:
-                batch.deletes.append(("faxes", "company = ?", (account.company,)))
+        """New faxes by their growing recvid; changed ones (handled, deleted) by request."""
         for account in kept:
             company, inbox = account.company, account.inbox
-            high = self.fax_high.get(company, 0)
-            new = list(inbox.after(high))
+            new = list(inbox.after(self.fax_high.get(company, 0)))
             batch.add("faxes", [(company, f.recvid, to_json(encode(ReceivedFax, f)))
                                 for f in new])
             if new:
                 self.fax_high[company] = new[-1].recvid
         accounts = self.state.sim.accounts
-        for company, recvid in dirty:
+        for company, recvid in self.dirty_faxes:
             owner = accounts.get(company)
-            if owner is None or (self.fax_high.get(company, 0) < recvid
-                                 and not self.all_faxes):
+            if owner is None or self.fax_high.get(company, 0) < recvid:
                 continue
             fax = owner.inbox.get(recvid)
             if fax is None:
@@ -284,7 +277,6 @@ class Persister:
             else:
                 batch.add("faxes", [(company, recvid, to_json(encode(ReceivedFax, fax)))])
         self.dirty_faxes = set()
-        self.all_faxes = False
 
     def _gather_cdrs(self, batch: Batch, kept: list[Account]) -> None:
         cdrs = self.state.sim.cdrs
