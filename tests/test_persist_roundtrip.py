@@ -162,3 +162,36 @@ def test_the_saves_made_while_running_hold_everything(tmp_path: Path,
         copy = new_client()
         assert copy.put("/_sim/snapshot", content=on_disk, headers=OCTETS).status_code == 200
         assert control_view(copy) == expected
+
+
+HALF_DAY = {
+    "description": "half a day",
+    "timeline": [
+        {"at": "+5m", "inbound": {"to": "#1", "count": 6, "over": "30m", "spacing": "random",
+                                  "unreadable": True}},
+        {"at": "+20m", "outbound": {"count": 5, "over": "30m", "spacing": "random",
+                                    "pages": [1, 3]}},
+        {"at": "+40m", "settings": {"outbound_lines": 1}},
+        {"at": "+45m", "disable_did": "#2"},
+        {"at": "+2h", "inbound": {"count": 3, "over": "20m"}, "note": "afternoon faxes"},
+    ],
+}
+
+
+def test_a_scenario_saved_half_way_through_its_day_goes_on_the_same() -> None:
+    """Timeline steps still to come, a burst and an outbound run half done: all of it
+    happens after the load as it does in the emulator that never stopped."""
+    original = new_client()
+    ok(original.post("/_sim/scenario", json={"scenario": HALF_DAY, "seed": 5}))
+    FaxApi(original).advance(30 * 60)  # mid-burst, mid-outbound, before the later steps
+    snapshot = original.get("/_sim/snapshot").content
+    copy = new_client()
+    assert copy.put("/_sim/snapshot", content=snapshot, headers=OCTETS).status_code == 200
+    assert control_view(copy) == control_view(original)
+    for client in (original, copy):
+        FaxApi(client).advance(4 * 3600)
+    assert control_view(copy) == control_view(original)
+    received = ok(copy.get("/_sim/inbound"))["accounts"][0]["faxes"]
+    assert len(received) == 9
+    assert any(f["unreadable"] for f in received)
+    assert ok(copy.get("/_sim/accounts/1000"))["settings"]["outbound_lines"] == 1

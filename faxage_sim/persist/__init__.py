@@ -143,7 +143,7 @@ def restore_account(state: AppState, company: str, snapshot: Any) -> dict[str, i
     its own users (credentials) and numbers: the snapshot's numbers map onto the account's in
     order (more are allocated if the snapshot had more). Checked whole before any change."""
     from .events import revive_all
-    from .model import fill_account
+    from .model import fill_account, restore_traffic
 
     decoded = _decode_account_snapshot(snapshot)
     if len(decoded.accounts) != 1:
@@ -198,6 +198,7 @@ def restore_account(state: AppState, company: str, snapshot: Any) -> dict[str, i
         sim.outbox.messages.append(message)
     _bump_counters(state, data)
     sim.inbound.settings_changed(account)
+    restore_traffic(sim.inbound.generators.get(company), data.traffic)
     revive_all(state, account, data)
     if state.persister is not None:
         state.persister.everything_changed()

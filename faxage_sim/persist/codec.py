@@ -155,8 +155,8 @@ def _make_encoder(tp: Any) -> Encoder | None:
             if enc is None:
                 return None
             return lambda v: None if v is None else enc(v)
-        if all(a in (int, float) for a in inner):
-            return None
+        if all(a in (int, float, str, bool) for a in inner):
+            return None  # plain JSON values
         raise TypeError(f"cannot persist {tp}")
     origin = typing.get_origin(tp)
     if origin in (list, tuple, set, frozenset):
@@ -243,10 +243,14 @@ def _make_decoder(tp: Any) -> Decoder | None:
         if len(inner) == 1:
             dec = decoder(inner[0])
             return lambda d: None if d is None else (d if dec is None else dec(d))
-        def number_or_none(data: Any) -> Any:
-            _check(data is None or isinstance(data, int | float), "a number", data)
+        if not all(a in (int, float, str, bool) for a in inner):
+            raise TypeError(f"cannot load {tp}")
+        allowed = tuple(inner) + ((type(None),) if len(inner) < len(_args(tp)) else ())
+
+        def plain_value(data: Any) -> Any:
+            _check(isinstance(data, allowed), " or ".join(a.__name__ for a in allowed), data)
             return data
-        return number_or_none
+        return plain_value
     origin = typing.get_origin(tp)
     if origin in (list, tuple, set, frozenset):
         args = [a for a in _args(tp) if a is not Ellipsis]

@@ -72,7 +72,52 @@ def _delivery(state: AppState, account: Account, due: float, data: dict[str, Any
             return
 
 
+def _runner(state: AppState, account: Account, data: dict[str, Any]) -> Any:
+    """The revived scenario step's runner; the steps of one account share one load."""
+    from ..scenario.timeline import Load, StepRunner
+
+    load = state.scenario_loads.get(account.company)
+    if load is None or not load.active:
+        load = state.scenario_loads[account.company] = Load()
+    runner = data["runner"]
+    return StepRunner(state.sim, account, runner["step"], runner["rng"], load)
+
+
+def _scenario_step(state: AppState, account: Account, due: float,
+                   data: dict[str, Any]) -> None:
+    _runner(state, account, data).schedule_at(due)
+
+
+def _scenario_inbound(state: AppState, account: Account, due: float,
+                      data: dict[str, Any]) -> None:
+    _runner(state, account, data).ring_at(data["spec"], str(data["did"]), due)
+
+
+def _scenario_outbound(state: AppState, account: Account, due: float,
+                       data: dict[str, Any]) -> None:
+    _runner(state, account, data).send_at(data["spec"], str(data["username"]),
+                                          str(data["number"]), int(data["pages"]),
+                                          int(data["n"]), due)
+
+
+def _scenario_unreadable(state: AppState, account: Account, due: float,
+                         data: dict[str, Any]) -> None:
+    did = str(data["did"])
+
+    def mark(at: float) -> None:  # the fax that call stored: received on `did` at `due`
+        for fax in account.inbox.after(None):
+            if fax.did == did and fax.recvdate == at:
+                fax.unreadable = True
+
+    account.scheduler.schedule(due, mark, "scenario unreadable fax",
+                               {"kind": "scenario.unreadable", "did": did})
+
+
 REVIVERS: dict[str, Reviver] = {
+    "scenario.step": _scenario_step,
+    "scenario.inbound": _scenario_inbound,
+    "scenario.outbound": _scenario_outbound,
+    "scenario.unreadable": _scenario_unreadable,
     "job.conversion": _conversion,
     "job.try": _try,
     "job.retry": _retry,

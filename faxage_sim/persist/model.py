@@ -17,6 +17,7 @@ import json
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from random import Random
 from typing import TYPE_CHECKING, Any
 
 from ..core.accounts import Account, AccountSettings, RetryPolicy, User
@@ -33,6 +34,7 @@ from ..journal import JournalEntry
 from .codec import CodecError, after_decode, decode, encode
 
 if TYPE_CHECKING:
+    from ..core.scheduler import ScheduledEvent
     from ..faults import ActiveFault
     from ..state import AppState
 
@@ -64,8 +66,9 @@ def counter_value(counter: itertools.count[int]) -> int:
 
 # --- dumping ----------------------------------------------------------------------------
 
-def account_body(account: Account, position: int) -> dict[str, Any]:
-    """`position`: the account's place among all accounts (listings keep their order)."""
+def account_body(account: Account, position: int, generator: Any = None) -> dict[str, Any]:
+    """`position`: the account's place among all accounts (listings keep their order);
+    `generator`: its inbound traffic generator."""
     desk = account.desk
     return {
         "position": position,
@@ -78,7 +81,26 @@ def account_body(account: Account, position: int) -> dict[str, Any]:
         "did_urls": dict(account.inbox.did_urls),
         "inbound_in_progress": account.inbox.in_progress,
         "queue_seq": counter_value(desk._queue_seq) if desk is not None else 0,
+        "traffic": traffic_body(generator),
     }
+
+
+def traffic_body(generator: Any) -> dict[str, Any] | None:
+    """Where the account's generated callers stand in their random streams, so generated
+    calls after a load are the ones the emulator would have made."""
+    if generator is None:
+        return None
+    fake = generator._fake
+    return {"rng": encode(Random, generator.rng),
+            "faker": None if fake is None else encode(Random, fake.random)}
+
+
+def restore_traffic(generator: Any, data: Any) -> None:
+    if generator is None or not isinstance(data, dict):
+        return
+    if data.get("faker") is not None:
+        generator._faker().random.setstate(decode(Random, data["faker"]).getstate())
+    generator.rng.setstate(decode(Random, data["rng"]).getstate())
 
 
 def job_body(job: FaxJob, queued: bool) -> dict[str, Any]:
@@ -91,14 +113,40 @@ def job_body(job: FaxJob, queued: bool) -> dict[str, Any]:
 
 
 def event_data(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: encode(_EVENT_RECORDS[k], v) if k in _EVENT_RECORDS else v
-            for k, v in data.items()}
+    out = {}
+    for key, value in data.items():
+        if key == "runner":  # a scenario timeline step: its spec and its random stream
+            value = {"step": encode(_step_spec(), value.step), "rng": encode(Random, value.rng)}
+        elif key == "spec":
+            value = encode(_scenario_spec(data["kind"]), value)
+        elif key in _EVENT_RECORDS:
+            value = encode(_EVENT_RECORDS[key], value)
+        out[key] = value
+    return out
+
+
+def _step_spec() -> Any:
+    from ..scenario.model import StepSpec
+
+    return StepSpec
+
+
+def _scenario_spec(kind: str) -> Any:
+    from ..scenario.model import InboundSpec, OutboundSpec
+
+    return InboundSpec if kind == "scenario.inbound" else OutboundSpec
+
+
+def _live(event: ScheduledEvent) -> bool:
+    """Not a step of a scenario load retired since (it would do nothing)."""
+    runner = event.data.get("runner") if event.data is not None else None
+    return runner is None or runner.load.active
 
 
 def account_events(account: Account) -> list[tuple[float, dict[str, Any]]]:
     """The account's pending re-creatable events that are not a job's own next step."""
     kept = sorted(e for e in account.scheduler.events()
-                  if e.data is not None and e.data.get("kind") not in JOB_EVENTS)
+                  if e.data is not None and e.data.get("kind") not in JOB_EVENTS and _live(e))
     return [(event.due, event_data(event.data or {})) for event in kept]
 
 
@@ -154,6 +202,7 @@ class DecodedAccount:
     did_urls: dict[str, str]
     in_progress: int
     queue_seq: int
+    traffic: Any = None
     jobs: list[tuple[FaxJob, dict[str, Any] | None, bool]] = field(default_factory=list)
     faxes: list[ReceivedFax] = field(default_factory=list)
     busy: list[BusyCall] = field(default_factory=list)
@@ -205,6 +254,14 @@ def decode_event(data: Any, where: str) -> dict[str, Any]:
     for key, cls in _EVENT_RECORDS.items():
         if key in out:
             out[key] = decode(cls, out[key])
+    if "runner" in out:
+        runner = out["runner"]
+        if not isinstance(runner, dict):
+            raise StateError(f"{where}: a scenario step without its spec")
+        out["runner"] = {"step": decode(_step_spec(), runner.get("step")),
+                         "rng": decode(Random, runner.get("rng"))}
+    if "spec" in out:
+        out["spec"] = decode(_scenario_spec(out["kind"]), out["spec"])
     from .events import REVIVERS
 
     if out["kind"] not in REVIVERS:
@@ -247,7 +304,12 @@ def _decode_state(rows: Rows) -> DecodedState:
             dids=[str(d) for d in data["dids"]], disabled_dids=set(data["disabled_dids"]),
             clock=clock, did_urls=dict(data["did_urls"]),
             in_progress=_int(data["inbound_in_progress"], where),
-            queue_seq=_int(data["queue_seq"], where))
+            queue_seq=_int(data["queue_seq"], where), traffic=data.get("traffic"))
+        if accounts[str(company)].traffic is not None:
+            traffic = accounts[str(company)].traffic
+            decode(Random, traffic.get("rng"))
+            if traffic.get("faker") is not None:
+                decode(Random, traffic["faker"])
 
     def owner(company: Any, what: str) -> DecodedAccount:
         account = accounts.get(str(company))
@@ -361,6 +423,7 @@ def install_account(state: AppState, data: DecodedAccount) -> Account:
         clock=Clock(ClockMode(clock["mode"]), speed=float(clock["speed"]) or 1.0,
                     start=float(clock["now"])))
     account.disabled_dids = set(data.disabled_dids)
+    restore_traffic(sim.inbound.generators.get(account.company), data.traffic)
     fill_account(state, account, data)
     return account
 
@@ -401,7 +464,8 @@ def rows_of_accounts(state: AppState, companies: Iterable[str]) -> Rows:
     positions = {c: i for i, c in enumerate(sim.accounts)}
     for company in companies:
         account = sim.accounts[company]
-        rows["accounts"].append((company, to_json(account_body(account, positions[company]))))
+        rows["accounts"].append((company, to_json(account_body(
+            account, positions[company], sim.inbound.generators.get(company)))))
         queued = queued_jobids(account)
         for job in account.jobs.values():
             rows["jobs"].append((company, job.jobid,

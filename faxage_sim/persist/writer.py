@@ -215,8 +215,9 @@ class Persister:
         fresh_set = set(fresh)
         kept = [a for c, a in accounts.items() if c not in fresh_set]
         positions = {c: i for i, c in enumerate(accounts)}
-        batch.add("accounts", [(a.company, to_json(account_body(a, positions[a.company])))
-                               for a in kept])
+        generators = sim.inbound.generators
+        batch.add("accounts", [(a.company, to_json(account_body(
+            a, positions[a.company], generators.get(a.company)))) for a in kept])
         self._gather_jobs(batch, fresh_set)
         self._gather_faxes(batch, kept)
         for account in kept:
