@@ -166,6 +166,8 @@ def test_the_saves_made_while_running_hold_everything(tmp_path: Path,
 
 HALF_DAY = {
     "description": "half a day",
+    "rules": [{"probability": 0.5, "tries": ["busy", "success"]},
+              {"pattern": "7$", "outcome": "no-answer"}],
     "timeline": [
         {"at": "+5m", "inbound": {"to": "#1", "count": 6, "over": "30m", "spacing": "random",
                                   "unreadable": True}},
@@ -195,3 +197,5 @@ def test_a_scenario_saved_half_way_through_its_day_goes_on_the_same() -> None:
     assert len(received) == 9
     assert any(f["unreadable"] for f in received)
     assert ok(copy.get("/_sim/accounts/1000"))["settings"]["outbound_lines"] == 1
+    outcomes = {j["state"] + " " + j["longstatus"] for j in ok(copy.get("/_sim/jobs"))["jobs"]}
+    assert len(outcomes) > 1, outcomes  # the scenario's rules decided after the load too

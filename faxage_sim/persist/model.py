@@ -171,8 +171,29 @@ def globals_rows(state: AppState) -> list[tuple[str, str]]:
         },
         "inventory": encode(Inventory, sim.inventory),
         "faults": fault_rows(state),
+        "rules": rule_rows(state),
     }
     return [(name, to_json(value)) for name, value in rows.items()]
+
+
+def _scenario_rules() -> Any:
+    from ..scenario.rules import ActiveRule, ScenarioRules
+
+    return ScenarioRules, ActiveRule
+
+
+def rule_rows(state: AppState) -> dict[str, Any] | None:
+    """The destination rules of loaded scenarios (None when no scenario has any)."""
+    layers = state.sim.scenario_rules
+    if not layers:
+        return None
+    layer_type, rule_type = _scenario_rules()
+    layer = next((r for r in layers if isinstance(r, layer_type)), None)
+    if layer is None:
+        return None
+    return {"shared": [encode(rule_type, r) for r in layer.shared],
+            "by_company": [[c, [encode(rule_type, r) for r in rules]]
+                           for c, rules in layer.by_company.items()]}
 
 
 def fault_rows(state: AppState) -> dict[str, Any]:
@@ -217,6 +238,7 @@ class DecodedState:
     inventory: Inventory | None
     faults: list[ActiveFault]
     fault_next_id: int
+    rules: Any
     deliveries: list[Delivery]
     emails: list[OutboxMessage]
     journal: list[JournalEntry]
@@ -358,7 +380,21 @@ def _decode_state(rows: Rows) -> DecodedState:
         inventory=(decode(Inventory, glob["inventory"]) if glob["inventory"] is not None
                    else None),
         faults=faults, fault_next_id=_int(faults_data["next_id"], "faults"),
+        rules=_decode_rules(glob.get("rules")),
         deliveries=deliveries, emails=emails, journal=journal)
+
+
+def _decode_rules(data: Any) -> Any:
+    if data is None:
+        return None
+    layer_type, rule_type = _scenario_rules()
+    if not isinstance(data, dict):
+        raise StateError("the scenario rules are not valid")
+    layer = layer_type()
+    layer.shared = [decode(rule_type, r) for r in data["shared"]]
+    layer.by_company = {str(c): [decode(rule_type, r) for r in rules]
+                        for c, rules in data["by_company"]}
+    return layer
 
 
 # --- installing --------------------------------------------------------------------------
@@ -379,6 +415,8 @@ def install(state: AppState, decoded: DecodedState) -> None:
     sim.outbox.clear()
     state.scenario = None
     state.scenario_loads.clear()
+    if decoded.rules is not None:
+        sim.set_scenario_rules([decoded.rules])
     if decoded.inventory is not None:
         sim.inventory = decoded.inventory
     c = decoded.counters
