@@ -86,3 +86,24 @@ def test_a_bad_account_snapshot_changes_nothing() -> None:
         with pytest.raises(SimError, match="not a faxage-sim account snapshot"):
             sim.restore({"hello": "world"})
         assert sim.received() == before
+
+
+def test_an_accounts_faults_and_scenario_rules_come_with_it() -> None:
+    with EmbeddedSimulator() as server, server.new_account(in_process=True) as built, \
+            server.new_account(in_process=True) as sim:
+        built.load({"rules": [{"prefix": "212", "outcome": "busy"}]})
+        built.fault(operation="listfax", error="ERR01", every=2)
+        snapshot = built.snapshot()
+        sim.restore(snapshot)
+        assert [f["effect"] for f in sim.faults()] == [f["effect"] for f in built.faults()]
+        with sim.client() as client:
+            sent = client.post("/httpsfax.php", data={
+                **sim.credentials, "operation": "sendfax", "faxno": "2129871234",
+                "recipname": "R", "faxfilenames[0]": "a.txt", "faxfiledata[0]": "aGk="}).text
+            sim.advance_until_idle()
+            jobid = int(sent.removeprefix("JOBID: "))
+            assert sim.job(jobid)["state"] == "failure"  # the rule came along: always busy
+            listed = [client.post("/httpsfax.php", data={**sim.credentials,
+                                                         "operation": "listfax"}).text
+                      for _ in range(2)]
+        assert listed[1].startswith("ERR01")

@@ -124,16 +124,28 @@ ACCOUNT_FORMAT = "faxage-sim account snapshot"
 
 
 def account_snapshot(state: AppState, company: str) -> dict[str, Any]:
+    from ..faults import ActiveFault
+    from .codec import encode
+    from .model import _scenario_rules
+
     pool = DocumentPool()
     use_pool(pool)
     try:
         rows = rows_of_accounts(state, [company])
+        faults = [encode(ActiveFault, f) for f in
+                  (state._faults.faults if state._faults is not None else [])
+                  if f.owner == company]
+        layer_type, rule_type = _scenario_rules()
+        layer = next((r for r in state.sim.scenario_rules if isinstance(r, layer_type)), None)
+        rules = [encode(rule_type, r) for r in
+                 (layer.by_company.get(company, []) if layer is not None else [])]
     finally:
         use_pool(None)
     return {
         "format": ACCOUNT_FORMAT, "schema_version": SCHEMA_VERSION, "company": company,
         "tables": {name: [list(r) for r in table] for name, table in rows.items()},
         "documents": {k: base64.b64encode(v).decode("ascii") for k, v in pool.files.items()},
+        "faults": faults, "rules": rules,
     }
 
 
@@ -197,6 +209,7 @@ def restore_account(state: AppState, company: str, snapshot: Any) -> dict[str, i
         message.company = company
         sim.outbox.messages.append(message)
     _bump_counters(state, data)
+    _restore_faults_and_rules(state, company, decoded)
     sim.inbound.settings_changed(account)
     restore_traffic(sim.inbound.generators.get(company), data.traffic)
     revive_all(state, account, data)
@@ -221,10 +234,42 @@ def _decode_account_snapshot(snapshot: Any) -> DecodedState:
         raise StateError(f"a document of the account snapshot is not base64: {exc}") from exc
     rows: Rows = {str(name): [tuple(r) for r in table] for name, table in tables.items()
                   if isinstance(table, list) and all(isinstance(r, list) for r in table)}
-    rows["globals"] = [("counters", "{}"), ("inventory", "null"),
-                       ("faults", '{"next_id": 1, "faults": []}')]
+    import json
+
+    faults, rules = snapshot.get("faults", []), snapshot.get("rules", [])
+    rows["globals"] = [
+        ("counters", "{}"), ("inventory", "null"),
+        ("faults", json.dumps({"next_id": 1, "faults": faults})),
+        ("rules", json.dumps({"shared": [],
+                              "by_company": [[str(snapshot.get("company")), rules]]}))]
     decoded, _pool = _decode(rows, files)
     return decoded
+
+
+def _restore_faults_and_rules(state: AppState, company: str, decoded: DecodedState) -> None:
+    """The account's own faults and scenario rules become the snapshot's."""
+    from .model import _scenario_rules
+
+    book = state.faults
+    book.faults = [f for f in book.faults if f.owner != company]
+    for fault in decoded.faults:
+        fault.owner = company
+        fault.id = next(book._ids)
+        book.faults.append(fault)
+    rules = decoded.rules.by_company.get(next(iter(decoded.rules.by_company), ""), []) \
+        if decoded.rules is not None else []
+    sim = state.sim
+    layer_type, _rule_type = _scenario_rules()
+    layer = next((r for r in sim.scenario_rules if isinstance(r, layer_type)), None)
+    if layer is None and rules:
+        layer = layer_type()  # asked before the magic numbers, as a scenario load does
+        sim.set_scenario_rules([layer, *sim.scenario_rules])
+    for rule in rules:
+        rule.company = company
+    if layer is not None and rules:
+        layer.by_company[company] = rules
+    elif layer is not None:
+        layer.by_company.pop(company, None)
 
 
 def _bump_counters(state: AppState, data: Any) -> None:
