@@ -289,3 +289,12 @@ def test_read_only_paths_refused_even_for_root(tmp_path: Path,
                                   "is read-only; SQLite needs to write its journal next to "
                                   "the file")
     assert not (tmp_path / "new.sqlite").exists()
+
+
+def test_a_record_of_the_wrong_shape_is_named(saved_state: Path) -> None:
+    with sqlite3.connect(saved_state) as conn:
+        conn.execute("""UPDATE jobs SET body = json_set(body, '$.pagecount', 'many')""")
+    conn.close()
+    assert refusal("--state", str(saved_state)) == (
+        f"faxage-sim: --state {saved_state} is corrupt: job 100001: a FaxJob record, field "
+        "'pagecount', holds 'many'")

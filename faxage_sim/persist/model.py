@@ -269,6 +269,13 @@ def _int(value: Any, where: str) -> int:
     return value
 
 
+def _record(cls: Any, data: Any, where: str) -> Any:
+    try:
+        return decode(cls, data)
+    except CodecError as exc:
+        raise StateError(f"{where}: {exc}") from exc
+
+
 def decode_event(data: Any, where: str) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
         raise StateError(f"{where}: a pending event without a kind")
@@ -342,7 +349,7 @@ def _decode_state(rows: Rows) -> DecodedState:
     for company, jobid, text in rows.get("jobs", []):
         body = _body(text, f"job {jobid}")
         pending, queued = body.pop("pending"), body.pop("queued")
-        job = decode(FaxJob, body)
+        job = _record(FaxJob, body, f"job {jobid}")
         if job.jobid != jobid or job.company != str(company):
             raise StateError(f"job {jobid}: its key and its record disagree")
         if pending is not None:
@@ -350,14 +357,14 @@ def _decode_state(rows: Rows) -> DecodedState:
                        "data": decode_event(pending["data"], f"job {jobid}")}
         owner(company, f"job {jobid}").jobs.append((job, pending, bool(queued)))
     for company, recvid, text in rows.get("faxes", []):
-        fax = decode(ReceivedFax, _body(text, f"fax {recvid}"))
+        fax = _record(ReceivedFax, _body(text, f"fax {recvid}"), f"fax {recvid}")
         if fax.recvid != recvid:
             raise StateError(f"fax {recvid}: its key and its record disagree")
         owner(company, f"fax {recvid}").faxes.append(fax)
     for company, _seq, text in rows.get("busy_calls", []):
         owner(company, "a busy call").busy.append(decode(BusyCall, _body(text, "busy call")))
     for nuid, company, text in rows.get("cdrs", []):
-        record = decode(CallRecord, _body(text, f"call record {nuid}"))
+        record = _record(CallRecord, _body(text, f"call record {nuid}"), f"call record {nuid}")
         owner(company, f"call record {nuid}").cdrs.append(record)
     for company, _seq, due, text in rows.get("events", []):
         owner(company, "a pending event").events.append(

@@ -12,7 +12,7 @@ import contextlib
 import fcntl
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -226,8 +226,3 @@ def open_state_file(path: str | os.PathLike[str]) -> StateFile:
     conn.isolation_level = "DEFERRED"  # transactions again (`with conn:`)
     return StateFile(target, conn, lock_fd, existed)
 
-
-@contextlib.contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    with conn:
-        yield conn
