@@ -112,6 +112,7 @@ class Persister:
         self.journal_high = 0
         self.journal_low = 0
         self.error: str | None = None
+        self.written: dict[tuple[str, str], str] = {}
         self._queue: queue.Queue[Batch | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._task: asyncio.Task[None] | None = None
@@ -170,6 +171,7 @@ class Persister:
         entries = self.state.journal.entries
         self.journal_high = entries[-1].seq if entries else 0
         self.journal_low = entries[0].seq if entries else 0
+        self.written.clear()
         self.dirty_jobs.clear()
         self.dirty_faxes.clear()
         self.dirty_deliveries.clear()
@@ -199,10 +201,12 @@ class Persister:
         fresh: list[str] = []
         for company in set(self.accounts) - set(accounts):
             batch.delete_companies.append(company)
+            self._forget(company)
         for company, account in accounts.items():
             if self.accounts.get(company) is not account:  # new, or reset/replaced
                 if company in self.accounts:
                     batch.delete_companies.append(company)
+                self._forget(company)
                 fresh.append(company)
         if fresh:
             for table, rows in rows_of_accounts(state, fresh).items():
@@ -216,15 +220,21 @@ class Persister:
         kept = [a for c, a in accounts.items() if c not in fresh_set]
         positions = {c: i for i, c in enumerate(accounts)}
         generators = sim.inbound.generators
-        batch.add("accounts", [(a.company, to_json(account_body(
-            a, positions[a.company], generators.get(a.company)))) for a in kept])
+        for account in kept:
+            body = to_json(account_body(account, positions[account.company],
+                                        generators.get(account.company)))
+            if self._unchanged("accounts", account.company, body):
+                continue
+            batch.add("accounts", [(account.company, body)])
         self._gather_jobs(batch, fresh_set)
         self._gather_faxes(batch, kept)
         for account in kept:
             company = account.company
-            batch.deletes.append(("events", "company = ?", (company,)))
-            batch.add("events", [(company, seq, due, to_json(data)) for seq, (due, data)
-                                 in enumerate(account_events(account))])
+            events = [(company, seq, due, to_json(data)) for seq, (due, data)
+                      in enumerate(account_events(account))]
+            if not self._unchanged("events", company, repr(events)):
+                batch.deletes.append(("events", "company = ?", (company,)))
+                batch.add("events", events)
             busy = account.inbox.busy_calls
             written = self.busy_count.get(company, 0)
             if len(busy) < written:
@@ -237,9 +247,22 @@ class Persister:
         self._gather_deliveries(batch)
         self._gather_emails(batch)
         self._gather_journal(batch)
-        batch.add("globals", globals_rows(state))
+        batch.add("globals", [(name, body) for name, body in globals_rows(state)
+                              if not self._unchanged("globals", name, body)])
         batch.documents = dict(self.pool.take_added())
         return batch
+
+    def _forget(self, company: str) -> None:
+        self.written.pop(("accounts", company), None)
+        self.written.pop(("events", company), None)
+
+    def _unchanged(self, table: str, key: str, text: str) -> bool:
+        """Is this what the file holds already? (Small rows rebuilt at every save are only
+        written when they differ.)"""
+        if self.written.get((table, key)) == text:
+            return True
+        self.written[(table, key)] = text
+        return False
 
     def _gather_jobs(self, batch: Batch, fresh: set[str]) -> None:
         accounts = self.state.sim.accounts
