@@ -392,6 +392,8 @@ class Persister:
         try:
             write_batch(self.file.conn, batch)
         except sqlite3.Error as exc:
+            # The changes of that batch are not in the file: the next save writes it whole.
+            self.everything = self.changed = True
             if self.error is None:
                 self.error = str(exc)
                 console = self.state.console
