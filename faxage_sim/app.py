@@ -46,6 +46,14 @@ def protocol_routes() -> list[BaseRoute]:
     ]
 
 
+def note_control_change(scope: Scope) -> None:
+    """After a state-changing control or dashboard request: with --state, it is saved."""
+    if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
+        state: AppState = scope["app"].state.faxage
+        if state.persister is not None:
+            state.persister.control_changed(scope["path"])
+
+
 class LazyControlPlane:
     """The `/_sim/` routes, imported on their first request.
 
@@ -62,6 +70,7 @@ class LazyControlPlane:
 
             self._router = control_console.wrap(Router(routes=control.routes()))
         await self._router(scope, receive, send)
+        note_control_change(scope)
 
 
 class LazyDashboard:
@@ -76,6 +85,7 @@ class LazyDashboard:
 
             self._router = Router(routes=ui.routes())
         await self._router(scope, receive, send)
+        note_control_change(scope)
 
 
 async def to_dashboard(request: Request) -> Response:

@@ -115,11 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
                        type=file_in_existing_folder,
                        help="with --tls: write the CA certificate here (default: a temp dir)")
     from .ci import add_ci_parsers
+    from .persist.cli import add_snapshot_parsers, add_state_argument
     from .scenario.cli import add_parsers as add_scenario_parsers
     from .verify.cli import add_parser as add_verify_parser
 
+    add_state_argument(serve)
     add_ci_parsers(commands)
     add_scenario_parsers(commands)
+    add_snapshot_parsers(commands)
     add_verify_parser(commands)  # its own module; sets args.handler
     return parser
 
@@ -176,6 +179,9 @@ def run_serve(args: argparse.Namespace) -> int:
     from .server import base_url, bind_socket, serve
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    from .persist.cli import attach_for_serve, open_for_serve, state_phrase
+
+    loaded = open_for_serve(args.state)  # exits 2 with one line if the file cannot be used
     try:
         sock = bind_socket(config.host, config.port)
     except OSError as exc:
@@ -188,6 +194,9 @@ def run_serve(args: argparse.Namespace) -> int:
     app = create_app(config, console=console)
     url = base_url(sock, "https" if tls else "http")
     who = "account demo/1000/demo"
+    if attach_for_serve(app.state.faxage, loaded):
+        who = "the saved state"
+        scenario = None  # a restored state wins over the start-up scenario
     if scenario is not None:
         from .scenario.cli import install
 
@@ -201,7 +210,8 @@ def run_serve(args: argparse.Namespace) -> int:
 
     try:
         serve(app, sock, f"faxage-sim {__version__} listening on {url} "
-                         f"(clock {config.clock.value}; {who})",
+                         f"(clock {config.clock.value}; {who}"
+                         + (f"; {state_phrase(loaded)})" if loaded else ")"),
               on_ready=ready, **(tls.uvicorn_options() if tls else {}))
     finally:
         if args.port_file:
@@ -236,6 +246,10 @@ def _run(argv: Sequence[str] | None) -> int:
         from .scenario.cli import run as run_scenario
 
         return run_scenario(args)
+    if args.command == "snapshot":
+        from .persist.cli import run_snapshot
+
+        return run_snapshot(args)
     if args.command in ("wait", "journal"):
         from .ci import run_journal, run_wait
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .documents.fetch import UrlFetcher
     from .faults import FaultBook
     from .journal import JournalEntry
+    from .persist.writer import Persister
     from .scenario.model import Scenario
     from .scenario.timeline import Load
 
@@ -44,6 +45,7 @@ class AppState:
         self.sim.outbox.sender = config.smtp_from
         self.mail = MailRelay(self.sim, SmtpSettings(*config.smtp) if config.smtp else None)
         self.console = console
+        self.persister: Persister | None = None  # --state FILE: keeps the file up to date
         self.started = False
         # Observers of each journaled request, and of the server beginning to shut down
         # (the dashboard's live streams end then, so a graceful shutdown never waits on them).
@@ -91,6 +93,8 @@ class AppState:
         self.dispatcher.kick()
 
     def observe_request(self, entry: JournalEntry) -> None:
+        if self.persister is not None:
+            self.persister.request_done(entry)
         if self.console is not None and self.config.log_requests:
             self.console.request(entry)
         for observer in self.request_observers:
@@ -150,6 +154,8 @@ class AppState:
         self._wakeup = asyncio.Event()
         self.sim.on_schedule = self.wake
         self._driver = asyncio.get_running_loop().create_task(self._drive())
+        if self.persister is not None:
+            self.persister.start()
         self.started = True
 
     def wake(self) -> None:
@@ -181,3 +187,5 @@ class AppState:
         if self._fetcher is not None:
             await self._fetcher.aclose()
         await self.mail.aclose()
+        if self.persister is not None:
+            await self.persister.stop()  # the final save, after the last change

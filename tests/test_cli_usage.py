@@ -47,7 +47,7 @@ def test_every_subcommand_gets_the_same_treatment() -> None:
     command = cli("serv")
     assert command.returncode == 2
     assert last_line(command) == ("faxage-sim: unknown command 'serv' (did you mean serve?); "
-                                  "choose from serve, wait, journal, scenario, verify")
+                                  "choose from serve, wait, journal, scenario, snapshot, verify")
     nested = cli("scenario", "lst")
     assert nested.returncode == 2
     assert "unknown command 'lst' (did you mean list?)" in last_line(nested)

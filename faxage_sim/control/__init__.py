@@ -17,6 +17,7 @@ from . import (
     ports,
     requests,
     scenario,
+    snapshot,
     system,
 )
 
@@ -36,4 +37,5 @@ def routes() -> list[BaseRoute]:
         *scenario.ROUTES,
         *faults.ROUTES,
         *ports.ROUTES,
+        *snapshot.ROUTES,
     ]

@@ -81,7 +81,12 @@ class DeliveryBook:
     def _schedule_attempt(self, account: Account, delivery: Delivery, due: float) -> None:
         delivery.state = DeliveryState.SCHEDULED
         delivery.next_due = due
-        account.scheduler.schedule(due, lambda t: self._make_ready(delivery, t), "delivery")
+        account.scheduler.schedule(due, lambda t: self._make_ready(delivery, t), "delivery",
+                                   {"kind": "delivery", "id": delivery.id})
+
+    def resume(self, account: Account, delivery: Delivery, due: float) -> None:
+        """A delivery of a restored state: its next attempt at `due`."""
+        self._schedule_attempt(account, delivery, due)
 
     def _make_ready(self, delivery: Delivery, at: float) -> None:
         delivery.state = DeliveryState.IN_FLIGHT

@@ -251,13 +251,27 @@ class InboundExchange:
             f"call from {_shown(call.cid)} to {call.did} answered; {call.pages} page(s) coming",
             {"did": call.did}))
         account.scheduler.schedule(
-            end, lambda t: self._ended(account, call, when, t, result), "inbound call")
+            end, lambda t: self._ended(account, call, when, t, result), "inbound call",
+            {"kind": "inbound.call", "call": call, "start": when})
         return result
+
+    def resume_call(self, account: Account, call: IncomingCall, start: float,
+                    end: float) -> CallResult:
+        """An answered call of a restored state: it ends at `end` as it would have."""
+        result = CallResult(CallOutcome.ANSWERED, account.company, start, end)
+        account.scheduler.schedule(
+            end, lambda t: self._ended(account, call, start, t, result), "inbound call",
+            {"kind": "inbound.call", "call": call, "start": start})
+        return result
+
+    def ring_at(self, call: IncomingCall, account: Account, due: float) -> None:
+        """Schedule a call at simulated time `due` on the account's clock."""
+        account.scheduler.schedule(due, lambda t: self._ring_at(call, account, t),
+                                   "inbound ring", {"kind": "inbound.ring", "call": call})
 
     def ring_later(self, call: IncomingCall, account: Account, delay: float) -> None:
         """Schedule a call `delay` simulated seconds from now on the account's clock."""
-        account.scheduler.schedule(account.now() + delay,
-                                   lambda t: self._ring_at(call, account, t), "inbound ring")
+        self.ring_at(call, account, account.now() + delay)
 
     def _ring_at(self, call: IncomingCall, account: Account, at: float) -> None:
         self.ring(call, at, account)  # dropped if the number has left the account meanwhile

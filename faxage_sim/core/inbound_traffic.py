@@ -49,9 +49,15 @@ class TrafficGenerator:
 
     def _schedule_next(self, after: float) -> None:
         gap = self.rng.expovariate(self.rate / 3600.0)
+        self.schedule_arrival(after + gap)
+
+    def schedule_arrival(self, due: float) -> None:
+        """The next arrival at `due` (also how a restored state keeps its next arrival)."""
+        if self._event is not None:
+            self._event.cancel()
         self._event_rate = self.rate
-        self._event = self.account.scheduler.schedule(after + gap, self._arrive,
-                                                      "inbound traffic")
+        self._event = self.account.scheduler.schedule(due, self._arrive, "inbound traffic",
+                                                      {"kind": "inbound.traffic"})
 
     def _arrive(self, at: float) -> None:
         self._event = None

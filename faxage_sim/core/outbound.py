@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..wire import catalog
 from .events import EventBus, SimEvent
@@ -49,8 +49,9 @@ class OutboundDesk:
         )
 
     def _schedule(self, job: FaxJob, due: float, action: Callable[[float], None],
-                  label: str) -> None:
-        job.pending_event = self.account.scheduler.schedule(due, action, label)
+                  label: str, data: dict[str, Any] | None = None) -> None:
+        job.pending_event = self.account.scheduler.schedule(
+            due, action, label, {"kind": f"job.{label}", "jobid": job.jobid, **(data or {})})
 
     def _set_state(self, job: FaxJob, state: JobState, queue_state: str) -> None:
         job.state = state
@@ -76,6 +77,9 @@ class OutboundDesk:
         """Conversion takes its time from `at` (submit, or when async URLs arrived)."""
         timings = self.account.settings.timings
         done = at + timings.conversion_seconds + timings.conversion_per_page * job.pagecount
+        self.schedule_conversion_end(job, done)
+
+    def schedule_conversion_end(self, job: FaxJob, done: float) -> None:
         self._schedule(job, done, lambda t: self._conversion_done(job, t), "conversion")
 
     def _conversion_done(self, job: FaxJob, at: float) -> None:
@@ -139,9 +143,25 @@ class OutboundDesk:
         if connected > 0:
             # Page one starts after the handshake: the queue state becomes "Sending".
             self.account.scheduler.schedule(
-                at + dial, lambda t: self._connected(job), "connect")
-        self._schedule(job, end, lambda t: self._try_done(job, t, at, outcome, connected, pages),
-                       "try")
+                at + dial, lambda t: self._connected(job), "connect",
+                {"kind": "job.connect", "jobid": job.jobid})
+        self.schedule_try_end(job, end, at, outcome, connected, pages)
+
+    def schedule_try_end(self, job: FaxJob, end: float, started: float, outcome: TryOutcome,
+                         connected: float, pages: int) -> None:
+        """The end of a dial try (also how a restored state resumes a try on the line)."""
+        self._schedule(job, end, lambda t: self._try_done(job, t, started, outcome, connected,
+                                                         pages), "try",
+                       {"started": started, "outcome": outcome, "connected": connected,
+                        "pages": pages})
+
+    def schedule_retry(self, job: FaxJob, due: float) -> None:
+        self._schedule(job, due, lambda t: self._retry_due(job, t), "retry")
+
+    def connect_later(self, job: FaxJob, due: float) -> None:
+        """A restored try still in its handshake: the queue state turns "Sending" at `due`."""
+        self.account.scheduler.schedule(due, lambda t: self._connected(job), "connect",
+                                        {"kind": "job.connect", "jobid": job.jobid})
 
     def _connected(self, job: FaxJob) -> None:
         if job.state is JobState.TRANSMITTING:
@@ -174,7 +194,7 @@ class OutboundDesk:
                        f"{self.account.settings.retry_delay_seconds:g}s")
             self._enqueue(job, at, catalog.QUEUE_WAITING_FOR_RETRY)
             retry_at = at + self.account.settings.retry_delay_seconds
-            self._schedule(job, retry_at, lambda t: self._retry_due(job, t), "retry")
+            self.schedule_retry(job, retry_at)
         self.dispatch(at)
 
     def _emit_call(self, job: FaxJob, started: float, ended: float, billable: int) -> None:

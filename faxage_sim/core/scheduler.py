@@ -10,6 +10,7 @@ import heapq
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 EventAction = Callable[[float], None]
 
@@ -21,6 +22,9 @@ class ScheduledEvent:
     action: EventAction = field(compare=False)
     label: str = field(compare=False, default="")
     cancelled: bool = field(compare=False, default=False)
+    # What the event does, as data (kind + ids), so a saved state can re-create it
+    # (faxage_sim.persist.events). None: not re-creatable (it is not saved).
+    data: dict[str, Any] | None = field(compare=False, default=None)
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -32,8 +36,9 @@ class Scheduler:
         self._seq = itertools.count()
         self.on_schedule: Callable[[], None] | None = None
 
-    def schedule(self, due: float, action: EventAction, label: str = "") -> ScheduledEvent:
-        event = ScheduledEvent(due, next(self._seq), action, label)
+    def schedule(self, due: float, action: EventAction, label: str = "",
+                 data: dict[str, Any] | None = None) -> ScheduledEvent:
+        event = ScheduledEvent(due, next(self._seq), action, label, data=data)
         heapq.heappush(self._heap, event)
         if self.on_schedule is not None:
             self.on_schedule()
@@ -57,6 +62,10 @@ class Scheduler:
 
     def pending(self) -> int:
         return sum(1 for e in self._heap if not e.cancelled)
+
+    def events(self) -> list[ScheduledEvent]:
+        """The pending events, in no particular order."""
+        return [e for e in self._heap if not e.cancelled]
 
     def clear(self) -> None:
         self._heap.clear()

@@ -63,8 +63,12 @@ class StepRunner:
     load: Load
 
     def schedule(self, start: float) -> None:
-        at = self.step.at.resolve(start)
-        self.account.scheduler.schedule(at, self.run, "scenario step")
+        self.schedule_at(self.step.at.resolve(start))
+
+    def schedule_at(self, at: float) -> None:
+        # The event's data lets a saved state re-create it (faxage_sim.persist.events).
+        self.account.scheduler.schedule(at, self.run, "scenario step",
+                                        {"kind": "scenario.step", "runner": self})
 
     def run(self, at: float) -> None:
         if not self.load.active:
@@ -97,8 +101,12 @@ class StepRunner:
             self.sim.emit("scenario.burst", at, self.account.company,
                           f"inbound burst: {spec.count} faxes to {did} over {spec.over:g}s")
         for when in spread(at, spec.count, spec.over, spec.spacing, self.rng):
-            self.account.scheduler.schedule(
-                when, lambda t: self._ring(spec, did, t), "scenario inbound")
+            self.ring_at(spec, did, when)
+
+    def ring_at(self, spec: InboundSpec, did: str, when: float) -> None:
+        self.account.scheduler.schedule(
+            when, lambda t: self._ring(spec, did, t), "scenario inbound",
+            {"kind": "scenario.inbound", "runner": self, "spec": spec, "did": did})
 
     def _ring(self, spec: InboundSpec, did: str, at: float) -> None:
         if not self.load.active:
@@ -115,7 +123,8 @@ class StepRunner:
         if spec.unreadable and result.recvdate is not None:
             # Runs after the call has ended and stored its fax (same time, later in order).
             self.account.scheduler.schedule(result.recvdate, lambda t: _unreadable(result),
-                                            "scenario unreadable fax")
+                                            "scenario unreadable fax",
+                                            {"kind": "scenario.unreadable", "did": did})
 
     # --- outbound ------------------------------------------------------------------------
 
@@ -129,8 +138,14 @@ class StepRunner:
             number = spec.to[n % len(spec.to)] if spec.to else random_number(self.rng)
             low, high = spec.pages
             pages = self.rng.randint(low, high)
-            self.account.scheduler.schedule(
-                when, self._sender_of(spec, user, number, pages, n), "scenario outbound")
+            self.send_at(spec, user, number, pages, n, when)
+
+    def send_at(self, spec: OutboundSpec, username: str, number: str, pages: int, n: int,
+                when: float) -> None:
+        self.account.scheduler.schedule(
+            when, self._sender_of(spec, username, number, pages, n), "scenario outbound",
+            {"kind": "scenario.outbound", "runner": self, "spec": spec, "username": username,
+             "number": number, "pages": pages, "n": n})
 
     def _sender(self, username: str | None) -> str | None:
         users = self.account.users

@@ -1,0 +1,553 @@
+"""The emulator's state as rows of tables, and back: what `--state` files and snapshots hold.
+
+`dump_*` turn live records into `(key..., body)` rows whose body is JSON-ready data (bytes
+interned in the `DocumentPool`); `decode_state` checks and decodes a whole set of rows into
+records without touching the running emulator; `install` then replaces the emulator's state
+with them. So a bad file or upload is refused before anything changes.
+
+Simulated time: each account's clock is saved with its current simulated time and resumes
+from it, so pending events (a conversion, a retry, a ringing inbound call, a callback retry)
+fire at the same simulated time they were due at before the stop.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from random import Random
+from typing import TYPE_CHECKING, Any
+
+from ..core.accounts import Account, AccountSettings, RetryPolicy, User
+from ..core.cdr import AccountCdrs, CallRecord
+from ..core.clock import Clock, ClockMode
+from ..core.deliveries import Delivery, DeliveryState
+from ..core.inbound import BusyCall, IncomingCall, ReceivedFax
+from ..core.inventory import Inventory
+from ..core.jobs import FaxJob, JobState
+from ..core.matching import NumberMatch
+from ..core.outbox import MailState, OutboxMessage
+from ..core.outcomes import TryOutcome
+from ..journal import JournalEntry
+from .codec import CodecError, after_decode, decode, encode
+
+if TYPE_CHECKING:
+    from ..core.scheduler import ScheduledEvent
+    from ..faults import ActiveFault
+    from ..state import AppState
+
+SCHEMA_VERSION = 1
+FORMAT_NAME = "faxage-sim state"
+
+# Event data values that are records (the rest are plain JSON).
+_EVENT_RECORDS: dict[str, Any] = {"call": IncomingCall, "outcome": TryOutcome}
+# Pending events a saved state re-creates. Scenario timeline steps are not among them.
+JOB_EVENTS = frozenset({"job.conversion", "job.try", "job.retry"})
+
+
+def _fix_number_match(match: NumberMatch) -> NumberMatch:
+    return NumberMatch.of(number=match.number, prefix=match.prefix, pattern=match.pattern)
+
+
+after_decode(NumberMatch, _fix_number_match)
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), allow_nan=False)
+
+
+def counter_value(counter: itertools.count[int]) -> int:
+    """The next value an `itertools.count` gives, without taking it."""
+    text = repr(counter)  # "count(123)"
+    return int(text[text.index("(") + 1:text.rindex(")")].split(",")[0])
+
+
+# --- dumping ----------------------------------------------------------------------------
+
+def account_body(account: Account, position: int, generator: Any = None) -> dict[str, Any]:
+    """`position`: the account's place among all accounts (listings keep their order);
+    `generator`: its inbound traffic generator."""
+    desk = account.desk
+    return {
+        "position": position,
+        "settings": encode(AccountSettings, account.settings),
+        "users": [encode(User, u) for u in account.users.values()],
+        "dids": list(account.dids),
+        "disabled_dids": sorted(account.disabled_dids),
+        "clock": {"mode": account.clock.mode.value, "speed": account.clock.speed,
+                  "now": account.now()},
+        "did_urls": dict(account.inbox.did_urls),
+        "inbound_in_progress": account.inbox.in_progress,
+        "queue_seq": counter_value(desk._queue_seq) if desk is not None else 0,
+        "traffic": traffic_body(generator),
+    }
+
+
+def traffic_body(generator: Any) -> dict[str, Any] | None:
+    """Where the account's generated callers stand in their random streams, so generated
+    calls after a load are the ones the emulator would have made."""
+    if generator is None:
+        return None
+    fake = generator._fake
+    return {"rng": encode(Random, generator.rng),
+            "faker": None if fake is None else encode(Random, fake.random)}
+
+
+def restore_traffic(generator: Any, data: Any) -> None:
+    if generator is None or not isinstance(data, dict):
+        return
+    if data.get("faker") is not None:
+        generator._faker().random.setstate(decode(Random, data["faker"]).getstate())
+    generator.rng.setstate(decode(Random, data["rng"]).getstate())
+
+
+def job_body(job: FaxJob, queued: bool) -> dict[str, Any]:
+    body: dict[str, Any] = encode(FaxJob, job)
+    event = job.pending_event
+    body["pending"] = (None if event is None or event.cancelled
+                       else {"due": event.due, "data": event_data(event.data or {})})
+    body["queued"] = queued
+    return body
+
+
+def event_data(data: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in data.items():
+        if key == "runner":  # a scenario timeline step: its spec and its random stream
+            value = {"step": encode(_step_spec(), value.step), "rng": encode(Random, value.rng)}
+        elif key == "spec":
+            value = encode(_scenario_spec(data["kind"]), value)
+        elif key in _EVENT_RECORDS:
+            value = encode(_EVENT_RECORDS[key], value)
+        out[key] = value
+    return out
+
+
+def _step_spec() -> Any:
+    from ..scenario.model import StepSpec
+
+    return StepSpec
+
+
+def _scenario_spec(kind: str) -> Any:
+    from ..scenario.model import InboundSpec, OutboundSpec
+
+    return InboundSpec if kind == "scenario.inbound" else OutboundSpec
+
+
+def _live(event: ScheduledEvent) -> bool:
+    """Not a step of a scenario load retired since (it would do nothing)."""
+    runner = event.data.get("runner") if event.data is not None else None
+    return runner is None or runner.load.active
+
+
+def account_events(account: Account) -> list[tuple[float, dict[str, Any]]]:
+    """The account's pending re-creatable events that are not a job's own next step."""
+    kept = sorted(e for e in account.scheduler.events()
+                  if e.data is not None and e.data.get("kind") not in JOB_EVENTS and _live(e))
+    return [(event.due, event_data(event.data or {})) for event in kept]
+
+
+def queued_jobids(account: Account) -> set[int]:
+    return {j.jobid for j in account.desk.queue} if account.desk is not None else set()
+
+
+def globals_rows(state: AppState) -> list[tuple[str, str]]:
+    sim = state.sim
+    counters = sim._counters
+    rows: dict[str, Any] = {
+        "counters": {
+            "jobids": counter_value(counters.jobids),
+            "commids": counter_value(counters.commids),
+            "companies": counter_value(counters.companies),
+            "recvids": counter_value(counters.recvids),
+            "nuid": sim.cdrs._next_nuid,
+            "deliveries": counter_value(sim.deliveries._ids),
+            "emails": counter_value(sim.outbox._ids),
+            "journal": counter_value(state.journal._seq),
+            "journal_dropped": state.journal.dropped,
+        },
+        "inventory": encode(Inventory, sim.inventory),
+        "faults": fault_rows(state),
+        "rules": rule_rows(state),
+    }
+    return [(name, to_json(value)) for name, value in rows.items()]
+
+
+def _scenario_rules() -> Any:
+    from ..scenario.rules import ActiveRule, ScenarioRules
+
+    return ScenarioRules, ActiveRule
+
+
+def rule_rows(state: AppState) -> dict[str, Any] | None:
+    """The destination rules of loaded scenarios (None when no scenario has any)."""
+    layers = state.sim.scenario_rules
+    if not layers:
+        return None
+    layer_type, rule_type = _scenario_rules()
+    layer = next((r for r in layers if isinstance(r, layer_type)), None)
+    if layer is None:
+        return None
+    return {"shared": [encode(rule_type, r) for r in layer.shared],
+            "by_company": [[c, [encode(rule_type, r) for r in rules]]
+                           for c, rules in layer.by_company.items()]}
+
+
+def fault_rows(state: AppState) -> dict[str, Any]:
+    from ..faults import ActiveFault
+
+    if state._faults is None:
+        return {"next_id": 1, "faults": []}
+    book = state._faults
+    return {"next_id": counter_value(book._ids),
+            "faults": [encode(ActiveFault, f) for f in book.faults]}
+
+
+# --- decoding (checks everything, changes nothing) ---------------------------------------
+
+class StateError(ValueError):
+    """A state (file or snapshot) that cannot be loaded; the message is one clear line."""
+
+
+@dataclass
+class DecodedAccount:
+    company: str
+    settings: AccountSettings
+    users: list[User]
+    dids: list[str]
+    disabled_dids: set[str]
+    clock: dict[str, Any]
+    did_urls: dict[str, str]
+    in_progress: int
+    queue_seq: int
+    traffic: Any = None
+    jobs: list[tuple[FaxJob, dict[str, Any] | None, bool]] = field(default_factory=list)
+    faxes: list[ReceivedFax] = field(default_factory=list)
+    busy: list[BusyCall] = field(default_factory=list)
+    cdrs: list[CallRecord] = field(default_factory=list)
+    events: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
+
+
+@dataclass
+class DecodedState:
+    accounts: dict[str, DecodedAccount]
+    counters: dict[str, int]
+    inventory: Inventory | None
+    faults: list[ActiveFault]
+    fault_next_id: int
+    rules: Any
+    deliveries: list[Delivery]
+    emails: list[OutboxMessage]
+    journal: list[JournalEntry]
+
+    def summary(self) -> dict[str, int]:
+        accounts = self.accounts.values()
+        return {"accounts": len(self.accounts),
+                "jobs": sum(len(a.jobs) for a in accounts),
+                "faxes": sum(len(a.faxes) for a in accounts),
+                "calls": sum(len(a.cdrs) for a in accounts)}
+
+
+Rows = dict[str, list[tuple[Any, ...]]]  # table -> rows, each ending with its JSON body
+
+
+def _body(text: Any, where: str) -> Any:
+    if not isinstance(text, str):
+        raise StateError(f"{where}: the record is not JSON text")
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise StateError(f"{where}: the record is not valid JSON ({exc})") from exc
+
+
+def _int(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise StateError(f"{where}: expected a whole number, found {value!r}")
+    return value
+
+
+def _record(cls: Any, data: Any, where: str) -> Any:
+    try:
+        return decode(cls, data)
+    except CodecError as exc:
+        raise StateError(f"{where}: {exc}") from exc
+
+
+def decode_event(data: Any, where: str) -> dict[str, Any]:
+    if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
+        raise StateError(f"{where}: a pending event without a kind")
+    out = dict(data)
+    for key, cls in _EVENT_RECORDS.items():
+        if key in out:
+            out[key] = decode(cls, out[key])
+    if "runner" in out:
+        runner = out["runner"]
+        if not isinstance(runner, dict):
+            raise StateError(f"{where}: a scenario step without its spec")
+        out["runner"] = {"step": decode(_step_spec(), runner.get("step")),
+                         "rng": decode(Random, runner.get("rng"))}
+    if "spec" in out:
+        out["spec"] = decode(_scenario_spec(out["kind"]), out["spec"])
+    from .events import REVIVERS
+
+    if out["kind"] not in REVIVERS:
+        raise StateError(f"{where}: unknown kind of pending event {out['kind']!r}")
+    return out
+
+
+def decode_state(rows: Rows) -> DecodedState:
+    """Every row decoded and cross-checked; raises `StateError` naming the first problem."""
+    try:
+        return _decode_state(rows)
+    except CodecError as exc:
+        raise StateError(str(exc)) from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, StateError):
+            raise
+        raise StateError(f"a record is not valid: {exc!r}") from exc
+
+
+def _decode_state(rows: Rows) -> DecodedState:
+    from ..faults import ActiveFault
+
+    glob = {name: _body(body, f"globals {name}") for name, body in rows.get("globals", [])}
+    for name in ("counters", "inventory", "faults"):
+        if name not in glob:
+            raise StateError(f"the globals table has no {name!r} row")
+    counters = {k: _int(v, f"counter {k}") for k, v in glob["counters"].items()}
+    accounts: dict[str, DecodedAccount] = {}
+    account_rows = [(company, _body(text, f"account {company}"))
+                    for company, text in rows.get("accounts", [])]
+    account_rows.sort(key=lambda row: row[1].get("position", 0)
+                      if isinstance(row[1], dict) else 0)
+    for company, data in account_rows:
+        where = f"account {company}"
+        clock = data["clock"]
+        ClockMode(clock["mode"])
+        accounts[str(company)] = DecodedAccount(
+            company=str(company), settings=decode(AccountSettings, data["settings"]),
+            users=[decode(User, u) for u in data["users"]],
+            dids=[str(d) for d in data["dids"]], disabled_dids=set(data["disabled_dids"]),
+            clock=clock, did_urls=dict(data["did_urls"]),
+            in_progress=_int(data["inbound_in_progress"], where),
+            queue_seq=_int(data["queue_seq"], where), traffic=data.get("traffic"))
+        if accounts[str(company)].traffic is not None:
+            traffic = accounts[str(company)].traffic
+            decode(Random, traffic.get("rng"))
+            if traffic.get("faker") is not None:
+                decode(Random, traffic["faker"])
+
+    def owner(company: Any, what: str) -> DecodedAccount:
+        account = accounts.get(str(company))
+        if account is None:
+            raise StateError(f"{what} belongs to company {company}, which has no account row")
+        return account
+
+    for company, jobid, text in rows.get("jobs", []):
+        body = _body(text, f"job {jobid}")
+        pending, queued = body.pop("pending"), body.pop("queued")
+        job = _record(FaxJob, body, f"job {jobid}")
+        if job.jobid != jobid or job.company != str(company):
+            raise StateError(f"job {jobid}: its key and its record disagree")
+        if pending is not None:
+            pending = {"due": float(pending["due"]),
+                       "data": decode_event(pending["data"], f"job {jobid}")}
+        owner(company, f"job {jobid}").jobs.append((job, pending, bool(queued)))
+    for company, recvid, text in rows.get("faxes", []):
+        fax = _record(ReceivedFax, _body(text, f"fax {recvid}"), f"fax {recvid}")
+        if fax.recvid != recvid:
+            raise StateError(f"fax {recvid}: its key and its record disagree")
+        owner(company, f"fax {recvid}").faxes.append(fax)
+    for company, _seq, text in rows.get("busy_calls", []):
+        owner(company, "a busy call").busy.append(decode(BusyCall, _body(text, "busy call")))
+    for nuid, company, text in rows.get("cdrs", []):
+        record = _record(CallRecord, _body(text, f"call record {nuid}"), f"call record {nuid}")
+        owner(company, f"call record {nuid}").cdrs.append(record)
+    for company, _seq, due, text in rows.get("events", []):
+        owner(company, "a pending event").events.append(
+            (float(due), decode_event(_body(text, "pending event"), "pending event")))
+    for account in accounts.values():
+        account.jobs.sort(key=lambda j: j[0].jobid)
+        account.faxes.sort(key=lambda f: f.recvid)
+        account.cdrs.sort(key=lambda r: r.nuid)
+        account.events.sort(key=lambda e: e[0])
+    deliveries = [decode(Delivery, _body(t, f"callback {i}")) for i, _c, t in
+                  sorted(rows.get("deliveries", []))]
+    emails = [decode(OutboxMessage, _body(t, f"email {i}")) for i, _c, t in
+              sorted(rows.get("emails", []))]
+    journal = [decode(JournalEntry, _body(t, f"journal entry {s}")) for s, t in
+               sorted(rows.get("journal", []))]
+    faults_data = glob["faults"]
+    faults = [decode(ActiveFault, f) for f in faults_data["faults"]]
+    return DecodedState(
+        accounts=accounts, counters=counters,
+        inventory=(decode(Inventory, glob["inventory"]) if glob["inventory"] is not None
+                   else None),
+        faults=faults, fault_next_id=_int(faults_data["next_id"], "faults"),
+        rules=_decode_rules(glob.get("rules")),
+        deliveries=deliveries, emails=emails, journal=journal)
+
+
+def _decode_rules(data: Any) -> Any:
+    if data is None:
+        return None
+    layer_type, rule_type = _scenario_rules()
+    if not isinstance(data, dict):
+        raise StateError("the scenario rules are not valid")
+    layer = layer_type()
+    layer.shared = [decode(rule_type, r) for r in data["shared"]]
+    layer.by_company = {str(c): [decode(rule_type, r) for r in rules]
+                        for c, rules in data["by_company"]}
+    return layer
+
+
+# --- installing --------------------------------------------------------------------------
+
+def install(state: AppState, decoded: DecodedState) -> None:
+    """Replace the emulator's state with `decoded` (already checked whole)."""
+    from ..faults import FaultBook
+
+    sim = state.sim
+    sim.set_scenario_rules([])
+    for account in sim.accounts.values():
+        account.scheduler.clear()
+    sim.accounts.clear()
+    sim.inbound.reset()
+    sim.cdrs.clear()
+    sim.deliveries.deliveries.clear()
+    sim.deliveries.ready.clear()
+    sim.outbox.clear()
+    state.scenario = None
+    state.scenario_loads.clear()
+    if decoded.rules is not None:
+        sim.set_scenario_rules([decoded.rules])
+    if decoded.inventory is not None:
+        sim.inventory = decoded.inventory
+    c = decoded.counters
+    counters = sim._counters
+    counters.jobids = itertools.count(c["jobids"])
+    counters.commids = itertools.count(c["commids"])
+    counters.companies = itertools.count(c["companies"])
+    counters.recvids = itertools.count(c["recvids"])
+    sim.cdrs._next_nuid = c["nuid"]
+    sim.deliveries._ids = itertools.count(c["deliveries"])
+    sim.outbox._ids = itertools.count(c["emails"])
+    for data in decoded.accounts.values():
+        install_account(state, data)
+    policies = {a.company: a.settings.callback_policy for a in sim.accounts.values()}
+    for delivery in decoded.deliveries:
+        delivery.backoff = policies.get(delivery.company, RetryPolicy()).delay_before
+        sim.deliveries.deliveries.append(delivery)
+    for message in decoded.emails:
+        sim.outbox.messages.append(message)
+        if message.state is MailState.QUEUED:
+            sim.outbox.ready.append(message)
+    journal = state.journal
+    journal.entries = deque(decoded.journal[-journal.limit:])
+    journal.dropped = c["journal_dropped"] + max(0, len(decoded.journal) - journal.limit)
+    journal._seq = itertools.count(c["journal"])
+    if decoded.faults or state._faults is not None:
+        book = state._faults = FaultBook()
+        book.faults = list(decoded.faults)
+        book._ids = itertools.count(decoded.fault_next_id)
+    from .events import revive_all
+
+    for data in decoded.accounts.values():
+        revive_all(state, sim.accounts[data.company], data)
+
+
+def install_account(state: AppState, data: DecodedAccount) -> Account:
+    """Create the account with its records (its pending events are revived after)."""
+    sim = state.sim
+    clock = data.clock
+    account = sim.create_account(
+        data.company, users=data.users, dids=data.dids, settings=data.settings,
+        clock=Clock(ClockMode(clock["mode"]), speed=float(clock["speed"]) or 1.0,
+                    start=float(clock["now"])))
+    account.disabled_dids = set(data.disabled_dids)
+    restore_traffic(sim.inbound.generators.get(account.company), data.traffic)
+    fill_account(state, account, data)
+    return account
+
+
+def fill_account(state: AppState, account: Account, data: DecodedAccount) -> None:
+    sim = state.sim
+    inbox = account.inbox
+    inbox.did_urls = dict(data.did_urls)
+    inbox.in_progress = data.in_progress
+    for fax in data.faxes:
+        fax.company = account.company
+        inbox.add(fax)
+    inbox.busy_calls = list(data.busy)
+    cdrs = AccountCdrs()
+    for record in data.cdrs:
+        cdrs.add(record)
+    if data.cdrs:
+        sim.cdrs._accounts[account.company] = cdrs
+    desk = account.desk
+    assert desk is not None
+    queued: list[FaxJob] = []
+    for job, _pending, in_queue in data.jobs:
+        job.company = account.company
+        account.jobs[job.jobid] = job
+        if in_queue and job.state is JobState.IN_QUEUE:
+            queued.append(job)
+        if job.state is JobState.TRANSMITTING and job.line is not None:
+            desk.lines[job.line] = job
+    desk.queue = sorted(queued, key=lambda j: j.queue_seq)
+    desk._queue_seq = itertools.count(data.queue_seq)
+
+
+def rows_of_accounts(state: AppState, companies: Iterable[str]) -> Rows:
+    """Every row of the given accounts (the per-account snapshot)."""
+    sim = state.sim
+    rows: Rows = {"accounts": [], "jobs": [], "faxes": [], "busy_calls": [], "cdrs": [],
+                  "events": [], "deliveries": [], "emails": []}
+    positions = {c: i for i, c in enumerate(sim.accounts)}
+    for company in companies:
+        account = sim.accounts[company]
+        rows["accounts"].append((company, to_json(account_body(
+            account, positions[company], sim.inbound.generators.get(company)))))
+        queued = queued_jobids(account)
+        for job in account.jobs.values():
+            rows["jobs"].append((company, job.jobid,
+                                 to_json(job_body(job, job.jobid in queued))))
+        for fax in account.inbox.faxes.values():
+            rows["faxes"].append((company, fax.recvid, to_json(encode(ReceivedFax, fax))))
+        for seq, busy in enumerate(account.inbox.busy_calls):
+            rows["busy_calls"].append((company, seq, to_json(encode(BusyCall, busy))))
+        cdrs = sim.cdrs._accounts.get(company)
+        for record in cdrs.by_nuid if cdrs is not None else ():
+            rows["cdrs"].append((record.nuid, company, to_json(encode(CallRecord, record))))
+        for seq, (due, data) in enumerate(account_events(account)):
+            rows["events"].append((company, seq, due, to_json(data)))
+    wanted = set(companies)
+    for delivery in sim.deliveries.deliveries:
+        if delivery.company in wanted:
+            rows["deliveries"].append(delivery_row(delivery))
+    for message in sim.outbox.messages:
+        if message.company in wanted:
+            rows["emails"].append(email_row(message))
+    return rows
+
+
+def delivery_row(delivery: Delivery) -> tuple[Any, ...]:
+    body = encode(Delivery, delivery)
+    if delivery.state is DeliveryState.IN_FLIGHT:
+        body["state"] = DeliveryState.SCHEDULED.value  # sent again after a restart
+    return (delivery.id, delivery.company, to_json(body))
+
+
+def email_row(message: OutboxMessage) -> tuple[Any, ...]:
+    return (message.id, message.company, to_json(encode(OutboxMessage, message)))
+
+
+def all_rows(state: AppState) -> Rows:
+    rows = rows_of_accounts(state, list(state.sim.accounts))
+    rows["globals"] = globals_rows(state)
+    rows["journal"] = [(e.seq, to_json(encode(JournalEntry, e))) for e in state.journal.entries]
+    return rows
+

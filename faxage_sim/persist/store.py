@@ -1,0 +1,228 @@
+"""The SQLite file of a state: one table per kind of record, a schema version, documents once.
+
+Used two ways: `StateFile` is the `--state FILE` database, kept open and updated in small
+transactions (WAL journal, so a crash at any moment leaves the last committed state); a
+snapshot is the same schema in one self-contained file (`to_bytes` / `from_bytes`), the body
+of `GET`/`PUT /_sim/snapshot`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from .model import FORMAT_NAME, SCHEMA_VERSION, Rows, StateError
+
+TABLES: dict[str, str] = {
+    "meta": "key TEXT PRIMARY KEY, value TEXT NOT NULL",
+    "globals": "name TEXT PRIMARY KEY, body TEXT NOT NULL",
+    "accounts": "company TEXT PRIMARY KEY, body TEXT NOT NULL",
+    "jobs": "company TEXT NOT NULL, jobid INTEGER NOT NULL, body TEXT NOT NULL, "
+            "PRIMARY KEY (company, jobid)",
+    "faxes": "company TEXT NOT NULL, recvid INTEGER NOT NULL, body TEXT NOT NULL, "
+             "PRIMARY KEY (company, recvid)",
+    "busy_calls": "company TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL, "
+                  "PRIMARY KEY (company, seq)",
+    "cdrs": "nuid INTEGER PRIMARY KEY, company TEXT NOT NULL, body TEXT NOT NULL",
+    "events": "company TEXT NOT NULL, seq INTEGER NOT NULL, due REAL NOT NULL, "
+              "body TEXT NOT NULL, PRIMARY KEY (company, seq)",
+    "deliveries": "id INTEGER PRIMARY KEY, company TEXT NOT NULL, body TEXT NOT NULL",
+    "emails": "id INTEGER PRIMARY KEY, company TEXT NOT NULL, body TEXT NOT NULL",
+    "journal": "seq INTEGER PRIMARY KEY, body TEXT NOT NULL",
+    "documents": "sha256 TEXT PRIMARY KEY, data BLOB NOT NULL",
+}
+# Tables whose rows belong to one account (deleted with it).
+COMPANY_TABLES = ("accounts", "jobs", "faxes", "busy_calls", "cdrs", "events", "deliveries",
+                  "emails")
+RECORD_TABLES = tuple(t for t in TABLES if t not in ("meta", "documents"))
+def _column_count(spec: str) -> int:
+    return len(spec.split(", PRIMARY KEY")[0].split(", "))
+
+
+COLUMNS = {name: _column_count(spec) for name, spec in TABLES.items()}
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    for name, spec in TABLES.items():
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {name} ({spec})")
+    conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+        ("format", FORMAT_NAME), ("schema_version", str(SCHEMA_VERSION)),
+        ("written_by", f"faxage-sim {__version__}")])
+
+
+def insert(conn: sqlite3.Connection, table: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    marks = ", ".join("?" * COLUMNS[table])
+    conn.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", rows)
+
+
+def write_all(conn: sqlite3.Connection, rows: Rows, documents: dict[str, bytes]) -> None:
+    """Replace every record (one transaction: the old state or the new, never half)."""
+    with conn:
+        create_schema(conn)
+        for table in RECORD_TABLES:
+            conn.execute(f"DELETE FROM {table}")
+        for table, table_rows in rows.items():
+            insert(conn, table, table_rows)
+        conn.executemany("INSERT OR IGNORE INTO documents VALUES (?, ?)", documents.items())
+
+
+def check(conn: sqlite3.Connection, name: str) -> bool:
+    """True when it holds a faxage-sim state; False when it is empty (a new file).
+    Raises `StateError` with one line naming the problem otherwise."""
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError as exc:
+        if "malformed" in str(exc):
+            raise StateError(f"{name} is corrupt or truncated: {exc}") from exc
+        raise StateError(f"{name} is not a faxage-sim state file (not an SQLite database: "
+                         f"{exc})") from exc
+    if not tables:
+        return False
+    if "meta" not in tables:
+        raise StateError(f"{name} is an SQLite database but not a faxage-sim state file "
+                         "(no meta table)")
+    try:
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError as exc:
+        raise StateError(f"{name} is corrupt: {exc}") from exc
+    if meta.get("format") != FORMAT_NAME:
+        raise StateError(f"{name} is an SQLite database but not a faxage-sim state file "
+                         f"(format {meta.get('format')!r})")
+    version_text = meta.get("schema_version", "")
+    if not version_text.isdigit():
+        raise StateError(f"{name} has an unknown schema version {version_text!r}")
+    version = int(version_text)
+    if version > SCHEMA_VERSION:
+        raise StateError(
+            f"{name} was written by a newer faxage-sim ({meta.get('written_by', '?')}, state "
+            f"schema {version}); this faxage-sim {__version__} reads schema {SCHEMA_VERSION}: "
+            "upgrade faxage-sim")
+    if version < 1:
+        raise StateError(f"{name} has an unknown schema version {version}")
+    missing = [t for t in TABLES if t not in tables]
+    if missing:
+        raise StateError(f"{name} is corrupt: table(s) {', '.join(missing)} missing")
+    try:
+        problems = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        raise StateError(f"{name} is corrupt or truncated: {exc}") from exc
+    if problems != ["ok"]:
+        raise StateError(f"{name} is corrupt or truncated: {problems[0]}")
+    return True
+
+
+def read_all(conn: sqlite3.Connection, name: str) -> tuple[Rows, dict[str, bytes]]:
+    try:
+        rows: Rows = {t: conn.execute(f"SELECT * FROM {t}").fetchall() for t in RECORD_TABLES}
+        documents = {r[0]: bytes(r[1]) for r in conn.execute("SELECT sha256, data FROM documents")}
+    except sqlite3.DatabaseError as exc:
+        raise StateError(f"{name} is corrupt or truncated: {exc}") from exc
+    return rows, documents
+
+
+# --- snapshots: the same schema in one file ------------------------------------------------
+
+def to_bytes(rows: Rows, documents: dict[str, bytes]) -> bytes:
+    conn = sqlite3.connect(":memory:")
+    try:
+        write_all(conn, rows, documents)
+        return conn.serialize()
+    finally:
+        conn.close()
+
+
+def from_bytes(data: bytes, name: str = "the snapshot") -> tuple[Rows, dict[str, bytes]]:
+    if not data.startswith(b"SQLite format 3\x00"):
+        raise StateError(f"{name} is not a faxage-sim snapshot (not an SQLite database)")
+    if len(data) >= 20 and data[18:20] == b"\x02\x02":
+        # A --state file (WAL mode) sent as a snapshot: read it as a plain database file.
+        data = data[:18] + b"\x01\x01" + data[20:]
+    conn = sqlite3.connect(":memory:")
+    try:
+        try:
+            conn.deserialize(data)
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"{name} is corrupt or truncated: {exc}") from exc
+        if not check(conn, name):
+            raise StateError(f"{name} holds no faxage-sim state (an empty database)")
+        return read_all(conn, name)
+    finally:
+        conn.close()
+
+
+# --- the --state file ---------------------------------------------------------------------
+
+class StateFileError(StateError):
+    """The --state file cannot be used (read-only, locked, not a state...)."""
+
+
+@dataclass
+class StateFile:
+    path: Path
+    conn: sqlite3.Connection
+    lock_fd: int
+    existed: bool  # it held a state when opened
+    closed: bool = field(default=False)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.close()
+        with contextlib.suppress(OSError):
+            fcntl.flock(self.lock_fd, fcntl.LOCK_UN)
+            os.close(self.lock_fd)
+
+
+def open_state_file(path: str | os.PathLike[str]) -> StateFile:
+    """Open (or create) FILE for --state, locked against a second server; check it holds a
+    faxage-sim state. Raises `StateFileError` with one line saying what is wrong."""
+    target = Path(path)
+    shown = str(target)
+    if target.is_dir():
+        raise StateFileError(f"--state {shown}: is a directory; give a file name")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise StateFileError(f"--state {shown}: the directory {parent} does not exist")
+    if target.exists() and not os.access(target, os.R_OK | os.W_OK):
+        raise StateFileError(f"--state {shown}: the file is not writable (read-only); "
+                             "give a file this user can write")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise StateFileError(f"--state {shown}: the directory {parent} is read-only; SQLite "
+                             "needs to write its journal next to the file")
+    try:
+        lock_fd = os.open(target, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StateFileError(f"--state {shown}: cannot open: {exc.strerror}") from exc
+    try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(lock_fd)
+        raise StateFileError(f"--state {shown}: another faxage-sim is using this file "
+                             "(it is locked); stop it or give another file") from exc
+    try:
+        conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        existed = check(conn, shown)
+        conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a committed transaction survives the process being killed
+        # (only a power cut can lose the last ones).
+        conn.execute("PRAGMA synchronous=NORMAL")
+    except StateError as exc:
+        with contextlib.suppress(Exception):
+            conn.close()
+        os.close(lock_fd)
+        raise StateFileError(f"--state {exc}") from exc
+    except sqlite3.Error as exc:
+        os.close(lock_fd)
+        raise StateFileError(f"--state {shown}: {exc}") from exc
+    conn.isolation_level = "DEFERRED"  # transactions again (`with conn:`)
+    return StateFile(target, conn, lock_fd, existed)
+

@@ -1,0 +1,437 @@
+"""Saving a running emulator to its `--state` file: changed records, in the background.
+
+What changed is tracked as it happens (the simulator's event bus, each answered request, each
+control-plane change); every `FLUSH_INTERVAL` seconds the event loop turns the changed records
+into rows (fast: a few hundred at most under load) and a writer thread commits them in one
+SQLite transaction. A record answered at time t is therefore on disk by about
+t + FLUSH_INTERVAL + one commit, well within a second. Large collections are never rewritten
+whole: jobs by what changed, faxes/call records/journal by their growing ids.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import contextlib
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..core.accounts import Account
+from ..core.cdr import CallRecord
+from ..core.deliveries import DeliveryState
+from ..core.events import SimEvent
+from ..core.inbound import BusyCall, ReceivedFax
+from ..journal import JournalEntry
+from . import store
+from .codec import DocumentPool, encode, use_pool
+from .model import (
+    account_body,
+    account_events,
+    all_rows,
+    delivery_row,
+    email_row,
+    globals_rows,
+    job_body,
+    queued_jobids,
+    rows_of_accounts,
+    to_json,
+)
+
+if TYPE_CHECKING:
+    from ..state import AppState
+
+FLUSH_INTERVAL = 0.5  # seconds between saves while anything changes
+_ID_FIELDS = ("jobid", "faxid", "recvid")
+_FINAL_STATES = (DeliveryState.DELIVERED, DeliveryState.FAILED)
+
+
+@dataclass
+class Batch:
+    """One transaction's worth of changes."""
+
+    delete_companies: list[str] = field(default_factory=list)
+    deletes: list[tuple[str, str, tuple[Any, ...]]] = field(default_factory=list)
+    rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    documents: dict[str, bytes] = field(default_factory=dict)
+    clear_tables: list[str] = field(default_factory=list)
+    replace_all: bool = False
+
+    def add(self, table: str, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            self.rows.setdefault(table, []).extend(rows)
+
+    def size(self) -> int:
+        return sum(len(r) for r in self.rows.values())
+
+
+def write_batch(conn: sqlite3.Connection, batch: Batch) -> None:
+    if batch.replace_all:
+        store.write_all(conn, batch.rows, batch.documents)
+        return
+    with conn:
+        for company in batch.delete_companies:
+            for table in store.COMPANY_TABLES:
+                conn.execute(f"DELETE FROM {table} WHERE company = ?", (company,))
+        for table in batch.clear_tables:
+            conn.execute(f"DELETE FROM {table}")
+        for table, where, args in batch.deletes:
+            conn.execute(f"DELETE FROM {table} WHERE {where}", args)
+        for table, rows in batch.rows.items():
+            store.insert(conn, table, rows)
+        if batch.documents:
+            conn.executemany("INSERT OR IGNORE INTO documents VALUES (?, ?)",
+                             batch.documents.items())
+
+
+class Persister:
+    """Keeps one `StateFile` up to date with one `AppState`."""
+
+    def __init__(self, state: AppState, file: store.StateFile, pool: DocumentPool,
+                 interval: float = FLUSH_INTERVAL) -> None:
+        self.state = state
+        self.file = file
+        self.pool = pool
+        self.interval = interval
+        self.changed = True
+        self.everything = False
+        self.dirty_jobs: set[tuple[str, int]] = set()
+        self.dirty_faxes: set[tuple[str, int]] = set()
+        self.dirty_deliveries: set[int] = set()
+        self.dirty_emails: set[int] = set()
+        # What the file holds already.
+        self.accounts: dict[str, Account] = {}
+        self.fax_high: dict[str, int] = {}
+        self.busy_count: dict[str, int] = {}
+        self.nuid_high = 0
+        self.deliveries_written = 0
+        self.emails_written = 0
+        self.journal_high = 0
+        self.journal_low = 0
+        self.error: str | None = None
+        self.written: dict[tuple[str, str], str] = {}
+        self._queue: queue.Queue[Batch | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+
+    # --- what changed -------------------------------------------------------------------
+
+    def attach(self) -> None:
+        self.state.persister = self
+        self._unsubscribe = self.state.sim.bus.subscribe(self.observe)
+        self.mark_written()
+
+    def observe(self, event: SimEvent) -> None:
+        self.changed = True
+        data = event.data
+        if event.company is None or not data:
+            return
+        jobid = data.get("jobid")
+        if jobid is not None and event.kind.startswith("job."):
+            self.dirty_jobs.add((event.company, jobid))
+        elif event.kind == "callback.attempt":
+            self.dirty_deliveries.add(data["delivery"])
+        elif event.kind.startswith("email."):
+            self.dirty_emails.add(data["email"])
+
+    def request_done(self, entry: JournalEntry) -> None:
+        self.changed = True
+        company = entry.company
+        if company is None:
+            return
+        for name in _ID_FIELDS:
+            value = entry.fields.get(name)
+            if isinstance(value, str) and value.strip().isdigit():
+                number = int(value.strip())
+                (self.dirty_jobs if name == "jobid" else self.dirty_faxes).add((company, number))
+
+    def control_changed(self, path: str) -> None:
+        """A state-changing control request: accounts, settings, clocks, inventory, faults
+        (rewritten at every save) may have changed; jobs and faxes tell their own changes."""
+        self.changed = True
+
+    def everything_changed(self) -> None:
+        """A snapshot was loaded: the next save rewrites the whole file."""
+        self.changed = True
+        self.everything = True
+
+    def mark_written(self) -> None:
+        """The file holds exactly the current state (just loaded or fully written)."""
+        sim = self.state.sim
+        self.accounts = dict(sim.accounts)
+        self.fax_high = {c: max(a.inbox.faxes, default=0) for c, a in sim.accounts.items()}
+        self.busy_count = {c: len(a.inbox.busy_calls) for c, a in sim.accounts.items()}
+        self.nuid_high = sim.cdrs.last_nuid
+        self.deliveries_written = len(sim.deliveries.deliveries)
+        self.emails_written = len(sim.outbox.messages)
+        entries = self.state.journal.entries
+        self.journal_high = entries[-1].seq if entries else 0
+        self.journal_low = entries[0].seq if entries else 0
+        self.written.clear()
+        self.dirty_jobs.clear()
+        self.dirty_faxes.clear()
+        self.dirty_deliveries.clear()
+        self.dirty_emails.clear()
+        self.everything = False
+
+    # --- gathering rows (on the event loop's thread) -------------------------------------
+
+    def gather(self, final: bool = False) -> Batch | None:
+        if not (self.changed or final):
+            return None
+        self.changed = False
+        use_pool(self.pool)
+        try:
+            if self.everything:
+                batch = Batch(replace_all=True, rows=all_rows(self.state))
+                batch.documents = dict(self.pool.take_added())
+                self.mark_written()
+                return batch
+            return self._gather_changes()
+        finally:
+            use_pool(None)
+
+    def _gather_changes(self) -> Batch:
+        state, sim, batch = self.state, self.state.sim, Batch()
+        accounts = sim.accounts
+        fresh: list[str] = []
+        for company in set(self.accounts) - set(accounts):
+            batch.delete_companies.append(company)
+            self._forget(company)
+        for company, account in accounts.items():
+            if self.accounts.get(company) is not account:  # new, or reset/replaced
+                if company in self.accounts:
+                    batch.delete_companies.append(company)
+                self._forget(company)
+                fresh.append(company)
+        if fresh:
+            for table, rows in rows_of_accounts(state, fresh).items():
+                batch.add(table, rows)
+            for company in fresh:
+                account = accounts[company]
+                self.fax_high[company] = max(account.inbox.faxes, default=0)
+                self.busy_count[company] = len(account.inbox.busy_calls)
+        self.accounts = dict(accounts)
+        fresh_set = set(fresh)
+        kept = [a for c, a in accounts.items() if c not in fresh_set]
+        positions = {c: i for i, c in enumerate(accounts)}
+        generators = sim.inbound.generators
+        for account in kept:
+            body = to_json(account_body(account, positions[account.company],
+                                        generators.get(account.company)))
+            if self._unchanged("accounts", account.company, body):
+                continue
+            batch.add("accounts", [(account.company, body)])
+        self._gather_jobs(batch, fresh_set)
+        self._gather_faxes(batch, kept)
+        for account in kept:
+            company = account.company
+            events = [(company, seq, due, to_json(data)) for seq, (due, data)
+                      in enumerate(account_events(account))]
+            if not self._unchanged("events", company, repr(events)):
+                batch.deletes.append(("events", "company = ?", (company,)))
+                batch.add("events", events)
+            busy = account.inbox.busy_calls
+            written = self.busy_count.get(company, 0)
+            if len(busy) < written:
+                batch.deletes.append(("busy_calls", "company = ?", (company,)))
+                written = 0
+            batch.add("busy_calls", [(company, seq, to_json(encode(BusyCall, busy[seq])))
+                                     for seq in range(written, len(busy))])
+            self.busy_count[company] = len(busy)
+        self._gather_cdrs(batch, kept)
+        self._gather_deliveries(batch)
+        self._gather_emails(batch)
+        self._gather_journal(batch)
+        batch.add("globals", [(name, body) for name, body in globals_rows(state)
+                              if not self._unchanged("globals", name, body)])
+        batch.documents = dict(self.pool.take_added())
+        return batch
+
+    def _forget(self, company: str) -> None:
+        self.written.pop(("accounts", company), None)
+        self.written.pop(("events", company), None)
+
+    def _unchanged(self, table: str, key: str, text: str) -> bool:
+        """Is this what the file holds already? (Small rows rebuilt at every save are only
+        written when they differ.)"""
+        if self.written.get((table, key)) == text:
+            return True
+        self.written[(table, key)] = text
+        return False
+
+    def _gather_jobs(self, batch: Batch, fresh: set[str]) -> None:
+        accounts = self.state.sim.accounts
+        queued: dict[str, set[int]] = {}
+        for company, jobid in self.dirty_jobs:
+            if company in fresh:
+                continue
+            account = accounts.get(company)
+            job = account.jobs.get(jobid) if account is not None else None
+            if account is None or job is None:
+                batch.deletes.append(("jobs", "company = ? AND jobid = ?", (company, jobid)))
+                continue
+            if company not in queued:
+                queued[company] = queued_jobids(account)
+            batch.add("jobs", [(company, jobid,
+                                to_json(job_body(job, jobid in queued[company])))])
+        self.dirty_jobs.clear()
+
+    def _gather_faxes(self, batch: Batch, kept: list[Account]) -> None:
+        """New faxes by their growing recvid; changed ones (handled, deleted) by request."""
+        for account in kept:
+            company, inbox = account.company, account.inbox
+            new = list(inbox.after(self.fax_high.get(company, 0)))
+            batch.add("faxes", [(company, f.recvid, to_json(encode(ReceivedFax, f)))
+                                for f in new])
+            if new:
+                self.fax_high[company] = new[-1].recvid
+        accounts = self.state.sim.accounts
+        for company, recvid in self.dirty_faxes:
+            owner = accounts.get(company)
+            if owner is None or self.fax_high.get(company, 0) < recvid:
+                continue
+            fax = owner.inbox.get(recvid)
+            if fax is None:
+                batch.deletes.append(("faxes", "company = ? AND recvid = ?", (company, recvid)))
+            else:
+                batch.add("faxes", [(company, recvid, to_json(encode(ReceivedFax, fax)))])
+        self.dirty_faxes = set()
+
+    def _gather_cdrs(self, batch: Batch, kept: list[Account]) -> None:
+        cdrs = self.state.sim.cdrs
+        last = cdrs.last_nuid
+        if last < self.nuid_high:  # counter restarted (reset): accounts were replaced too
+            self.nuid_high = 0
+        if last == self.nuid_high:
+            return
+        for account in kept:
+            records = cdrs._accounts.get(account.company)
+            if records is None:
+                continue
+            start = bisect.bisect_right(records.nuids, self.nuid_high)
+            batch.add("cdrs", [(r.nuid, account.company, to_json(encode(CallRecord, r)))
+                               for r in records.by_nuid[start:]])
+        self.nuid_high = last
+
+    def _gather_deliveries(self, batch: Batch) -> None:
+        deliveries = self.state.sim.deliveries.deliveries
+        if len(deliveries) < self.deliveries_written:
+            batch.clear_tables.append("deliveries")
+            self.deliveries_written = 0
+        start = self.deliveries_written
+        dirty = self.dirty_deliveries
+        picked = [d for i, d in enumerate(deliveries)
+                  if i >= start or d.id in dirty or d.state not in _FINAL_STATES]
+        batch.add("deliveries", [delivery_row(d) for d in picked])
+        self.deliveries_written = len(deliveries)
+        self.dirty_deliveries.clear()
+
+    def _gather_emails(self, batch: Batch) -> None:
+        messages = self.state.sim.outbox.messages
+        if len(messages) < self.emails_written:
+            batch.clear_tables.append("emails")
+            self.emails_written = 0
+        start, dirty = self.emails_written, self.dirty_emails
+        if start < len(messages) or dirty:
+            batch.add("emails", [email_row(m) for i, m in enumerate(messages)
+                                 if i >= start or m.id in dirty])
+        self.emails_written = len(messages)
+        self.dirty_emails.clear()
+
+    def _gather_journal(self, batch: Batch) -> None:
+        entries = self.state.journal.entries
+        if not entries:
+            if self.journal_high:
+                batch.clear_tables.append("journal")
+            self.journal_high = self.journal_low = 0
+            return
+        first, last = entries[0].seq, entries[-1].seq
+        if last < self.journal_high:  # cleared and counted again
+            batch.clear_tables.append("journal")
+            self.journal_high = 0
+        if first > self.journal_low:
+            batch.deletes.append(("journal", "seq < ?", (first,)))
+        new = [e for e in reversed(entries) if e.seq > self.journal_high] \
+            if last > self.journal_high else []
+        new.reverse()
+        batch.add("journal", [(e.seq, to_json(encode(JournalEntry, e))) for e in new])
+        self.journal_high, self.journal_low = last, first
+
+    # --- the writer ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._write_loop, name="faxage-sim state",
+                                        daemon=True)
+        self._thread.start()
+        self._task = asyncio.get_running_loop().create_task(self._tick())
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand what changed to the writer thread."""
+        batch = self.gather()
+        if batch is not None:
+            self._queue.put(batch)
+
+    def _write_loop(self) -> None:
+        while True:
+            batch = self._queue.get()
+            try:
+                if batch is None:
+                    return
+                self._write(batch)
+            finally:
+                self._queue.task_done()
+
+    def wait_written(self) -> None:
+        """Block until the writer thread has committed every batch handed to it."""
+        self._queue.join()
+
+    def _write(self, batch: Batch) -> None:
+        try:
+            write_batch(self.file.conn, batch)
+        except sqlite3.Error as exc:
+            # The changes of that batch are not in the file: the next save writes it whole.
+            self.everything = self.changed = True
+            if self.error is None:
+                self.error = str(exc)
+                console = self.state.console
+                if console is not None:
+                    console.line("state", f"cannot save to {self.file.path}: {exc}")
+
+    def save_now(self) -> None:
+        """Write everything that changed, synchronously (start-up, tests)."""
+        batch = self.gather(final=True)
+        if batch is not None:
+            self._write(batch)
+
+    async def stop(self) -> None:
+        """The final save, then the file is closed and unlocked."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        batch = self.gather(final=True)
+        if self._thread is not None:
+            if batch is not None:
+                self._queue.put(batch)
+            self._queue.put(None)
+            await asyncio.to_thread(self._thread.join)
+            self._thread = None
+        elif batch is not None:
+            self._write(batch)
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        self.file.close()
+        if self.state.persister is self:
+            self.state.persister = None
