@@ -104,7 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--ca-bundle", metavar="PATH", default=None,
                        help="with --tls: write the CA certificate here (default: a temp dir)")
     from .ci import add_ci_parsers
+    from .control.options import add_serve_arguments
     from .scenario.cli import add_parsers as add_scenario_parsers
+
+    add_serve_arguments(serve)
 
     add_ci_parsers(commands)
     add_scenario_parsers(commands)
@@ -137,6 +140,8 @@ def _host_port(text: str) -> tuple[str, int]:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    from .control.options import configure, login_words, ready_line
+
     config = config_from(args)
     scenario = None
     if args.scenario is not None:
@@ -160,11 +165,12 @@ def run_serve(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     config.port = sock.getsockname()[1]
+    configure(args, config)
     tls = start_tls(args.ca_bundle) if args.tls else None
     console = None if args.quiet else ConsoleLog(config.log_format)
     app = create_app(config, console=console)
     url = base_url(sock, "https" if tls else "http")
-    who = "account demo/1000/demo"
+    who = "account " + login_words(app.state.faxage, "demo", "1000", "demo")
     if scenario is not None:
         from .scenario.cli import install
 
@@ -175,8 +181,7 @@ def run_serve(args: argparse.Namespace) -> int:
             write_port_file(args.port_file, config.port)
 
     try:
-        serve(app, sock, f"faxage-sim {__version__} listening on {url} "
-                         f"(clock {config.clock.value}; {who})",
+        serve(app, sock, ready_line(__version__, url, app.state.faxage, who),
               on_ready=ready, **(tls.uvicorn_options() if tls else {}))
     finally:
         if args.port_file:

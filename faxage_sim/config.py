@@ -32,3 +32,10 @@ class SimConfig:
     fetch: bool = True
     fetch_timeout: float = DEFAULT_FETCH_TIMEOUT  # real seconds
     fetch_max_bytes: int = DEFAULT_FETCH_MAX_BYTES
+    # The /_sim/ control plane (docs/security.md): off with --no-control; the token it
+    # requires (None: none, only on loopback); extra Host names it answers (--allow-host).
+    control: bool = True
+    control_token: str | None = None
+    allowed_hosts: tuple[str, ...] = ()
+    # Passwords in clear in GET /_sim/accounts and the ready line (--show-passwords).
+    show_passwords: bool = False

@@ -103,7 +103,7 @@ def test_the_default_account_has_gentle_traffic_on_a_realtime_clock() -> None:
 def test_reset_forgets_faxes_and_restarts_recvids(client: TestClient, api: FaxApi) -> None:
     client.post("/_sim/inbound", json={"did": "3032974100", "duration": 0})
     assert api.call("listfax").startswith("400001\t")
-    assert client.post("/_sim/reset").status_code == 200
+    assert client.post("/_sim/reset", json={}).status_code == 200
     assert api.call("listfax") == "ERR11: No incoming faxes available"
     client.post("/_sim/inbound", json={"did": "3032974100", "duration": 0})
     assert api.call("listfax").startswith("400001\t")

@@ -14,7 +14,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .common import ControlError, account_or_404, control_endpoint, ok, read_json, state_of
+from .common import (
+    MAX_ID,
+    ControlError,
+    account_or_404,
+    company_param,
+    control_endpoint,
+    ok,
+    read_json,
+    shown,
+    state_of,
+)
 
 SOURCES = ("name", "path", "yaml", "scenario")
 
@@ -35,7 +45,7 @@ def _load(data: dict[str, Any]) -> Any:
         raise ControlError(400, f'"{key}" must be a non-empty string')
     if key == "name" and shipped.find(value) is None:
         names = ", ".join(s.name for s in shipped.shipped())
-        raise ControlError(404, f'no shipped scenario "{value}" (shipped: {names})')
+        raise ControlError(404, f'no shipped scenario "{shown(value)}" (shipped: {names})')
     if key in ("name", "path"):
         return loader.load(value)
     if key == "scenario" and shipped.find(value.strip()) is not None:
@@ -45,15 +55,16 @@ def _load(data: dict[str, Any]) -> Any:
 
 def _seed(data: dict[str, Any]) -> int | None:
     seed = data.get("seed")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise ControlError(400, '"seed" must be a whole number')
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
+                             or abs(seed) > MAX_ID):
+        raise ControlError(400, f'"seed" must be a whole number from -{MAX_ID} to {MAX_ID}')
     return seed
 
 
 def _unknown(data: dict[str, Any], allowed: set[str]) -> None:
     unknown = set(data) - allowed
     if unknown:
-        raise ControlError(400, f"unknown field(s) {', '.join(sorted(unknown))}")
+        raise ControlError(400, f"unknown field(s) {shown(', '.join(sorted(unknown)))}")
 
 
 @control_endpoint
@@ -64,7 +75,7 @@ async def load(request: Request) -> Response:
     state = state_of(request)
     data = await read_json(request)
     _unknown(data, {*SOURCES, "company", "seed"})
-    company = None if data.get("company") is None else str(data["company"])
+    company = company_param(request, data)
     if company is not None:
         account_or_404(state, company)
     seed = _seed(data)

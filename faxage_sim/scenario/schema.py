@@ -226,7 +226,7 @@ def _defs() -> dict[str, Schema]:
         }, "Changes to the rate-center inventory (portable, provision.php)."),
         "clock": _obj({
             "mode": {"type": "string", "enum": ["realtime", "scaled", "manual"]},
-            "speed": {"type": "number", "exclusiveMinimum": 0},
+            "speed": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_CLOCK_SPEED},
             "start": ref("time"),
         }, "The simulated clock."),
     }
@@ -261,6 +261,15 @@ def scenario_schema() -> Schema:
 
 _ENUMS: dict[str, list[Any]] = {"fax_format": ["pdf", "tiff", "tif"],
                                 "default_resolution": [0, 1, 2]}
+# Upper bounds of numeric settings: a value drives loops (lines, tries, arrivals), so every
+# one is capped (docs/security.md lists them). Durations are capped by the duration kind.
+MAX_INBOUND_RATE_PER_HOUR = 3600
+SETTING_MAXIMA: dict[str, float] = {
+    "outbound_lines": 1000, "inbound_lines": 1000, "tries": 100,
+    "inbound_rate_per_hour": MAX_INBOUND_RATE_PER_HOUR, "conversion_per_page": 86400,
+    "attempts": 20, "backoff_factor": 10,
+}
+MAX_CLOCK_SPEED = 1_000_000
 
 
 def _field_schema(name: str, hint: Any, owner: type) -> Schema:
@@ -269,7 +278,7 @@ def _field_schema(name: str, hint: Any, owner: type) -> Schema:
     origin = typing.get_origin(hint)
     if origin is dict:
         return {"type": "object", "description": "Seconds by resolution (0, 1, 2).",
-                "patternProperties": {"^[0-9]+$": ref("duration")},
+                "patternProperties": {"^[0-9]{1,3}$": ref("duration")},
                 "additionalProperties": False}
     args = set(typing.get_args(hint))
     nullable = type(None) in args
@@ -289,6 +298,8 @@ def _field_schema(name: str, hint: Any, owner: type) -> Schema:
             schema["x-kind"] = "timezone"
         if name.endswith("_url"):
             schema["pattern"] = "^https?://"
+    if name in SETTING_MAXIMA and base in (int, float):
+        schema["maximum"] = SETTING_MAXIMA[name]
     if name in _ENUMS:
         schema = {"enum": _ENUMS[name]}
     if nullable:
