@@ -39,7 +39,7 @@ def _port(text: str) -> int:
 
 def _speed(text: str) -> float:
     value = float(text)
-    if value <= 0:
+    if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError("must be a positive number")
     return value
 

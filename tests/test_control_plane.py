@@ -26,8 +26,8 @@ def test_clock_advance_moves_all_accounts_or_one(client: TestClient) -> None:
 def test_clock_advance_errors_are_clear_json(client: TestClient) -> None:
     cases = [
         ({}, 400, 'give "seconds": how far to move the clock'),
-        ({"seconds": -5}, 400, '"seconds" must be a number from 0 to 604800'),
-        ({"seconds": "10"}, 400, '"seconds" must be a number from 0 to 604800'),
+        ({"seconds": -5}, 400, '"seconds" must be a number from 0 to 86400'),
+        ({"seconds": "10"}, 400, '"seconds" must be a number from 0 to 86400'),
         ({"seconds": 1, "company": "nope"}, 404, "no account with company nope"),
     ]
     for payload, status, message in cases:

@@ -178,9 +178,9 @@ def test_per_did_settings(client: TestClient, api: FaxApi) -> None:
     ({"inbound_lines": -1},
      "settings.inbound_lines: expected a whole number from 0 to 1000, got -1"),
     ({"inbound_rate_per_hour": "lots"},
-     'settings.inbound_rate_per_hour: expected a number from 0 to 3600, got "lots"'),
+     'settings.inbound_rate_per_hour: expected a number from 0 to 120, got "lots"'),
     ({"inbound_rate_per_hour": 1e12},
-     "settings.inbound_rate_per_hour: expected a number from 0 to 3600, got 1000000000000.0"),
+     "settings.inbound_rate_per_hour: expected a number from 0 to 120, got 1000000000000.0"),
 ])
 def test_inbound_settings_are_checked(client: TestClient, settings: dict[str, Any],
                                       message: str) -> None:
