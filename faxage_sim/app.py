@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from .config import SimConfig
-from .control.guard import ControlGuard, GuardPolicy
+from .control.guard import ControlGuard, ControlMount, GuardPolicy
 from .endpoints import httpsfax
 from .state import AppState
 
@@ -84,8 +84,7 @@ def create_app(config: SimConfig | None = None, *, state: AppState | None = None
                          bound_host=config.host, allowed_hosts=config.allowed_hosts)
     # Everything under /_sim/ (the JSON routes, the dashboard under /_sim/ui/) passes the
     # guard first; "/_sim" itself too, so it answers JSON like the rest.
-    guarded = ControlGuard(LazyControlPlane(), policy)
-    control_plane = [Route("/_sim/{rest:path}", guarded), Route("/_sim", guarded)]
-    app = Starlette(routes=[*protocol_routes(), *control_plane], lifespan=lifespan)
+    control_plane = ControlMount(ControlGuard(LazyControlPlane(), policy))
+    app = Starlette(routes=[*protocol_routes(), control_plane], lifespan=lifespan)
     app.state.faxage = state
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from starlette.requests import Request
@@ -17,6 +18,7 @@ from .common import (
     control_endpoint,
     ok,
     read_json,
+    scenario_defs,
     schema_check,
     state_of,
 )
@@ -27,11 +29,12 @@ MAX_DIDS = 10_000
 MAX_CLOCK_START = 4_102_444_800  # 2100-01-01T00:00:00Z
 
 
+@functools.cache
 def _create_schema() -> dict[str, Any]:
     """A new account's body: a scenario file's account, plus its clock (epoch seconds)."""
-    from ..scenario.schema import MAX_CLOCK_SPEED, scenario_schema
+    from ..scenario.schema import MAX_CLOCK_SPEED
 
-    account = scenario_schema()["$defs"]["account"]
+    account = scenario_defs()["$defs"]["account"]
     properties = {k: v for k, v in account["properties"].items() if k != "disabled_dids"}
     properties["users"] = {**properties["users"], "maxItems": MAX_USERS}
     properties["dids"] = {**properties["dids"], "maxItems": MAX_DIDS}

@@ -172,10 +172,9 @@ def schema_check(data: Any, schema: dict[str, Any], where: tuple[str, ...] = ())
     a control request and a scenario file accept exactly the same values. `where` is the
     part's path in the body (its issues are named `settings.tries`...)."""
     from ..scenario.document import from_data
-    from ..scenario.schema import scenario_schema
     from ..scenario.validate import Validator
 
-    validator = Validator(_root(scenario_schema))
+    validator = Validator(scenario_defs())
     issues = validator.check(from_data(data, "<request>"), schema, where)
     if issues:
         raise ControlError(400, "; ".join(f"{i.path}: {i.message}" for i in issues[:5]),
@@ -183,13 +182,12 @@ def schema_check(data: Any, schema: dict[str, Any], where: tuple[str, ...] = ())
                                    for i in issues[:50]])
 
 
-_SCHEMA: dict[str, Any] = {}
+@functools.cache
+def scenario_defs() -> dict[str, Any]:
+    """The scenario schema, built once (building it reads the settings' type hints)."""
+    from ..scenario.schema import scenario_schema
 
-
-def _root(build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    if not _SCHEMA:
-        _SCHEMA.update(build())
-    return _SCHEMA
+    return scenario_schema()
 
 
 def control_endpoint(

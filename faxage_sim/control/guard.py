@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 TOKEN_HEADER = "x-faxage-sim-token"
@@ -40,6 +41,7 @@ OUTGOING_MARK = os.urandom(16).hex()  # per process: nothing outside can predict
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # (method, path) -> the non-JSON content type that request may send instead.
 BINARY_UPLOADS = {("PUT", "/_sim/snapshot"): "application/octet-stream"}
+CONTROL_PREFIX = "/_sim"
 UI_PREFIX = "/_sim/ui"
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost",
                             "ip6-loopback"})
@@ -279,6 +281,28 @@ class ControlGuard:
                        405: f"{scope.get('method')} is not allowed on "
                             f"{scope.get('path', '')[:200]}"}.get(exc.status_code, exc.detail)
             await answer_json(send, exc.status_code, {"error": message}, extra)
+
+
+class ControlMount(BaseRoute):
+    """Every path under /_sim/ (and /_sim itself), whatever characters it holds: a route
+    pattern's `.` would miss a percent-encoded line break and let it fall through to the
+    app's plain-text 404."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and (path == CONTROL_PREFIX
+                                        or path.startswith(CONTROL_PREFIX + "/")):
+            return Match.FULL, {}
+        return Match.NONE, {}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> Any:
+        raise NoMatchFound(name, path_params)
 
 
 def _with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:

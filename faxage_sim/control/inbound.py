@@ -7,6 +7,7 @@ left out are generated like background traffic (faker, from the simulator seed);
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -34,6 +35,7 @@ from .common import (
     control_endpoint,
     ok,
     read_json,
+    scenario_defs,
     schema_check,
     shown,
     state_of,
@@ -50,12 +52,13 @@ CALL_FIELDS = {"did", "cid", "tsid", "sender", "pages", "document", "company", "
 MAX_PAGES = 500
 
 
+@functools.cache
 def _call_schema() -> dict[str, Any]:
     """A call placed here: the scenario files' inbound step, with the control plane's names
     (did, cid) and its extras (duration, in_seconds: durations like the scenario's)."""
-    from ..scenario.schema import ref, scenario_schema
+    from ..scenario.schema import ref
 
-    inbound = scenario_schema()["$defs"]["inbound"]["properties"]
+    inbound = scenario_defs()["$defs"]["inbound"]["properties"]
     text_or_null: dict[str, Any] = {"type": ["string", "null"], "maxLength": 10_000}
     return {
         "type": "object", "additionalProperties": False,

@@ -93,6 +93,9 @@ async def count_requests(request: Request) -> Response:
         return ok(answer)
     answer["expected"] = expect
     answer["ok"] = count == expect
+    if count != expect:  # a 4xx like every other: with its one line
+        answer = {"error": f"expected {expect} matching request(s), counted {count}",
+                  **answer}
     return ok(answer, status=200 if count == expect else 409)
 
 

@@ -31,6 +31,17 @@ SOURCES = ("name", "path", "yaml", "scenario")
 
 def _load(data: dict[str, Any]) -> Any:
     """The scenario a request names; raises `ScenarioError` or `ControlError`."""
+    import yaml
+
+    try:
+        return _read(data)
+    except yaml.YAMLError as exc:  # e.g. a control character, which YAML refuses to read
+        raise ControlError(400, f"the scenario is not readable YAML: {shown(exc)}") from exc
+    except RecursionError as exc:
+        raise ControlError(400, "the scenario is nested too deeply") from exc
+
+
+def _read(data: dict[str, Any]) -> Any:
     from ..scenario import loader, shipped
 
     given = [k for k in SOURCES if k in data]
