@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -91,17 +90,18 @@ def token_for(host: str, given: str | None) -> tuple[str | None, bool]:
     return new_token(), True
 
 
-@dataclass
 class GuardPolicy:
-    enabled: bool = True
-    token: str | None = None
-    bound_host: str = "127.0.0.1"
-    allowed_hosts: tuple[str, ...] = ()
-    _names: frozenset[str] = field(init=False, repr=False)
+    """What the guard enforces (from SimConfig). A plain class: no dataclass machinery to
+    run at import, since the app imports this module at start-up."""
 
-    def __post_init__(self) -> None:
+    def __init__(self, enabled: bool = True, token: str | None = None,
+                 bound_host: str = "127.0.0.1", allowed_hosts: tuple[str, ...] = ()) -> None:
+        self.enabled = enabled
+        self.token = token
+        self.bound_host = bound_host
+        self.allowed_hosts = allowed_hosts
         self._names = frozenset(h.strip("[]").lower().rstrip(".")
-                                for h in (self.bound_host, *self.allowed_hosts))
+                                for h in (bound_host, *allowed_hosts))
 
     def host_allowed(self, host: str) -> bool:
         name = _host_name(host)
