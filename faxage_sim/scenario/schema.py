@@ -177,7 +177,7 @@ def _defs() -> dict[str, Schema]:
             "tsid": {"type": "string", "maxLength": 20},
             "sender": {"type": "string"},
             "pages": {"type": "integer", "minimum": 1, "maximum": 500},
-            "count": {"type": "integer", "minimum": 1, "maximum": 100000},
+            "count": {"type": "integer", "minimum": 1, "maximum": MAX_TIMELINE_FAXES},
             "over": ref("duration"),
             "spacing": {"type": "string", "enum": ["even", "random"]},
             "unreadable": {"type": "boolean", "description": "getfax answers ERR13."},
@@ -185,7 +185,7 @@ def _defs() -> dict[str, Schema]:
         "outbound": _obj({
             "username": {"type": "string", "minLength": 1},
             "to": one_or_list(ref("phone"), "Destinations (default: random numbers)."),
-            "count": {"type": "integer", "minimum": 1, "maximum": 100000},
+            "count": {"type": "integer", "minimum": 1, "maximum": MAX_TIMELINE_FAXES},
             "over": ref("duration"),
             "spacing": {"type": "string", "enum": ["even", "random"]},
             "pages": {"description": "Pages per fax: N, or [min, max].", "oneOf": [
@@ -271,6 +271,8 @@ SETTING_MAXIMA: dict[str, float] = {
     "inbound_rate_per_hour": MAX_INBOUND_RATE_PER_HOUR, "conversion_per_page": 86400,
     "attempts": 20, "backoff_factor": 10,
 }
+# Faxes one scenario's timeline may generate in all (each costs CPU when its time comes).
+MAX_TIMELINE_FAXES = 10_000
 MAX_CLOCK_SPEED = 1000  # simulated seconds per real second (a scaled clock)
 
 
