@@ -103,3 +103,15 @@ def test_a_scenario_timeline_makes_at_most_ten_thousand_faxes(client: TestClient
                                                    "company": "1000"})
     assert response.status_code == 400
     assert "the timeline makes 12000 faxes in all; at most 10000" in response.json()["error"]
+
+
+def test_a_vanishingly_small_inbound_rate_is_no_traffic(client: TestClient,
+                                                         api: FaxApi) -> None:
+    # 5e-324 / 3600 is 0.0: drawing a gap from it divided by zero, after the account existed.
+    assert client.put("/_sim/accounts/1000", json={"inbound_rate_per_hour": 5e-324}
+                      ).status_code == 200
+    created = client.post("/_sim/accounts", json={
+        "company": "2000", "settings": {"inbound_rate_per_hour": 5e-324}})
+    assert created.status_code == 201, created.text
+    api.advance(86400)
+    assert api.call("incomingcalls") == "0~4"

@@ -37,13 +37,16 @@ SCALE = float(os.environ.get("HOSTILE_SCALE", "1"))
 
 def cases(count: int) -> Any:
     return settings(deadline=None, suppress_health_check=list(HealthCheck), database=None,
+                    print_blob=True,
                     max_examples=max(1, int(count * SCALE)))
 
 BIG_INT = "9" * 5000  # more digits than Python's int() takes from text
 DEEP = "[" * 100_000 + "]" * 100_000
-SELF_URLS = ["http://127.0.0.1/_sim/reset", "http://localhost:8080/_sim/accounts",
-             "http://[::1]/_sim/reset", "http://127.0.0.1/%5Fsim/reset",
-             "http://0.0.0.0:8080/_sim/ui/"]
+# The emulator's own control plane, as a tenant might name it (port 9: nothing listens
+# there, so a push or callback fails at once instead of reaching a stranger's server).
+SELF_URLS = ["http://127.0.0.1:9/_sim/reset", "http://localhost:9/_sim/accounts",
+             "http://[::1]:9/_sim/reset", "http://127.0.0.1:9/%5Fsim/reset",
+             "http://0.0.0.0:9/_sim/ui/"]
 LOGIN = {"username": "demo", "company": "1000", "password": "demo"}
 DID = "3032974100"
 
@@ -194,6 +197,9 @@ class Checker:
         except Exception as exc:  # a traceback would be a 500 on the wire
             raise AssertionError(f"{method} {path} {body[:200]!r} raised {exc!r}") from exc
         where = f"{method} {path}?{query[:200]} {body[:300]!r} -> {status} {content[:300]!r}"
+        # Callbacks and pushes an accepted request started end before the state is read,
+        # so the snapshot never sees one land in the middle.
+        self.asgi.loop.run_until_complete(self.asgi.state.dispatcher.settle())
         before, after = self.before, self.asgi.snapshot()
         if status < 400 and path.startswith(("/_sim/faults", "/_sim/scenario")):
             # An accepted fault would hit the snapshot's own API calls: clear it.
