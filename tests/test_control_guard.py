@@ -322,3 +322,22 @@ def test_serve_on_every_interface_prints_a_token_and_wait_uses_it() -> None:
     finally:
         server.terminate()
         server.wait(10)
+
+
+@pytest.mark.parametrize(("settings", "ending"), [
+    ({}, "(clock manual; account demo/1000/********; state in memory, lost on stop)"),
+    ({"show_passwords": True},
+     "(clock manual; account demo/1000/demo; state in memory, lost on stop)"),
+    ({"control": False}, "(clock manual; account demo/1000/********; state in memory, "
+                         "lost on stop; control plane off)"),
+    ({"control_token": "t"}, "(clock manual; account demo/1000/********; state in memory, "
+                             "lost on stop; control token required)"),
+])
+def test_the_ready_line(settings: dict[str, Any], ending: str) -> None:
+    from faxage_sim.control.options import login_words, ready_line
+    from faxage_sim.state import AppState
+
+    state = AppState(SimConfig(clock=ClockMode.MANUAL, **settings))
+    who = "account " + login_words(state, "demo", "1000", "demo")
+    assert ready_line("0.1.0", "http://127.0.0.1:8080", state, who) == (
+        "faxage-sim 0.1.0 listening on http://127.0.0.1:8080 " + ending)
