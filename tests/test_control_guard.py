@@ -341,3 +341,21 @@ def test_the_ready_line(settings: dict[str, Any], ending: str) -> None:
     who = "account " + login_words(state, "demo", "1000", "demo")
     assert ready_line("0.1.0", "http://127.0.0.1:8080", state, who) == (
         "faxage-sim 0.1.0 listening on http://127.0.0.1:8080 " + ending)
+
+
+def test_a_websocket_under_sim_passes_the_same_checks() -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    with make_client(control_token="t") as client:
+        for headers in ({"origin": "http://evil.example", "x-faxage-sim-token": "t"},
+                        {"host": "evil.example", "x-faxage-sim-token": "t"}, {}):
+            with pytest.raises(WebSocketDisconnect) as refused, \
+                    client.websocket_connect("ws://127.0.0.1/_sim/ui/live", headers=headers):
+                pass
+            assert refused.value.code == 1008, headers
+        # Past the guard (same origin, the token): no such route in this build, closed 1000.
+        with pytest.raises(WebSocketDisconnect) as passed, client.websocket_connect(
+                "ws://127.0.0.1/_sim/ui/live", headers={"origin": "http://127.0.0.1",
+                                          "x-faxage-sim-token": "t"}):
+            pass
+        assert passed.value.code == 1000

@@ -182,6 +182,9 @@ class ControlGuard:
         self.policy = policy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.inner(scope, receive, send)
             return
@@ -199,6 +202,19 @@ class ControlGuard:
             return
         await self._inner_json_errors(scope, receive, _with_headers(send, set_cookie))
 
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket (a dashboard's live view) passes the same checks, bar the body's type:
+        a page elsewhere must not open one (cross-site WebSocket hijacking)."""
+        headers = _headers(scope)
+        refusal = self._refusal(scope, headers, self.policy)
+        if refusal is None and self.policy.token is not None:
+            refusal, _ = self._token_check(scope, headers, self.policy.token)
+        if refusal is not None:
+            await receive()  # the websocket.connect message
+            await send({"type": "websocket.close", "code": 1008, "reason": refusal[1][:120]})
+            return
+        await self.inner(scope, receive, send)
+
     def _refusal(self, scope: Scope, headers: dict[str, str],
                  policy: GuardPolicy) -> tuple[int, str] | None:
         if not policy.enabled:
@@ -213,7 +229,8 @@ class ControlGuard:
                          "faxage-sim serve --allow-host NAME")
         origin = headers.get("origin")
         if origin is not None:
-            scheme = scope.get("scheme", "http")
+            given = str(scope.get("scheme", "http"))
+            scheme = {"ws": "http", "wss": "https"}.get(given, given)
             own = f"{scheme}://{_netloc(scheme, host or '')}"
             given_scheme = origin.split("://", 1)[0].lower()
             if host is None or given_scheme != scheme \
@@ -293,7 +310,7 @@ class ControlMount(BaseRoute):
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         path = scope.get("path", "")
-        if scope["type"] == "http" and (path == CONTROL_PREFIX
+        if scope["type"] in ("http", "websocket") and (path == CONTROL_PREFIX
                                         or path.startswith(CONTROL_PREFIX + "/")):
             return Match.FULL, {}
         return Match.NONE, {}
