@@ -162,7 +162,10 @@ def test_per_did_settings(client: TestClient, api: FaxApi) -> None:
     assert client.get(url).json()["effective_inbound_url"] == "http://127.0.0.1:9/in"
     for body, message in [
         ({"enabled": "no"}, '"enabled" must be true or false'),
-        ({"inbound_url": "ftp://x"}, '"inbound_url" must be an http:// or https:// URL, or null'),
+        ({"inbound_url": "ftp://x"},
+         '"inbound_url" must be an http:// or https:// URL of at most 2048 characters, or null'),
+        ({"inbound_url": "http://" + "x" * 3000},
+         '"inbound_url" must be an http:// or https:// URL of at most 2048 characters, or null'),
         ({"colour": 1}, "unknown field(s) colour"),
     ]:
         response = client.put(url, json=body)

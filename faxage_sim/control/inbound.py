@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 CALL_FIELDS = {"did", "cid", "tsid", "sender", "pages", "document", "company", "duration",
                "in_seconds"}
 MAX_PAGES = 500
+MAX_URL_LENGTH = 2048
 
 
 @functools.cache
@@ -291,9 +292,10 @@ async def update_did(request: Request) -> Response:
     if unknown:
         raise ControlError(400, f"unknown field(s) {', '.join(sorted(unknown))}")
     url = data.get("inbound_url")
-    if url is not None and (not isinstance(url, str)
+    if url is not None and (not isinstance(url, str) or len(url) > MAX_URL_LENGTH
                             or not url.lower().startswith(("http://", "https://"))):
-        raise ControlError(400, '"inbound_url" must be an http:// or https:// URL, or null')
+        raise ControlError(400, '"inbound_url" must be an http:// or https:// URL of at most '
+                                f"{MAX_URL_LENGTH} characters, or null")
     enabled = data.get("enabled")
     if "enabled" in data and not isinstance(enabled, bool):
         raise ControlError(400, '"enabled" must be true or false')

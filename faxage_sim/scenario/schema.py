@@ -273,7 +273,8 @@ SETTING_MAXIMA: dict[str, float] = {
 }
 # Faxes one scenario's timeline may generate in all (each costs CPU when its time comes).
 MAX_TIMELINE_FAXES = 10_000
-MAX_CLOCK_SPEED = 1000  # simulated seconds per real second (a scaled clock)
+MAX_CLOCK_SPEED = 1000
+MAX_URL_LENGTH = 2048  # simulated seconds per real second (a scaled clock)
 
 
 def _field_schema(name: str, hint: Any, owner: type) -> Schema:
@@ -302,6 +303,7 @@ def _field_schema(name: str, hint: Any, owner: type) -> Schema:
             schema["x-kind"] = "timezone"
         if name.endswith("_url"):
             schema["pattern"] = "^https?://"
+            schema["maxLength"] = MAX_URL_LENGTH
     if name in SETTING_MAXIMA and base in (int, float):
         schema["maximum"] = SETTING_MAXIMA[name]
     if name in _ENUMS:
