@@ -115,3 +115,20 @@ def test_a_vanishingly_small_inbound_rate_is_no_traffic(client: TestClient,
     assert created.status_code == 201, created.text
     api.advance(86400)
     assert api.call("incomingcalls") == "0~4"
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once(client: TestClient) -> None:
+    lines = ["l0: &l0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+    lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    text = "\n".join([*lines, "rules: [{tries: *l8}]"])
+    response = client.post("/_sim/scenario/check", json={"yaml": text})
+    assert response.status_code == 400
+    assert response.json()["issues"] == [{
+        "file": "<request>", "line": None, "path": "(top level)",
+        "message": "more than 100000 values (YAML aliases count each time they are used)"}]
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "/dev/urandom"])
+def test_a_scenario_path_must_be_a_regular_file(client: TestClient, path: str) -> None:
+    assert refused(client, "POST", "/_sim/scenario", f'{{"path": "{path}"}}') == (
+        f'"path": {path} is not a regular file')
