@@ -63,7 +63,10 @@ SPECIAL: list[Any] = [
     2**64, 10**100, True, False, None, 0, -1, 1, 0.5, -0.0, "", " ", "0", "-1", "1e308",
     "NaN", "Infinity", "²", "١٢", "9" * 30, "x" * 100_000, "\x00", "\t\n", "1000",
     "3032974100", {}, [], [[[[[[]]]]]], Raw(BIG_INT), Raw("1e400"), Raw("-1e400"),
-    Raw("1" + "0" * 400 + ".5"), *SELF_URLS,
+    Raw("1" + "0" * 400 + ".5"), *SELF_URLS, "/dev/zero", "/", "/proc/self/fd/0",
+    "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c]\n"
+    "e: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nrules: [{tries: *d}]",
 ]
 
 
@@ -259,6 +262,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any], list[str]]] = [
     ("POST", "/_sim/faults", {"fault": {"error": "ERR01", "hits": 1}},
      ["fault", "company", "seed"]),
     ("POST", "/_sim/scenario/check", {"name": "busy-line"}, ["name", "yaml", "scenario"]),
+    ("POST", "/_sim/scenario/check", {}, ["name", "yaml", "scenario", "path"]),
     ("POST", "/_sim/scenario", {"scenario": {"rules": []}, "company": "1000"},
      ["scenario", "company", "seed", "yaml"]),
     ("POST", "/_sim/inventory/rate-centers", {"npanxx": "720555", "name": "B", "state": "CO"},

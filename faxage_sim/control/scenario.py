@@ -134,7 +134,9 @@ async def check(request: Request) -> Response:
     try:
         scenario = _load(data)
     except ScenarioError as exc:
-        return ok({"ok": False, "issues": [i.as_json() for i in exc.issues]}, status=400)
+        return ok({"error": f"the scenario has {len(exc.issues)} problem(s): "
+                            + "; ".join(str(i) for i in exc.issues[:5]),
+                   "ok": False, "issues": [i.as_json() for i in exc.issues]}, status=400)
     return ok({"ok": True, **scenario.summary()})
 
 
