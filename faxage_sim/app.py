@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .config import SimConfig
+from .control.guard import ControlGuard, ControlMount, GuardPolicy
 from .endpoints import httpsfax
 from .state import AppState
 
@@ -88,6 +89,21 @@ class LazyDashboard:
         note_control_change(scope)
 
 
+class WithDashboard:
+    """Under the guard: `/_sim/ui...` to the dashboard, every other `/_sim/` path to the JSON
+    control plane."""
+
+    def __init__(self, dashboard: ASGIApp, control_plane: ASGIApp) -> None:
+        self.dashboard, self.control_plane = dashboard, control_plane
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if path == "/_sim/ui" or path.startswith("/_sim/ui/"):
+            await self.dashboard(scope, receive, send)
+        else:
+            await self.control_plane(scope, receive, send)
+
+
 async def to_dashboard(request: Request) -> Response:
     """`GET /` opens the dashboard; any other method finds nothing there, as before."""
     if request.method not in ("GET", "HEAD"):
@@ -109,11 +125,17 @@ def create_app(config: SimConfig | None = None, *, state: AppState | None = None
         finally:
             await state.stop()
 
+    config = state.config
+    policy = GuardPolicy(enabled=config.control, token=config.control_token,
+                         bound_host=config.host, allowed_hosts=config.allowed_hosts)
+    # Everything under /_sim/ (the JSON routes, the dashboard under /_sim/ui/) passes the
+    # guard first; "/_sim" itself too, so it answers JSON like the rest.
+    inner: ASGIApp = LazyControlPlane()
     routes = protocol_routes()
-    if state.config.ui:
-        routes += [Route("/", to_dashboard, methods=ANY_METHOD),
-                   Route("/_sim/ui{rest:path}", LazyDashboard())]
-    routes.append(Route("/_sim/{rest:path}", LazyControlPlane()))
+    if config.ui:
+        inner = WithDashboard(LazyDashboard(), inner)
+        routes.append(Route("/", to_dashboard, methods=ANY_METHOD))
+    routes.append(ControlMount(ControlGuard(inner, policy)))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.faxage = state
     return app

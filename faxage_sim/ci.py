@@ -71,6 +71,7 @@ def add_ci_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]
                       help="the server's process id: stop waiting if it exits")
     wait.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                       help=f"real seconds (default {DEFAULT_TIMEOUT:g})")
+    _token_argument(wait)
 
     journal = commands.add_parser(
         "journal", help="print the requests and callbacks a running faxage-sim saw",
@@ -80,6 +81,19 @@ def add_ci_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     journal.add_argument("--company", default=None, help="only this account")
     journal.add_argument("--ca-bundle", type=Path, default=None,
                          help="the CA bundle of serve --tls, to verify https")
+    _token_argument(journal)
+
+
+def _token_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--control-token", default=None, metavar="TOKEN",
+                        help="the control token of a server bound to a non-loopback address "
+                             "(default: env FAXAGE_SIM_CONTROL_TOKEN)")
+
+
+def _control_headers(args: argparse.Namespace) -> dict[str, str]:
+    from .control.guard import client_headers
+
+    return client_headers(getattr(args, "control_token", None))
 
 
 def run_wait(args: argparse.Namespace) -> int:
@@ -88,7 +102,7 @@ def run_wait(args: argparse.Namespace) -> int:
     while True:
         url, last = _candidate(args, last)
         if url is not None:
-            ready, last = _healthy(url, args.ca_bundle, args.pid)
+            ready, last = _healthy(url, args.ca_bundle, _control_headers(args), args.pid)
             if ready:
                 print(url, flush=True)
                 return 0
@@ -121,7 +135,8 @@ def _candidate(args: argparse.Namespace, last: str) -> tuple[str | None, str]:
     return f"{scheme}://{_host(args.host)}:{port}", last
 
 
-def _healthy(url: str, ca_bundle: Path | None, pid: int | None = None) -> tuple[bool, str]:
+def _healthy(url: str, ca_bundle: Path | None, headers: dict[str, str],
+             pid: int | None = None) -> tuple[bool, str]:
     import ssl  # with httpx, imported only by the commands that talk to a server
 
     import httpx
@@ -130,7 +145,8 @@ def _healthy(url: str, ca_bundle: Path | None, pid: int | None = None) -> tuple[
         # A fresh client each time: the CA bundle is rewritten at every start.
         verify: ssl.SSLContext | bool = (
             True if ca_bundle is None else ssl.create_default_context(cafile=str(ca_bundle)))
-        with httpx.Client(verify=verify, trust_env=False, timeout=2.0) as client:
+        with httpx.Client(verify=verify, trust_env=False, timeout=2.0,
+                          headers=headers) as client:
             response = client.get(url + "/_sim/health")
     except (httpx.HTTPError, ssl.SSLError, OSError) as exc:
         return False, f"{url}: {type(exc).__name__}: {exc}"
@@ -189,7 +205,8 @@ def run_journal(args: argparse.Namespace) -> int:
     params = {} if args.company is None else {"company": args.company}
     base = args.url.rstrip("/")
     try:
-        with httpx.Client(verify=verify, trust_env=False, timeout=10.0) as client:
+        with httpx.Client(verify=verify, trust_env=False, timeout=10.0,
+                          headers=_control_headers(args)) as client:
             requests = client.get(base + "/_sim/requests", params=params)
             callbacks = client.get(base + "/_sim/callbacks", params=params)
             requests.raise_for_status()

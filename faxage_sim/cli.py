@@ -44,7 +44,7 @@ _whole_number = number(int, "a whole number")
 
 def _speed(text: str) -> float:
     value = number(float, "a positive number")(text)
-    if value != value or value <= 0 or value == float("inf"):
+    if not 0 < value < float("inf"):  # NaN fails both
         raise argparse.ArgumentTypeError("must be a positive number")
     return value
 
@@ -115,11 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
                        type=file_in_existing_folder,
                        help="with --tls: write the CA certificate here (default: a temp dir)")
     from .ci import add_ci_parsers
+    from .control.options import add_serve_arguments
     from .persist.cli import add_snapshot_parsers, add_state_argument
     from .scenario.cli import add_parsers as add_scenario_parsers
     from .verify.cli import add_parser as add_verify_parser
 
+    add_serve_arguments(serve)
     add_state_argument(serve)
+
     add_ci_parsers(commands)
     add_scenario_parsers(commands)
     add_snapshot_parsers(commands)
@@ -167,6 +170,8 @@ def run_serve(args: argparse.Namespace) -> int:
         remove_stale(args.port_file)  # first of all: its presence must mean "ready"
     if args.ca_bundle and not args.tls:
         usage_error("--ca-bundle needs --tls")
+    from .control.options import configure, login_words, ready_line
+
     config = config_from(args)
     scenario = None
     if args.scenario is not None:
@@ -189,11 +194,12 @@ def run_serve(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     config.port = sock.getsockname()[1]
+    configure(args, config)
     tls = start_tls(args.ca_bundle) if args.tls else None
     console = None if args.quiet else ConsoleLog(config.log_format)
     app = create_app(config, console=console)
     url = base_url(sock, "https" if tls else "http")
-    who = "account demo/1000/demo"
+    who = "account " + login_words(app.state.faxage, "demo", "1000", "demo")
     if attach_for_serve(app.state.faxage, loaded):
         who = "the saved state"
         scenario = None  # a restored state wins over the start-up scenario
@@ -203,15 +209,16 @@ def run_serve(args: argparse.Namespace) -> int:
         who = install(app.state.faxage, scenario)
 
     def ready() -> None:
-        if config.ui:
-            print(f"faxage-sim dashboard: {url}/_sim/ui/", flush=True)
+        if config.ui and config.control:
+            # With a control token, the link carries it once; the page then keeps a cookie.
+            token = f"?token={config.control_token}" if config.control_token else ""
+            print(f"faxage-sim dashboard: {url}/_sim/ui/{token}", flush=True)
         if args.port_file:
             write_port_file(args.port_file, config.port)
 
     try:
-        serve(app, sock, f"faxage-sim {__version__} listening on {url} "
-                         f"(clock {config.clock.value}; {who}"
-                         + (f"; {state_phrase(loaded)})" if loaded else ")"),
+        serve(app, sock, ready_line(__version__, url, app.state.faxage, who,
+                                    stored=state_phrase(loaded)),
               on_ready=ready, **(tls.uvicorn_options() if tls else {}))
     finally:
         if args.port_file:

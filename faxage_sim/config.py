@@ -33,3 +33,10 @@ class SimConfig:
     fetch_timeout: float = DEFAULT_FETCH_TIMEOUT  # real seconds
     fetch_max_bytes: int = DEFAULT_FETCH_MAX_BYTES
     ui: bool = True  # the web dashboard at /_sim/ui/ (serve --no-ui turns it off)
+    # The /_sim/ control plane (docs/security.md): off with --no-control; the token it
+    # requires (None: none, only on loopback); extra Host names it answers (--allow-host).
+    control: bool = True
+    control_token: str | None = None
+    allowed_hosts: tuple[str, ...] = ()
+    # Passwords in clear in GET /_sim/accounts and the ready line (--show-passwords).
+    show_passwords: bool = False

@@ -52,7 +52,8 @@ def test_port_file_and_wait_give_the_url_once_ready(
     assert httpx.get(url + "/_sim/health").json()["status"] == "ok"
     assert server.stdout is not None
     assert server.stdout.readline() == (
-        f"faxage-sim 0.1.0 listening on {url} (clock manual; account demo/1000/demo)\n")
+        f"faxage-sim 0.1.0 listening on {url} (clock manual; account demo/1000/********; "
+        "state in memory, lost on stop)\n")
     server.send_signal(signal.SIGTERM)
     assert server.wait(timeout=20) == 0
     assert not port_file.exists()  # gone with the server: its presence means "ready"
@@ -72,7 +73,8 @@ def test_tls_serves_https_verified_against_the_ca_bundle(
     assert server.stdout is not None
     assert [server.stdout.readline(), server.stdout.readline()] == [
         f"faxage-sim CA bundle (verify https:// against it): {bundle}\n",
-        f"faxage-sim 0.1.0 listening on {url} (clock manual; account demo/1000/demo)\n"]
+        f"faxage-sim 0.1.0 listening on {url} (clock manual; account demo/1000/********; "
+        "state in memory, lost on stop)\n"]
     with httpx.Client(verify=ssl.create_default_context(cafile=str(bundle))) as client:
         answer = client.post(url + "/httpsfax.php", data={
             "username": "demo", "company": "1000", "password": "demo", "operation": "status"})

@@ -170,7 +170,7 @@ def test_outbox_filters_and_clear(api: FaxApi, client: TestClient) -> None:
     bad = client.get("/_sim/emails", params={"state": "lost"})
     assert bad.status_code == 400 and "state" in bad.json()["error"]
     assert client.get("/_sim/emails", params={"jobid": "x"}).status_code == 400
-    assert client.delete("/_sim/emails").json() == {"cleared": 2}
+    assert client.request("DELETE", "/_sim/emails", json={}).json() == {"cleared": 2}
     assert emails(api) == []
 
 
@@ -178,5 +178,5 @@ def test_reset_empties_the_outbox(api: FaxApi, client: TestClient) -> None:
     api.send_jobid(em_notify="1")
     api.run_until_idle()
     assert len(emails(api)) == 1
-    assert client.post("/_sim/reset").status_code == 200
+    assert client.post("/_sim/reset", json={}).status_code == 200
     assert emails(api) == []

@@ -178,7 +178,7 @@ def test_a_fault_loaded_into_one_account_hits_only_it(client: TestClient, api: F
     assert api.post("status").status_code == 200
     them = FaxApi(client, {"username": "demo", "company": other["company"], "password": "demo"})
     assert them.post("status").status_code == 503
-    client.delete(f"/_sim/accounts/{other['company']}")
+    client.request("DELETE", f"/_sim/accounts/{other['company']}", json={})
     assert client.get("/_sim/faults").json()["faults"] == []  # gone with the account
 
 
@@ -227,16 +227,17 @@ def test_faults_are_listed_counted_and_removed(client: TestClient, api: FaxApi) 
     listed = client.get("/_sim/faults").json()["faults"]
     assert [(f["name"], f["seen"], f["fired"], f["exhausted"]) for f in listed] == [
         ("a", 1, 1, True), ("b", 0, 0, False)]
-    assert client.delete(f"/_sim/faults/{first['id']}").json() == {"removed": first["id"]}
-    assert client.delete(f"/_sim/faults/{first['id']}").status_code == 404
-    assert client.delete("/_sim/faults").json() == {"removed": 1}
+    assert client.request("DELETE", f"/_sim/faults/{first['id']}", json={}).json() == {
+        "removed": first["id"]}
+    assert client.request("DELETE", f"/_sim/faults/{first['id']}", json={}).status_code == 404
+    assert client.request("DELETE", "/_sim/faults", json={}).json() == {"removed": 1}
 
 
 @pytest.mark.parametrize("fault", [{"error": "ERR01"}, {"status": 503}])
 def test_reset_forgets_faults(client: TestClient, api: FaxApi, fault: dict[str, Any]) -> None:
     add_fault(client, **fault)
     assert api.post("status").text != "ERR06: No jobs to display or job id specified not found"
-    client.post("/_sim/reset")
+    client.post("/_sim/reset", json={})
     assert api.status() == "ERR06: No jobs to display or job id specified not found"
 
 

@@ -102,7 +102,7 @@ def test_a_provisioned_number_receives_calls_until_deprovisioned(
 def test_nuidgt_paging_finds_every_record_once_amid_background_inbound_traffic(
         client: TestClient, api: FaxApi) -> None:
     cdr = FaxApi(client, path="/getcdr.php")
-    settings = {"inbound_rate_per_hour": 240, "inbound_lines": 2}
+    settings = {"inbound_rate_per_hour": 120, "inbound_lines": 2}
     assert client.put("/_sim/accounts/1000", json=settings).status_code == 200
     seen: list[str] = []
     last = 0

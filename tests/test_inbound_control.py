@@ -16,15 +16,19 @@ from .inbound_helpers import DID_A, DID_B, fax_arrives, other_company, stored_fa
 
 @pytest.mark.parametrize(("body", "message"), [
     ({}, 'give "did": the 10-digit number being called'),
-    ({"did": "303297410"}, '"did" must be a 10-digit number'),
-    ({"did": True}, '"did" must be a 10-digit number'),
-    ({"did": DID_A, "colour": "red"}, "unknown field(s) colour"),
-    ({"did": DID_A, "cid": "12"}, '"cid" must be a 10-digit number'),
+    ({"did": "303297410"}, 'did: expected a 10-digit number, got "303297410"'),
+    ({"did": True}, "did: expected a 10-digit number, got True"),
+    ({"did": DID_A, "colour": "red"},
+     'colour: "colour" is not a field here (fields: did, cid, tsid, sender, pages, duration, '
+     "in_seconds, document, company)"),
+    ({"did": DID_A, "cid": "12"}, 'cid: expected a 10-digit number, got "12"'),
     ({"did": DID_A, "cid": 7209914321}, '"cid" must be a string or null'),
-    ({"did": DID_A, "pages": 0}, '"pages" must be a whole number from 1 to 500'),
-    ({"did": DID_A, "pages": "2"}, '"pages" must be a whole number from 1 to 500'),
-    ({"did": DID_A, "duration": -1}, '"duration" must be a number >= 0'),
-    ({"did": DID_A, "in_seconds": "soon"}, '"in_seconds" must be a number >= 0'),
+    ({"did": DID_A, "pages": 0}, "pages: expected a whole number from 1 to 500, got 0"),
+    ({"did": DID_A, "pages": "2"}, 'pages: expected a whole number from 1 to 500, got "2"'),
+    ({"did": DID_A, "duration": -1},
+     'duration: expected a duration (seconds, or like "90s", "10m", "1h30m"), got -1'),
+    ({"did": DID_A, "in_seconds": "soon"},
+     'in_seconds: expected a duration (seconds, or like "90s", "10m", "1h30m"), got "soon"'),
     ({"did": DID_A, "document": "scan.pdf"},
      '"document" must be {"filename": "...", "data": "<base64>"}'),
     ({"did": DID_A, "document": {"filename": "scan.exe", "data": "AAAA"}},
@@ -40,7 +44,7 @@ from .inbound_helpers import DID_A, DID_B, fax_arrives, other_company, stored_fa
 def test_bad_calls_are_refused_clearly(client: TestClient, api: FaxApi, body: dict[str, Any],
                                        message: str) -> None:
     response = client.post("/_sim/inbound", json=body)
-    assert (response.status_code, response.json()) == (400, {"error": message})
+    assert (response.status_code, response.json()["error"]) == (400, message)
     assert api.call("incomingcalls") == "0~4"
     assert api.call("listfax") == "ERR11: No incoming faxes available"
 
@@ -158,7 +162,10 @@ def test_per_did_settings(client: TestClient, api: FaxApi) -> None:
     assert client.get(url).json()["effective_inbound_url"] == "http://127.0.0.1:9/in"
     for body, message in [
         ({"enabled": "no"}, '"enabled" must be true or false'),
-        ({"inbound_url": "ftp://x"}, '"inbound_url" must be an http:// or https:// URL, or null'),
+        ({"inbound_url": "ftp://x"},
+         '"inbound_url" must be an http:// or https:// URL of at most 2048 characters, or null'),
+        ({"inbound_url": "http://" + "x" * 3000},
+         '"inbound_url" must be an http:// or https:// URL of at most 2048 characters, or null'),
         ({"colour": 1}, "unknown field(s) colour"),
     ]:
         response = client.put(url, json=body)
@@ -167,17 +174,21 @@ def test_per_did_settings(client: TestClient, api: FaxApi) -> None:
 
 
 @pytest.mark.parametrize(("settings", "message"), [
-    ({"fax_format": "gif"}, "settings.fax_format: expected pdf or tiff"),
+    ({"fax_format": "gif"}, 'settings.fax_format: expected one of "pdf", "tiff", "tif", '
+                            'got "gif"'),
     ({"inbound_url": "ftp://example.com"},
-     "settings.inbound_url: expected an http:// or https:// URL (or null)"),
-    ({"inbound_lines": -1}, "settings.inbound_lines: expected a number >= 0"),
+     'settings.inbound_url: expected text matching ^https?://, got "ftp://example.com"'),
+    ({"inbound_lines": -1},
+     "settings.inbound_lines: expected a whole number from 0 to 1000, got -1"),
     ({"inbound_rate_per_hour": "lots"},
-     "settings.inbound_rate_per_hour: expected float, got 'lots'"),
+     'settings.inbound_rate_per_hour: expected a number from 0 to 120, got "lots"'),
+    ({"inbound_rate_per_hour": 1e12},
+     "settings.inbound_rate_per_hour: expected a number from 0 to 120, got 1000000000000.0"),
 ])
 def test_inbound_settings_are_checked(client: TestClient, settings: dict[str, Any],
                                       message: str) -> None:
     response = client.put("/_sim/accounts/1000", json=settings)
-    assert (response.status_code, response.json()) == (400, {"error": message})
+    assert (response.status_code, response.json()["error"]) == (400, message)
     current = client.get("/_sim/accounts/1000").json()["settings"]
     assert (current["fax_format"], current["inbound_url"], current["inbound_lines"]) == (
         "pdf", None, 4)
@@ -185,5 +196,5 @@ def test_inbound_settings_are_checked(client: TestClient, settings: dict[str, An
 
 def test_a_dropped_call_still_checks_its_caller_id(client: TestClient) -> None:
     response = client.post("/_sim/inbound", json={"did": "3039990000", "cid": "12"})
-    assert (response.status_code, response.json()) == (
-        400, {"error": "\"cid\" must be a 10-digit number"})
+    assert (response.status_code, response.json()["error"]) == (
+        400, 'cid: expected a 10-digit number, got "12"')

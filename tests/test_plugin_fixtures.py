@@ -160,4 +160,5 @@ def test_control_errors_are_raised_with_the_emulators_message(
     with pytest.raises(SimError) as caught:
         faxage_sim_asgi.configure(outbound_lines="many")
     assert caught.value.status == 400
-    assert caught.value.message == "settings.outbound_lines: expected int, got 'many'"
+    assert caught.value.message == (
+        'settings.outbound_lines: expected a whole number from 0 to 1000, got "many"')

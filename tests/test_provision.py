@@ -287,11 +287,11 @@ def test_control_plane_shows_the_inventory_and_adds_a_rate_center(
 @pytest.mark.parametrize(("payload", "message"), [
     ({"npanxx": "72061", "name": "X", "state": "CO"}, '"npanxx" must be 6 digits'),
     ({"npanxx": "720612", "name": "", "state": "CO"},
-     '"name" must be a non-empty string without tabs or line breaks'),
+     '"name" must be a non-empty string without tabs or line breaks, at most 200 characters'),
     ({"npanxx": "720612", "name": "A\tB", "state": "CO"},
-     '"name" must be a non-empty string without tabs or line breaks'),
+     '"name" must be a non-empty string without tabs or line breaks, at most 200 characters'),
     ({"npanxx": "720612", "name": "Boulder", "state": "CO", "numbers": ["3039911234"]},
-     '"numbers" must be 10-digit numbers starting with 720612'),
+     '"numbers" must be at most 10000 10-digit numbers starting with 720612'),
     ({"npanxx": "720612", "name": "Boulder", "state": "CO", "extra": 1},
      "unknown field(s) extra"),
 ])
@@ -307,6 +307,6 @@ def test_reset_brings_provisioned_numbers_back(client: TestClient, prov: FaxApi)
     offered = prov.call("listdids", ac="212")
     number = lines(offered)[0]
     assert prov.call("provdid", didnumber=number) == f"{number} provisioned"
-    assert client.post("/_sim/reset").status_code == 200
+    assert client.post("/_sim/reset", json={}).status_code == 200
     assert prov.call("listdids", ac="212") == offered
     assert account_dids(client, "1000") == ["3032974100", "3032974101"]

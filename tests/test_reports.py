@@ -23,7 +23,7 @@ def second_company(client: TestClient) -> FaxApi:
 
 def add_user(client: TestClient, username: str) -> FaxApi:
     """A second user of the default company (through the account's user list)."""
-    account = client.get("/_sim/accounts/1000").json()
+    account = client.get("/_sim/accounts/1000", params={"show_passwords": "1"}).json()
     users = [{k: u[k] for k in ("username", "password", "email", "manager")}
              for u in account["users"]]
     created = client.post("/_sim/accounts", json={

@@ -73,12 +73,12 @@ def test_serve_starts_with_the_scenario(
     process, ready = multi_tenant
     url = ready.group(1)
     assert ready.group(2) == "manual"
-    assert ready.group(3) == ("scenario multi-tenant; accounts alice/2001/alice-pw, "
-                              "carol/2002/carol-pw")
+    assert ready.group(3) == ("scenario multi-tenant; accounts alice/2001/********, "
+                              "carol/2002/********; state in memory, lost on stop")
     alice = {"username": "alice", "company": "2001", "password": "alice-pw"}
     assert httpx.post(f"{url}/httpsfax.php", data={**alice, "operation": "listlines"}).text == (
         "3032975200\n3032975201\n")
-    httpx.post(f"{url}/_sim/reset")  # back to the scenario, not to demo/1000
+    httpx.post(f"{url}/_sim/reset", json={})  # back to the scenario, not to demo/1000
     accounts = httpx.get(f"{url}/_sim/accounts").json()["accounts"]
     assert [a["company"] for a in accounts] == ["2001", "2002"]
     process.terminate()

@@ -58,7 +58,8 @@ def test_wrong_types_say_what_was_expected(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     assert problems(text, tmp_path) == [
         f'{path}:1: seed: expected a whole number, got "many"',
-        f"{path}:4: accounts[0].settings.outbound_lines: expected a whole number >= 0, got -1",
+        f"{path}:4: accounts[0].settings.outbound_lines: expected a whole number from 0 "
+        "to 1000, got -1",
         f'{path}:5: accounts[0].settings.retry_delay_seconds: expected a duration (seconds, '
         'or like "90s", "10m", "1h30m"), got "soon"',
         f'{path}:6: accounts[0].settings.timezone: unknown time zone "Mars/Olympus"; '

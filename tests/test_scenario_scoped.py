@@ -97,7 +97,7 @@ def test_a_global_load_replaces_the_world_and_reset_goes_back(
         "2001", "2002"]
     assert client.get("/_sim/jobs").json()["jobs"] == []
     assert client.get("/_sim/scenario").json()["scenario"]["name"] == "multi-tenant"
-    client.post("/_sim/reset")
+    client.post("/_sim/reset", json={})
     assert [a["company"] for a in client.get("/_sim/accounts").json()["accounts"]] == ["1000"]
     assert client.get("/_sim/scenario").json()["scenario"] is None
 

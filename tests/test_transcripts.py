@@ -28,7 +28,8 @@ def test_there_are_transcripts() -> None:
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=lambda p: p.stem)
 def test_transcript_replays_exactly(path: Path) -> None:
     transcript: dict[str, Any] = json.loads(path.read_text())
-    with TestClient(create_app(SimConfig(clock=ClockMode.MANUAL))) as client:
+    with TestClient(create_app(SimConfig(clock=ClockMode.MANUAL)),
+                    base_url="http://127.0.0.1") as client:
         for step in transcript["steps"]:
             assert step["basis"] in BASES, step["name"]
             if "control" in step:

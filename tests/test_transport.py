@@ -18,8 +18,14 @@ TEXT = "text/html; charset=UTF-8"
 
 
 def test_unknown_paths_are_404(client: TestClient) -> None:
-    for path in ("/", "/index.php", "/httpsfax", "/HTTPSFAX.PHP", "/_sim/nothing"):
+    for path in ("/", "/index.php", "/httpsfax", "/HTTPSFAX.PHP"):
         assert client.post(path, data=CREDENTIALS).status_code == 404
+    # Under /_sim/ a form POST is refused before anything else (docs/security.md); JSON
+    # to an unknown control URL is a JSON 404.
+    assert client.post("/_sim/nothing", data=CREDENTIALS).status_code == 415
+    answer = client.post("/_sim/nothing", json={})
+    assert (answer.status_code, answer.json()) == (404, {"error": "no control-plane URL "
+                                                                  "/_sim/nothing"})
 
 
 def test_host_header_is_ignored(client: TestClient) -> None:

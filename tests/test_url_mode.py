@@ -195,7 +195,7 @@ def test_a_fetch_that_lands_after_a_reset_is_dropped(api: FaxApi, client: TestCl
 
     httpserver.expect_request("/held.pdf").respond_with_handler(held)
     jobid_of(url_fax(api, faxurl=httpserver.url_for("/held.pdf"), **{"async": "1"}))
-    assert client.post("/_sim/reset").status_code == 200
+    assert client.post("/_sim/reset", json={}).status_code == 200
     release.set()
     api.run_until_idle()
     assert client.get("/_sim/jobs").json()["jobs"] == []

@@ -361,7 +361,8 @@ def encode(form: list[list[str]]) -> bytes:
 
 
 def record(name: str, spec: dict[str, Any]) -> None:
-    with TestClient(create_app(SimConfig(clock=ClockMode.MANUAL))) as client:
+    with TestClient(create_app(SimConfig(clock=ClockMode.MANUAL)),
+                    base_url="http://127.0.0.1") as client:
         steps = [run_step(client, s) for s in spec["steps"]]
     path = OUT / f"{name}.json"
     path.write_text(json.dumps({"description": spec["description"], "steps": steps},

@@ -1,28 +1,32 @@
-"""The control plane: JSON under `/_sim/`, emulator-only (the real service has none of it)."""
+"""The control plane: JSON under `/_sim/`, emulator-only (the real service has none of it).
+
+Its modules are imported by `routes()`, on the first control request (lean start-up);
+`guard` (imported by the app at start-up) stands in front of all of them.
+"""
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from . import (
-    accounts,
-    cdr,
-    clock,
-    deliveries,
-    emails,
-    faults,
-    inbound,
-    inventory,
-    jobs,
-    ports,
-    requests,
-    scenario,
-    snapshot,
-    system,
-)
-
 
 def routes() -> list[BaseRoute]:
+    from . import (
+        accounts,
+        cdr,
+        clock,
+        deliveries,
+        emails,
+        faults,
+        inbound,
+        inventory,
+        jobs,
+        ports,
+        requests,
+        scenario,
+        snapshot,
+        system,
+    )
+
     return [
         *system.ROUTES,
         *clock.ROUTES,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from starlette.requests import Request
@@ -10,75 +11,99 @@ from starlette.routing import Route
 
 from ..core.accounts import AccountSettings, SettingsError, User, apply_fields
 from ..core.clock import ClockMode
-from ..core.numbering import is_ten_digits
-from .common import ControlError, account_or_404, control_endpoint, ok, read_json, state_of
+from .common import (
+    ControlError,
+    account_or_404,
+    company_value,
+    control_endpoint,
+    ok,
+    read_json,
+    scenario_defs,
+    schema_check,
+    state_of,
+)
 from .serialize import account_json
 
-
-def _users(data: Any) -> list[User]:
-    if not isinstance(data, list) or not data:
-        raise ControlError(400, '"users" must be a non-empty list')
-    users = []
-    for i, item in enumerate(data):
-        if not isinstance(item, dict) or not isinstance(item.get("username"), str) \
-                or not isinstance(item.get("password"), str):
-            raise ControlError(400, f"users[{i}] needs a username and a password (strings)")
-        unknown = set(item) - {"username", "password", "email", "manager", "dids"}
-        if unknown:
-            raise ControlError(400, f"users[{i}]: unknown field(s) {', '.join(sorted(unknown))}")
-        users.append(User(item["username"], item["password"], str(item.get("email", "")),
-                          bool(item.get("manager", True)), [str(d) for d in item.get("dids", [])]))
-    return users
+MAX_USERS = 1000
+MAX_DIDS = 10_000
+MAX_CLOCK_START = 4_102_444_800  # 2100-01-01T00:00:00Z
 
 
-def _dids(data: Any) -> list[str]:
-    if not isinstance(data, list) or not all(is_ten_digits(str(d)) for d in data):
-        raise ControlError(400, '"dids" must be a list of 10-digit numbers')
-    return [str(d) for d in data]
+@functools.cache
+def _create_schema() -> dict[str, Any]:
+    """A new account's body: a scenario file's account, plus its clock (epoch seconds)."""
+    from ..scenario.schema import MAX_CLOCK_SPEED
+
+    account = scenario_defs()["$defs"]["account"]
+    properties = {k: v for k, v in account["properties"].items() if k != "disabled_dids"}
+    properties["users"] = {**properties["users"], "maxItems": MAX_USERS}
+    properties["dids"] = {**properties["dids"], "maxItems": MAX_DIDS}
+    properties["clock"] = {
+        "type": "object", "additionalProperties": False, "description": "The account's clock.",
+        "properties": {
+            "mode": {"type": "string", "enum": ["realtime", "scaled", "manual"]},
+            "speed": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_CLOCK_SPEED},
+            "start": {"type": "number", "minimum": 0, "maximum": MAX_CLOCK_START,
+                      "description": "epoch seconds"}}}
+    return {**account, "properties": properties}
+
+
+def _users(data: list[dict[str, Any]]) -> list[User]:
+    return [User(item["username"], item["password"], str(item.get("email", "")),
+                 bool(item.get("manager", True)), [str(d) for d in item.get("dids", [])])
+            for item in data]
+
+
+def masked(request: Request) -> bool:
+    """Passwords hidden unless `?show_passwords=1` or `serve --show-passwords`."""
+    wanted = request.query_params.get("show_passwords", "")
+    if wanted not in ("", "0", "1", "true", "false"):
+        raise ControlError(400, '"show_passwords" must be 1 or 0')
+    return not (wanted in ("1", "true") or state_of(request).config.show_passwords)
 
 
 @control_endpoint
 async def list_accounts(request: Request) -> Response:
     state = state_of(request)
-    return ok({"accounts": [account_json(a) for a in state.sim.accounts.values()]})
+    mask = masked(request)
+    return ok({"accounts": [account_json(a, mask) for a in state.sim.accounts.values()]})
 
 
 @control_endpoint
 async def create(request: Request) -> Response:
-    """Create an account. Every field is optional: a fresh company, user `demo`, two DIDs."""
+    """Create an account. Every field is optional: a fresh company, user `demo`, two DIDs.
+
+    The answer shows the new users' passwords: the caller made them."""
     data = await read_json(request)
     state = state_of(request)
-    unknown = set(data) - {"company", "users", "dids", "did_count", "settings", "clock"}
-    if unknown:
-        raise ControlError(400, f"unknown field(s) {', '.join(sorted(unknown))}")
-    company = None if data.get("company") is None else str(data["company"])
+    schema_check(data, _create_schema())
+    from ..scenario.build import normalize_settings
+
+    company = company_value(data.get("company"))
     if company is not None and company in state.sim.accounts:
         raise ControlError(409, f"company {company} already exists")
     users = _users(data["users"]) if "users" in data else None
-    dids = _dids(data["dids"]) if "dids" in data else None
+    dids = [str(d) for d in data["dids"]] if "dids" in data else None
     settings = AccountSettings()
     try:
-        apply_fields(settings, data.get("settings", {}))
+        apply_fields(settings, normalize_settings(data.get("settings", {})))
     except SettingsError as exc:
         raise ControlError(400, str(exc)) from exc
     clock_data = data.get("clock", {})
-    if not isinstance(clock_data, dict):
-        raise ControlError(400, '"clock" must be an object')
     try:
         mode = ClockMode(clock_data["mode"]) if "mode" in clock_data else None
         clock = state.sim.new_clock(mode, clock_data.get("speed"), clock_data.get("start"))
     except (ValueError, TypeError) as exc:
         raise ControlError(400, f"clock: {exc}") from exc
-    did_count = data.get("did_count", 2)
-    if not isinstance(did_count, int) or not 0 <= did_count <= 1000:
-        raise ControlError(400, '"did_count" must be a whole number from 0 to 1000')
-    account = state.sim.create_account(company, users, dids, settings, clock, did_count)
-    return ok(account_json(account), status=201)
+    account = state.sim.create_account(company, users, dids, settings, clock,
+                                       data.get("did_count", 2))
+    return ok(account_json(account, masked=False), status=201)
 
 
 @control_endpoint
 async def show(request: Request) -> Response:
-    return ok(account_json(account_or_404(state_of(request), request.path_params["company"])))
+    account = account_or_404(state_of(request), request.path_params["company"])
+    return ok(account_json(account, masked(request)))
 
 
 @control_endpoint
@@ -88,11 +113,16 @@ async def update(request: Request) -> Response:
     account = account_or_404(state, request.path_params["company"])
     data = await read_json(request)
     changes = data.get("settings", data) if set(data) <= {"settings"} else data
+    from ..scenario.build import normalize_settings
+    from ..scenario.schema import ref
+
+    schema_check(changes, ref("settings"), ("settings",))
     try:
-        state.sim.change_settings(account, changes, account.now(), by="the control plane")
+        state.sim.change_settings(account, normalize_settings(changes), account.now(),
+                                  by="the control plane")
     except SettingsError as exc:
         raise ControlError(400, str(exc)) from exc
-    return ok(account_json(account))
+    return ok(account_json(account, masked(request)))
 
 
 @control_endpoint

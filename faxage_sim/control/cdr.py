@@ -25,9 +25,12 @@ from .common import (
     ok,
     read_json,
     state_of,
+    whole_param,
 )
 
 MAX_RECORDS_PER_POST = 1_000_000
+MAX_CALLDATE = 4_102_444_800  # 2100-01-01T00:00:00Z
+MAX_CALL_SECONDS = 86_400
 
 
 def record_json(record: CallRecord, account: Account) -> dict[str, Any]:
@@ -42,22 +45,13 @@ def record_json(record: CallRecord, account: Account) -> dict[str, Any]:
     }
 
 
-def _int_param(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return None
-    if not raw.isascii() or not raw.isdigit():
-        raise ControlError(400, f'"{name}" must be a whole number >= 0')
-    return int(raw)
-
-
 @control_endpoint
 async def list_records(request: Request) -> Response:
     """`?company=` (required), `nuidgt=` (default: all), `limit=` (the first N by calldate)."""
     state = state_of(request)
     account = account_or_404(state, company_param(request))
-    nuidgt = _int_param(request, "nuidgt")
-    limit = _int_param(request, "limit")
+    nuidgt = whole_param(request, "nuidgt")
+    limit = whole_param(request, "limit")
     query = CdrQuery(nuid_above=0 if nuidgt is None else nuidgt)
     found = state.sim.cdrs.select(account.company, query)
     if limit is not None:
@@ -70,8 +64,11 @@ async def list_records(request: Request) -> Response:
 def _start_of(item: dict[str, Any], account: Account, where: str) -> float:
     value = item.get("calldate")
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if not 0 <= value <= MAX_CALLDATE:
+            raise ControlError(400, f"{where}.calldate: epoch seconds from 0 to {MAX_CALLDATE}"
+                                    " (2100-01-01)")
         return float(value)
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) <= 40:
         parsed = parse_time(value, account.settings.tz)
         if parsed is not None:
             return parsed
@@ -96,8 +93,9 @@ def _call_of(item: Any, account: Account,
     if not isinstance(dst, str) or not is_ten_digits(dst):
         raise ControlError(400, f"{where}.dst: a 10-digit number")
     duration = item.get("duration", 0)
-    if isinstance(duration, bool) or not isinstance(duration, int) or duration < 0:
-        raise ControlError(400, f"{where}.duration: whole seconds >= 0")
+    if isinstance(duration, bool) or not isinstance(duration, int) \
+            or not 0 <= duration <= MAX_CALL_SECONDS:
+        raise ControlError(400, f"{where}.duration: whole seconds from 0 to {MAX_CALL_SECONDS}")
     return direction, src, dst, _start_of(item, account, where), duration
 
 

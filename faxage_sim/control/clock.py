@@ -7,6 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .common import (
+    MAX_ADVANCE_SECONDS,
     ControlError,
     account_or_404,
     company_param,
@@ -25,6 +26,12 @@ def _clocks(request: Request, company: str | None) -> dict[str, object]:
     return {a.company: a.clock.describe() for a in accounts}
 
 
+def _known(data: dict[str, object], allowed: set[str]) -> None:
+    unknown = set(data) - allowed
+    if unknown:
+        raise ControlError(400, f"unknown field(s) {', '.join(sorted(unknown))[:200]}")
+
+
 @control_endpoint
 async def show(request: Request) -> Response:
     return ok({"clocks": _clocks(request, company_param(request))})
@@ -37,9 +44,10 @@ async def advance(request: Request) -> Response:
     Returns once every transition and callback due in that time has run.
     """
     data = await read_json(request)
+    _known(data, {"seconds", "company"})
     if "seconds" not in data:
         raise ControlError(400, 'give "seconds": how far to move the clock')
-    seconds = number(data, "seconds")
+    seconds = number(data, "seconds", maximum=MAX_ADVANCE_SECONDS)
     company = company_param(request, data)
     state = state_of(request)
     if company is not None:
@@ -52,11 +60,12 @@ async def advance(request: Request) -> Response:
 async def run_until_idle(request: Request) -> Response:
     """Advance to each next event until none is left (at most `max_seconds`, default 1 day)."""
     data = await read_json(request)
+    _known(data, {"max_seconds", "company"})
+    limit = number(data, "max_seconds", 86400.0, maximum=MAX_ADVANCE_SECONDS)
     company = company_param(request, data)
     state = state_of(request)
     if company is not None:
         account_or_404(state, company)
-    limit = number(data, "max_seconds", 86400.0)
     moved, idle = await state.advance_until_idle(company, limit)
     return ok({"advanced": moved, "idle": idle, "clocks": _clocks(request, company)})
 

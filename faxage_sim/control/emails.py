@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..core.outbox import MailState, OutboxMessage
-from .common import ControlError, company_param, control_endpoint, ok, state_of
+from .common import ControlError, company_param, control_endpoint, ok, state_of, whole_param
 from .serialize import iso
 
 
@@ -31,11 +31,9 @@ async def list_emails(request: Request) -> Response:
     wanted_state = params.get("state")
     if wanted_state is not None and wanted_state not in {s.value for s in MailState}:
         raise ControlError(400, f'"state" must be one of {", ".join(s.value for s in MailState)}')
-    jobid = params.get("jobid")
-    if jobid is not None and not jobid.isdigit():
-        raise ControlError(400, '"jobid" must be a whole number')
+    jobid = whole_param(request, "jobid")
     found = [m for m in state.sim.outbox.for_company(company_param(request))
-             if (jobid is None or m.jobid == int(jobid))
+             if (jobid is None or m.jobid == jobid)
              and (wanted_state is None or m.state.value == wanted_state)]
     return ok({"emails": [email_json(m) for m in found],
                "smtp": None if state.config.smtp is None

@@ -14,13 +14,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .common import (
+    MAX_ID,
     ControlError,
     account_or_404,
     company_param,
     control_endpoint,
     ok,
     read_json,
+    shown,
     state_of,
+    whole_id,
 )
 
 
@@ -44,13 +47,13 @@ async def add(request: Request) -> Response:
     unknown = set(data) - {"fault", "company", "seed"}
     if unknown or not isinstance(data.get("fault"), dict):
         raise ControlError(400, 'the body is {"fault": {...}, "company"?: ..., "seed"?: N}'
-                           + (f"; unknown field(s) {', '.join(sorted(unknown))}"
+                           + (f"; unknown field(s) {', '.join(sorted(unknown))[:200]}"
                               if unknown else ""))
-    company = None if data.get("company") is None else str(data["company"])
+    company = company_param(request, data)
     account = account_or_404(state, company) if company is not None else None
     seed = data.get("seed", state.sim.options.seed)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ControlError(400, '"seed" must be a whole number')
+    if isinstance(seed, bool) or not isinstance(seed, int) or abs(seed) > MAX_ID:
+        raise ControlError(400, f'"seed" must be a whole number from -{MAX_ID} to {MAX_ID}')
     doc = from_data(data["fault"], "<request>")
     issues = Validator(scenario_schema()).check(doc, ref("fault"), ())
     spec = None
@@ -71,9 +74,10 @@ async def add(request: Request) -> Response:
 async def remove(request: Request) -> Response:
     state = state_of(request)
     raw = request.path_params["fault_id"]
-    if not raw.isdigit() or not state.faults.remove(int(raw)):
-        raise ControlError(404, f"no fault {raw}")
-    return ok({"removed": int(raw)})
+    fault_id = whole_id(raw, "fault_id")
+    if fault_id is None or not state.faults.remove(fault_id):
+        raise ControlError(404, f"no fault {shown(raw)}")
+    return ok({"removed": fault_id})
 
 
 @control_endpoint

@@ -7,6 +7,7 @@ left out are generated like background traffic (faker, from the simulator seed);
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -23,6 +24,7 @@ from ..core.inbound import (
     SuppliedDocument,
 )
 from ..core.numbering import is_ten_digits
+from ..core.timeref import parse_duration
 from ..documents.formats import extension_of, inspect_document, is_supported
 from ..wire.forms import decode_base64_tolerant
 from ..wire.records import caller_id, format_time
@@ -31,10 +33,14 @@ from .common import (
     account_or_404,
     company_param,
     control_endpoint,
-    number,
     ok,
     read_json,
+    scenario_defs,
+    schema_check,
+    shown,
     state_of,
+    whole_id,
+    whole_param,
 )
 from .serialize import iso
 
@@ -44,6 +50,29 @@ if TYPE_CHECKING:
 CALL_FIELDS = {"did", "cid", "tsid", "sender", "pages", "document", "company", "duration",
                "in_seconds"}
 MAX_PAGES = 500
+MAX_URL_LENGTH = 2048
+
+
+@functools.cache
+def _call_schema() -> dict[str, Any]:
+    """A call placed here: the scenario files' inbound step, with the control plane's names
+    (did, cid) and its extras (duration, in_seconds: durations like the scenario's)."""
+    from ..scenario.schema import ref
+
+    inbound = scenario_defs()["$defs"]["inbound"]["properties"]
+    text_or_null: dict[str, Any] = {"type": ["string", "null"], "maxLength": 10_000}
+    return {
+        "type": "object", "additionalProperties": False,
+        "properties": {
+            "did": ref("phone"),
+            "cid": {"oneOf": [ref("phone"), {"type": "null"}, {"enum": [""]}]},
+            "tsid": text_or_null, "sender": text_or_null,
+            "pages": inbound["pages"],
+            "duration": ref("duration"), "in_seconds": ref("duration"),
+            # checked by _document and company_value, which read them
+            "document": {"description": "{filename, data (base64)}"},
+            "company": {"description": "the account (default: the DID's owner)"},
+        }}
 
 
 def _ten_digits(value: Any, name: str) -> str:
@@ -117,7 +146,7 @@ def _build_call(sim: Simulator, account: Account, did: str,
     if cid:
         cid = _ten_digits(cid, "cid")
     tsid, sender = _optional_text(data, "tsid"), _optional_text(data, "sender")
-    duration = number(data, "duration") if "duration" in data else None
+    duration = parse_duration(data["duration"]) if "duration" in data else None
     generated = None  # checked everything first: a refused call draws nothing from the seed
     if cid is None or tsid is None or sender is None or (pages is None and document is None):
         generated = sim.inbound.generated_call(account, did)
@@ -155,17 +184,15 @@ def _result_json(result: CallResult, call: IncomingCall, account: Account | None
 async def place_call(request: Request) -> Response:
     """`{"did": "3032974100", ...}`: a fax call to that number (see the module doc)."""
     data = await read_json(request)
-    unknown = set(data) - CALL_FIELDS
-    if unknown:
-        raise ControlError(400, f"unknown field(s) {', '.join(sorted(unknown))}")
     if "did" not in data:
         raise ControlError(400, 'give "did": the 10-digit number being called')
+    schema_check(data, _call_schema())
     did = _ten_digits(data["did"], "did")
     state = state_of(request)
     sim = state.sim
-    company = None if data.get("company") is None else str(data["company"])
+    company = company_param(request, data)
     account = account_or_404(state, company) if company is not None else sim.inbound.owner(did)
-    delay = number(data, "in_seconds", 0.0)
+    delay = parse_duration(data.get("in_seconds", 0))
     if account is None:
         cid = _optional_text(data, "cid")
         call = IncomingCall(did=did, cid=_ten_digits(cid, "cid") if cid else "")
@@ -200,17 +227,15 @@ async def list_inbound(request: Request) -> Response:
     """
     state = state_of(request)
     did = request.query_params.get("did")
-    limit_text = request.query_params.get("limit")
-    if limit_text is not None and not limit_text.isdigit():
-        raise ControlError(400, "limit must be a whole number")
+    limit = whole_param(request, "limit")
     accounts = _accounts(request)
     state.sim.run_due(company_param(request))
     result = []
     for account in accounts:
         inbox = account.inbox
         faxes = [f for f in inbox.after(None) if did is None or f.did == did]
-        if limit_text is not None:
-            faxes = faxes[-int(limit_text):] if int(limit_text) else []
+        if limit is not None:
+            faxes = faxes[-limit:] if limit else []
         tz = account.settings.tz
         result.append({
             "company": account.company,
@@ -228,12 +253,13 @@ async def list_inbound(request: Request) -> Response:
 @control_endpoint
 async def show_fax(request: Request) -> Response:
     raw = request.path_params["recvid"]
+    recvid = whole_id(raw, "recvid")
     state = state_of(request)
     for account in state.sim.accounts.values():
-        fax = account.inbox.get(int(raw)) if raw.isdigit() else None
+        fax = account.inbox.get(recvid) if recvid is not None else None
         if fax is not None:
             return ok(received_fax_json(fax, account))
-    raise ControlError(404, f"no received fax {raw}")
+    raise ControlError(404, f"no received fax {shown(raw)}")
 
 
 def _did_json(account: Account, did: str) -> dict[str, Any]:
@@ -247,7 +273,7 @@ def _account_did(request: Request) -> tuple[Account, str]:
     account = account_or_404(state_of(request), request.path_params["company"])
     did = request.path_params["did"]
     if not account.owns_did(did):
-        raise ControlError(404, f"{did} is not a number of account {account.company}")
+        raise ControlError(404, f"{shown(did)} is not a number of account {account.company}")
     return account, did
 
 
@@ -266,9 +292,10 @@ async def update_did(request: Request) -> Response:
     if unknown:
         raise ControlError(400, f"unknown field(s) {', '.join(sorted(unknown))}")
     url = data.get("inbound_url")
-    if url is not None and (not isinstance(url, str)
+    if url is not None and (not isinstance(url, str) or len(url) > MAX_URL_LENGTH
                             or not url.lower().startswith(("http://", "https://"))):
-        raise ControlError(400, '"inbound_url" must be an http:// or https:// URL, or null')
+        raise ControlError(400, '"inbound_url" must be an http:// or https:// URL of at most '
+                                f"{MAX_URL_LENGTH} characters, or null")
     enabled = data.get("enabled")
     if "enabled" in data and not isinstance(enabled, bool):
         raise ControlError(400, '"enabled" must be true or false')

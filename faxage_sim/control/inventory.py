@@ -15,6 +15,9 @@ from starlette.routing import Route
 from ..core.numbering import is_ten_digits
 from .common import ControlError, control_endpoint, ok, read_json, state_of
 
+MAX_LABEL = 200
+MAX_NUMBERS = 10_000
+
 
 @control_endpoint
 async def show(request: Request) -> Response:
@@ -34,9 +37,10 @@ async def show(request: Request) -> Response:
 
 def _label(data: dict[str, Any], name: str) -> str:
     value = data.get(name)
-    if not isinstance(value, str) or not value.strip() or any(c in value for c in "\t\r\n"):
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_LABEL \
+            or any(c in value for c in "\t\r\n"):
         raise ControlError(400, f'"{name}" must be a non-empty string without tabs or '
-                                "line breaks")
+                                f"line breaks, at most {MAX_LABEL} characters")
     return value.strip()
 
 
@@ -57,9 +61,10 @@ async def add_rate_center(request: Request) -> Response:
         raise ControlError(400, '"npanxx" must be 6 digits')
     name, rc_state = _label(data, "name"), _label(data, "state")
     numbers = data.get("numbers", [])
-    if not isinstance(numbers, list) or not all(
+    if not isinstance(numbers, list) or len(numbers) > MAX_NUMBERS or not all(
             isinstance(n, str) and is_ten_digits(n) and n.startswith(npanxx) for n in numbers):
-        raise ControlError(400, f'"numbers" must be 10-digit numbers starting with {npanxx}')
+        raise ControlError(400, f'"numbers" must be at most {MAX_NUMBERS} 10-digit numbers '
+                                f"starting with {npanxx}")
     owned = {d for account in state.sim.accounts.values() for d in account.dids}
     inventory = state.sim.inventory
     inventory.add_rate_center(npanxx, name, rc_state, [n for n in numbers if n not in owned])

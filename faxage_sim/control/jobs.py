@@ -6,7 +6,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .common import ControlError, account_or_404, company_param, control_endpoint, ok, state_of
+from .common import (
+    ControlError,
+    account_or_404,
+    company_param,
+    control_endpoint,
+    ok,
+    shown,
+    state_of,
+    whole_id,
+)
 from .serialize import job_json
 
 
@@ -25,12 +34,13 @@ async def list_jobs(request: Request) -> Response:
 async def show_job(request: Request) -> Response:
     state = state_of(request)
     raw = request.path_params["jobid"]
+    jobid = whole_id(raw, "jobid")
     for account in state.sim.accounts.values():
-        job = account.jobs.get(int(raw)) if raw.isdigit() else None
+        job = account.jobs.get(jobid) if jobid is not None else None
         if job is not None:
             state.sim.run_due(account.company)
             return ok(job_json(job, account))
-    raise ControlError(404, f"no job {raw}")
+    raise ControlError(404, f"no job {shown(raw)}")
 
 
 ROUTES = [

@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from ..core.timeref import parse_datetime
 from ..journal import JournalQuery
-from .common import ControlError, control_endpoint, ok, state_of
+from .common import MAX_ID, ControlError, control_endpoint, ok, shown, state_of, whole_id
 
 KNOWN = {"operation", "company", "account", "username", "path", "since", "until", "fault",
          "status", "outcome", "limit", "expect"}
@@ -31,16 +31,19 @@ def _whole(params: QueryParams, name: str) -> int | None:
     raw = params.get(name)
     if raw is None:
         return None
-    if not raw.strip().isdigit():
-        raise ControlError(400, f'"{name}" must be a whole number, not {raw!r}')
-    return int(raw)
+    value = whole_id(raw.strip(), name)
+    if value is None:
+        raise ControlError(400, f'"{name}" must be a whole number from 0 to {MAX_ID}, '
+                                f"not {shown(raw)!r}")
+    return value
 
 
 def _time(raw: str, name: str) -> float:
-    moment = parse_datetime(raw.replace(" ", "T", 1) if "T" not in raw else raw)
+    moment = parse_datetime(raw.replace(" ", "T", 1) if "T" not in raw else raw) \
+        if len(raw) <= 40 else None
     if moment is None:
         raise ControlError(400, f'"{name}" must be a sequence number or a date-time like '
-                                f'2026-01-05T16:00:00Z, not {raw!r}')
+                                f'2026-01-05T16:00:00Z, not {shown(raw)!r}')
     return moment
 
 
@@ -53,7 +56,7 @@ def query_of(params: QueryParams) -> JournalQuery:
     since_seq = since_time = None
     if since is not None:
         if since.strip().isdigit():
-            since_seq = int(since)
+            since_seq = _whole(params, "since")
         else:
             since_time = _time(since, "since")
     until = params.get("until")
@@ -90,6 +93,9 @@ async def count_requests(request: Request) -> Response:
         return ok(answer)
     answer["expected"] = expect
     answer["ok"] = count == expect
+    if count != expect:  # a 4xx like every other: with its one line
+        answer = {"error": f"expected {expect} matching request(s), counted {count}",
+                  **answer}
     return ok(answer, status=200 if count == expect else 409)
 
 

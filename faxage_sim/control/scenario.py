@@ -14,13 +14,35 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .common import ControlError, account_or_404, control_endpoint, ok, read_json, state_of
+from .common import (
+    MAX_ID,
+    ControlError,
+    account_or_404,
+    company_param,
+    control_endpoint,
+    ok,
+    read_json,
+    shown,
+    state_of,
+)
 
 SOURCES = ("name", "path", "yaml", "scenario")
+MAX_SCENARIO_BYTES = 4 * 1024 * 1024
 
 
 def _load(data: dict[str, Any]) -> Any:
     """The scenario a request names; raises `ScenarioError` or `ControlError`."""
+    import yaml
+
+    try:
+        return _read(data)
+    except yaml.YAMLError as exc:  # e.g. a control character, which YAML refuses to read
+        raise ControlError(400, f"the scenario is not readable YAML: {shown(exc)}") from exc
+    except RecursionError as exc:
+        raise ControlError(400, "the scenario is nested too deeply") from exc
+
+
+def _read(data: dict[str, Any]) -> Any:
     from ..scenario import loader, shipped
 
     given = [k for k in SOURCES if k in data]
@@ -35,6 +57,8 @@ def _load(data: dict[str, Any]) -> Any:
         raise ControlError(400, f'"{key}" must be a non-empty string')
     if key == "name" and shipped.find(value) is None:
         raise ControlError(404, shipped.unknown(value))
+    if key == "path":
+        _readable_file(value)
     if key in ("name", "path"):
         return loader.load(value)
     if key == "scenario" and shipped.find(value.strip()) is not None:
@@ -42,17 +66,35 @@ def _load(data: dict[str, Any]) -> Any:
     return loader.load_text(value)
 
 
+def _readable_file(name: str) -> None:
+    """A scenario file named by the control plane: a regular file of reasonable size (never
+    /dev/zero or a FIFO, which would be read forever)."""
+    import os
+    import stat
+
+    try:
+        info = os.stat(name)
+    except (OSError, ValueError):
+        return  # the loader says there is no such file, in its words
+    if not stat.S_ISREG(info.st_mode):
+        raise ControlError(400, f'"path": {shown(name)} is not a regular file')
+    if info.st_size > MAX_SCENARIO_BYTES:
+        raise ControlError(400, f'"path": {shown(name)} is larger than {MAX_SCENARIO_BYTES} '
+                                "bytes")
+
+
 def _seed(data: dict[str, Any]) -> int | None:
     seed = data.get("seed")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise ControlError(400, '"seed" must be a whole number')
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
+                             or abs(seed) > MAX_ID):
+        raise ControlError(400, f'"seed" must be a whole number from -{MAX_ID} to {MAX_ID}')
     return seed
 
 
 def _unknown(data: dict[str, Any], allowed: set[str]) -> None:
     unknown = set(data) - allowed
     if unknown:
-        raise ControlError(400, f"unknown field(s) {', '.join(sorted(unknown))}")
+        raise ControlError(400, f"unknown field(s) {shown(', '.join(sorted(unknown)))}")
 
 
 @control_endpoint
@@ -63,7 +105,7 @@ async def load(request: Request) -> Response:
     state = state_of(request)
     data = await read_json(request)
     _unknown(data, {*SOURCES, "company", "seed"})
-    company = None if data.get("company") is None else str(data["company"])
+    company = company_param(request, data)
     if company is not None:
         account_or_404(state, company)
     seed = _seed(data)
@@ -91,7 +133,9 @@ async def check(request: Request) -> Response:
     try:
         scenario = _load(data)
     except ScenarioError as exc:
-        return ok({"ok": False, "issues": [i.as_json() for i in exc.issues]}, status=400)
+        return ok({"error": f"the scenario has {len(exc.issues)} problem(s): "
+                            + "; ".join(str(i) for i in exc.issues[:5]),
+                   "ok": False, "issues": [i.as_json() for i in exc.issues]}, status=400)
     return ok({"ok": True, **scenario.summary()})
 
 

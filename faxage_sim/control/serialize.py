@@ -16,10 +16,17 @@ def iso(epoch: float | None) -> str | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat()
 
 
-def account_json(account: Account) -> dict[str, Any]:
+PASSWORD_MASK = "********"
+
+
+def account_json(account: Account, masked: bool = True) -> dict[str, Any]:
+    """An account; its users' passwords are `PASSWORD_MASK` unless `masked` is False."""
+    users = [dataclasses.asdict(u) for u in account.users.values()]
+    if masked:
+        users = [u | {"password": PASSWORD_MASK} for u in users]
     return {
         "company": account.company,
-        "users": [dataclasses.asdict(u) for u in account.users.values()],
+        "users": users,
         "dids": list(account.dids),
         "disabled_dids": sorted(account.disabled_dids),
         "settings": dataclasses.asdict(account.settings),

@@ -11,6 +11,7 @@ from .inbound import Inbox
 from .jobs import FaxJob
 from .ports import PortRequest
 from .scheduler import Scheduler
+from .timeref import MAX_DURATION_SECONDS
 
 if TYPE_CHECKING:
     from .outbound import OutboundDesk
@@ -45,7 +46,9 @@ class RetryPolicy:
 
     def delay_before(self, attempt: int) -> float:
         """Simulated seconds between attempt `attempt - 1` and `attempt` (attempt >= 2)."""
-        return self.backoff_seconds * self.backoff_factor ** (attempt - 2)
+        # Capped like every duration: a large factor must not push a retry past year 9999.
+        return min(self.backoff_seconds * self.backoff_factor ** (attempt - 2),
+                   MAX_DURATION_SECONDS)
 
 
 @dataclass

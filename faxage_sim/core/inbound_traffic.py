@@ -26,6 +26,9 @@ PAGE_WEIGHTS: Final = (35, 25, 15, 10, 10, 5)
 CALLER_AREA_CODES: Final = tuple(npa for npa, _, _ in ANCHORS)  # real US area codes
 
 
+MIN_RATE_PER_HOUR = 1e-6
+
+
 class TrafficGenerator:
     def __init__(self, exchange: InboundExchange, account: Account, seed: int) -> None:
         self.exchange = exchange
@@ -37,7 +40,10 @@ class TrafficGenerator:
 
     @property
     def rate(self) -> float:
-        return max(0.0, self.account.settings.inbound_rate_per_hour)
+        """Faxes an hour; a rate below MIN_RATE_PER_HOUR (one fax in a century or so, or a
+        float so small that dividing it by 3600 gives 0) is no traffic."""
+        rate = self.account.settings.inbound_rate_per_hour
+        return rate if rate >= MIN_RATE_PER_HOUR else 0.0
 
     def refresh(self) -> None:
         """Follow the account's rate: start, stop, or re-time the next arrival."""

@@ -8,6 +8,7 @@ A point in simulated time (`TimeRef`) is either an offset from the moment the sc
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -21,7 +22,17 @@ class TimeSyntaxError(ValueError):
     """A duration or time that cannot be read; the message says what was expected."""
 
 
-DURATION_HINT = 'a duration: seconds, or a string like "90s", "10m", "1h30m"'
+# The longest duration anything accepts (ten years): beyond it the date-times of a simulated
+# event stop being printable, and a loop stepping through it would never end.
+MAX_DURATION_SECONDS = 10 * 365 * 86400.0
+DURATION_HINT = ('a duration: seconds, or a string like "90s", "10m", "1h30m" '
+                 f"(at most {MAX_DURATION_SECONDS:.0f} s, ten years)")
+
+
+def _bounded(seconds: float, value: object) -> float:
+    if not math.isfinite(seconds) or not 0 <= seconds <= MAX_DURATION_SECONDS:
+        raise TimeSyntaxError(f"expected {DURATION_HINT}, got {value!r}"[:300])
+    return seconds
 TIME_HINT = ('a time: an offset from the scenario start ("+10m", "90s", a number of seconds) '
              'or a date-time ("2026-01-05T09:30:00-07:00"; UTC without an offset)')
 
@@ -32,19 +43,20 @@ def parse_duration(value: object) -> float:
         raise TimeSyntaxError(f"expected {DURATION_HINT}, got {value!r}")
     if isinstance(value, int | float):
         if value < 0:
-            raise TimeSyntaxError(f"expected {DURATION_HINT} >= 0, got {value!r}")
-        return float(value)
-    if isinstance(value, str):
+            raise TimeSyntaxError(f"expected {DURATION_HINT} >= 0, got {value!r}"[:300])
+        return _bounded(float(value) if abs(value) < 1e300 else math.inf, value)
+    if isinstance(value, str) and len(value) <= 200:
         text = value.strip().lower().replace(" ", "")
         try:
             number = float(text)
         except ValueError:
             number = None
         if number is not None and number >= 0:
-            return number
+            return _bounded(number, value)
         if text and _DURATION.match(text):
-            return sum(float(n) * _UNIT_SECONDS[u] for n, u in _PART.findall(text))
-    raise TimeSyntaxError(f"expected {DURATION_HINT}, got {value!r}")
+            return _bounded(sum(float(n) * _UNIT_SECONDS[u] for n, u in _PART.findall(text)),
+                            value)
+    raise TimeSyntaxError(f"expected {DURATION_HINT}, got {value!r}"[:300])
 
 
 @dataclass(frozen=True)

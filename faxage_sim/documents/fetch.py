@@ -111,10 +111,14 @@ class UrlFetcher:
         if self._client is None:
             import httpx
 
+            from ..control.guard import outgoing_headers
+
             # trust_env=False: a proxy set for the test runner must not fetch local URLs.
+            # The outgoing mark (kept on every redirect): the emulator's own /_sim/ refuses
+            # it, so a faxurl can never fax the control plane (docs/security.md).
             self._client = httpx.AsyncClient(
                 trust_env=False, follow_redirects=True, max_redirects=MAX_REDIRECTS,
-                headers={"user-agent": USER_AGENT})
+                headers={"user-agent": USER_AGENT, **outgoing_headers()})
         return self._client
 
     async def fetch(self, url: str) -> FetchResult:

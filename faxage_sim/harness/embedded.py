@@ -71,6 +71,10 @@ class EmbeddedSimulator:
         thread = threading.Thread(target=_run_forever, args=(loop,), name="faxage-sim",
                                   daemon=True)
         thread.start()
+        from ..control.guard import token_for
+
+        # Bound to another machine's reach: the control plane needs a token (docs/security.md).
+        self.config.control_token = token_for(self.config.host, self.config.control_token)[0]
         state = AppState(self.config)
         app = create_app(self.config, state=state)
         self._state, self._app = state, app
@@ -201,7 +205,7 @@ class EmbeddedSimulator:
         if self._control is None:
             from .inprocess import InProcessControl
 
-            self._control = InProcessControl(self.bridge)
+            self._control = InProcessControl(self.bridge, self.config.control_token)
         return self._control
 
     def new_account(self, *, in_process: bool = False, settings: dict[str, Any] | None = None,

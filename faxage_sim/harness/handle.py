@@ -44,6 +44,8 @@ class HttpControl:
 
     def request(self, method: str, path: str, *, json: Any = None,
                 params: Mapping[str, str] | None = None) -> tuple[int, Any]:
+        if json is None and method.upper() not in ("GET", "HEAD"):
+            json = {}  # the control plane takes state changes as JSON only
         response = self.client.request(method, path, json=json, params=params)
         try:
             return response.status_code, response.json()
@@ -373,16 +375,22 @@ def _json(control: ControlChannel, method: str, path: str, **kwargs: Any) -> Any
 
 
 def connect(url: str, *, verify: ssl.SSLContext | str | bool = True,
-            options: AccountOptions | None = None) -> SimHandle:
+            options: AccountOptions | None = None,
+            control_token: str | None = None) -> SimHandle:
     """A fresh account on a faxage-sim started elsewhere (e.g. `faxage-sim serve` in CI).
 
     `verify`: for HTTPS, the CA bundle path printed at start (or an SSL context).
+    `control_token`: the server's control token (default: env FAXAGE_SIM_CONTROL_TOKEN);
+    needed when it is bound to a non-loopback address.
     """
+    from ..control.guard import client_headers
+
     ca_bundle = verify if isinstance(verify, str) else None
     if isinstance(verify, str):
         verify = ssl.create_default_context(cafile=verify)
     # trust_env=False: a proxy configured for the test run must not intercept the emulator.
-    control = HttpControl(httpx.Client(base_url=url, verify=verify, trust_env=False))
+    control = HttpControl(httpx.Client(base_url=url, verify=verify, trust_env=False,
+                                       headers=client_headers(control_token)))
     try:
         return SimHandle.create(control, url, options, ca_bundle=ca_bundle,
                                 on_close=control.close)

@@ -117,15 +117,18 @@ class AppBridge:
 class InProcessControl:
     """The `/_sim/` control plane in-process, for `SimHandle` (a `ControlChannel`)."""
 
-    def __init__(self, bridge: AppBridge) -> None:
+    def __init__(self, bridge: AppBridge, token: str | None = None) -> None:
         self._bridge = bridge
+        self._headers = [(b"content-type", b"application/json")]
+        if token:
+            self._headers.append((b"x-faxage-sim-token", token.encode()))
 
     def request(self, method: str, path: str, *, json: Any = None,
                 params: Mapping[str, str] | None = None) -> tuple[int, Any]:
         body = b"" if json is None else json_module.dumps(json).encode()
         query = urlencode(params).encode() if params else b""
         status, _, content = self._bridge.run(self._bridge.drive(
-            method, path, query, body, [(b"content-type", b"application/json")]))
+            method, path, query, body, list(self._headers)))
         try:
             return status, json_module.loads(content) if content else None
         except ValueError:
@@ -138,8 +141,11 @@ class InProcessControl:
 class InProcessTransport(httpx.BaseTransport):
     """For `httpx.Client(transport=...)`."""
 
-    def __init__(self, bridge: AppBridge) -> None:
+    def __init__(self, bridge: AppBridge, token: str | None = None) -> None:
         self._bridge = bridge
+        self._headers = [(b"content-type", b"application/json")]
+        if token:
+            self._headers.append((b"x-faxage-sim-token", token.encode()))
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.read()  # a ByteStream afterwards: iterable from the loop too
@@ -149,8 +155,11 @@ class InProcessTransport(httpx.BaseTransport):
 class AsyncInProcessTransport(httpx.AsyncBaseTransport):
     """For `httpx.AsyncClient(transport=...)`, on the app's loop or any other."""
 
-    def __init__(self, bridge: AppBridge) -> None:
+    def __init__(self, bridge: AppBridge, token: str | None = None) -> None:
         self._bridge = bridge
+        self._headers = [(b"content-type", b"application/json")]
+        if token:
+            self._headers.append((b"x-faxage-sim-token", token.encode()))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()

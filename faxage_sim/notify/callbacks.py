@@ -31,10 +31,14 @@ class CallbackDispatcher:
     def _http(self) -> httpx.AsyncClient:
         import httpx  # imported on the first callback: start-up stays lean
 
+        from ..control.guard import outgoing_headers
+
         if self._client is None:
             # trust_env=False: a proxy set for the test runner must not swallow callbacks.
-            self._client = httpx.AsyncClient(trust_env=False, follow_redirects=False,
-                                             headers={"user-agent": USER_AGENT})
+            # The outgoing mark: the emulator's own /_sim/ refuses it (docs/security.md).
+            self._client = httpx.AsyncClient(
+                trust_env=False, follow_redirects=False,
+                headers={"user-agent": USER_AGENT, **outgoing_headers()})
         return self._client
 
     def kick(self) -> None:

@@ -71,6 +71,7 @@ class Builder:
             step = self.step(item, ("timeline", i), scenario)
             if step is not None:
                 scenario.timeline.append(step)
+        self.check_fax_total(scenario)
         if "inventory" in data:
             scenario.inventory = self.inventory(data["inventory"])
         return scenario
@@ -222,6 +223,15 @@ class Builder:
         if "settings" in data:
             step.settings = normalize_settings(data["settings"])
         return step
+
+    def check_fax_total(self, scenario: Scenario) -> None:
+        from .schema import MAX_TIMELINE_FAXES
+
+        total = sum((s.inbound.count if s.inbound else 0)
+                    + (s.outbound.count if s.outbound else 0) for s in scenario.timeline)
+        if total > MAX_TIMELINE_FAXES:
+            self.problem(("timeline",), f"the timeline makes {total} faxes in all; at most "
+                                        f"{MAX_TIMELINE_FAXES} (split it into scenarios)")
 
     # --- inventory -----------------------------------------------------------------------
 

@@ -103,6 +103,7 @@ def startup_scenario(reference: str, config: SimConfig, args: argparse.Namespace
 
 def install(state: AppState, scenario: Scenario) -> str:
     """Apply the start-up scenario; the words for the ready line."""
+    from ..control.options import login_words
     from .apply import apply_global
 
     state.startup_scenario = scenario
@@ -110,6 +111,6 @@ def install(state: AppState, scenario: Scenario) -> str:
     logins = []
     for account in state.sim.accounts.values():
         user = next(iter(account.users.values()), None)
-        logins.append(f"{user.username}/{account.company}/{user.password}" if user
-                      else account.company)
+        logins.append(login_words(state, user.username, account.company, user.password)
+                      if user else account.company)
     return f"scenario {scenario.name}; accounts {', '.join(logins) or 'none'}"

@@ -12,6 +12,14 @@ from typing import Any
 
 from .errors import Issue, Path, ScenarioError, dotted
 
+# Values one scenario may hold, counting each use of a YAML alias anew: nine nested aliases
+# of ten items each make a billion values out of a few lines ("billion laughs").
+MAX_VALUES = 100_000
+
+
+class _TooLarge(Exception):
+    pass
+
 
 @dataclass
 class Document:
@@ -49,7 +57,14 @@ def parse(text: str, source: str) -> Document:
             return Document({}, source, {(): 1})
         document = Document(None, source)
         issues: list[Issue] = []
-        document.data = _build(loader, node, (), document, issues)
+        document.data = _build(loader, node, (), document, issues, [MAX_VALUES])
+    except _TooLarge:
+        raise ScenarioError([Issue(source, None, "(top level)",
+                                   f"more than {MAX_VALUES} values (YAML aliases count each "
+                                   "time they are used)")]) from None
+    except RecursionError:
+        raise ScenarioError([Issue(source, None, "(top level)",
+                                   "nested too deeply")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -67,9 +82,12 @@ def parse(text: str, source: str) -> Document:
 
 
 def _build(loader: Any, node: Any, path: Path, document: Document,
-           issues: list[Issue]) -> Any:
+           issues: list[Issue], budget: list[int]) -> Any:
     import yaml
 
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLarge
     document.lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # merge keys (`<<: *defaults`)
@@ -86,9 +104,9 @@ def _build(loader: Any, node: Any, path: Path, document: Document,
                                     dotted(child), f"{key!r} is given twice"))
                 continue
             document.lines[child] = key_node.start_mark.line + 1
-            result[key] = _build(loader, value_node, child, document, issues)
+            result[key] = _build(loader, value_node, child, document, issues, budget)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(loader, item, (*path, index), document, issues)
+        return [_build(loader, item, (*path, index), document, issues, budget)
                 for index, item in enumerate(node.value)]
     return loader.construct_object(node, deep=True)

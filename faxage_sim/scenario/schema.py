@@ -181,7 +181,7 @@ def _defs() -> dict[str, Schema]:
             "tsid": {"type": "string", "maxLength": 20},
             "sender": {"type": "string"},
             "pages": {"type": "integer", "minimum": 1, "maximum": 500},
-            "count": {"type": "integer", "minimum": 1, "maximum": 100000},
+            "count": {"type": "integer", "minimum": 1, "maximum": MAX_TIMELINE_FAXES},
             "over": ref("duration"),
             "spacing": {"type": "string", "enum": ["even", "random"]},
             "unreadable": {"type": "boolean", "description": "getfax answers ERR13."},
@@ -189,7 +189,7 @@ def _defs() -> dict[str, Schema]:
         "outbound": _obj({
             "username": {"type": "string", "minLength": 1},
             "to": one_or_list(ref("phone"), "Destinations (default: random numbers)."),
-            "count": {"type": "integer", "minimum": 1, "maximum": 100000},
+            "count": {"type": "integer", "minimum": 1, "maximum": MAX_TIMELINE_FAXES},
             "over": ref("duration"),
             "spacing": {"type": "string", "enum": ["even", "random"]},
             "pages": {"description": "Pages per fax: N, or [min, max].", "oneOf": [
@@ -230,7 +230,7 @@ def _defs() -> dict[str, Schema]:
         }, "Changes to the rate-center inventory (portable, provision.php)."),
         "clock": _obj({
             "mode": {"type": "string", "enum": ["realtime", "scaled", "manual"]},
-            "speed": {"type": "number", "exclusiveMinimum": 0},
+            "speed": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_CLOCK_SPEED},
             "start": ref("time"),
         }, "The simulated clock."),
     }
@@ -265,6 +265,20 @@ def scenario_schema() -> Schema:
 
 _ENUMS: dict[str, list[Any]] = {"fax_format": ["pdf", "tiff", "tif"],
                                 "default_resolution": [0, 1, 2]}
+# Upper bounds of numeric settings: a value drives loops (lines, tries, arrivals), so every
+# one is capped (docs/security.md lists them). Durations are capped by the duration kind.
+# Background inbound traffic costs about 0.3 ms of CPU per fax: 120 an hour keeps a
+# one-day advance of one account near one second.
+MAX_INBOUND_RATE_PER_HOUR = 120
+SETTING_MAXIMA: dict[str, float] = {
+    "outbound_lines": 1000, "inbound_lines": 1000, "tries": 100,
+    "inbound_rate_per_hour": MAX_INBOUND_RATE_PER_HOUR, "conversion_per_page": 86400,
+    "attempts": 20, "backoff_factor": 10,
+}
+# Faxes one scenario's timeline may generate in all (each costs CPU when its time comes).
+MAX_TIMELINE_FAXES = 10_000
+MAX_CLOCK_SPEED = 1000
+MAX_URL_LENGTH = 2048  # simulated seconds per real second (a scaled clock)
 
 
 def _field_schema(name: str, hint: Any, owner: type) -> Schema:
@@ -273,7 +287,7 @@ def _field_schema(name: str, hint: Any, owner: type) -> Schema:
     origin = typing.get_origin(hint)
     if origin is dict:
         return {"type": "object", "description": "Seconds by resolution (0, 1, 2).",
-                "patternProperties": {"^[0-9]+$": ref("duration")},
+                "patternProperties": {"^[0-9]{1,3}$": ref("duration")},
                 "additionalProperties": False}
     args = set(typing.get_args(hint))
     nullable = type(None) in args
@@ -293,6 +307,9 @@ def _field_schema(name: str, hint: Any, owner: type) -> Schema:
             schema["x-kind"] = "timezone"
         if name.endswith("_url"):
             schema["pattern"] = "^https?://"
+            schema["maxLength"] = MAX_URL_LENGTH
+    if name in SETTING_MAXIMA and base in (int, float):
+        schema["maximum"] = SETTING_MAXIMA[name]
     if name in _ENUMS:
         schema = {"enum": _ENUMS[name]}
     if nullable:

@@ -10,6 +10,7 @@ field gets the nearest field name as a suggestion.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from datetime import date
 from typing import Any
@@ -142,7 +143,9 @@ class Validator:
                 issues: list[tuple[Path, str]]) -> None:
         low, high = schema.get("minimum"), schema.get("maximum")
         above = schema.get("exclusiveMinimum")
-        if (low is not None and value < low) or (high is not None and value > high) \
+        if isinstance(value, float) and not math.isfinite(value):
+            issues.append((path, f"expected {expected} (a finite number), got {shown(value)}"))
+        elif (low is not None and value < low) or (high is not None and value > high) \
                 or (above is not None and value <= above):
             issues.append((path, f"expected {expected}, got {shown(value)}"))
 
