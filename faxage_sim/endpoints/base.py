@@ -54,6 +54,11 @@ def outcome_of(body: str) -> str:
     return "ok"
 
 
+def internal_error() -> Answer:
+    """An emulator bug: one clear line, never a traceback, the connection kept usable."""
+    return Answer(catalog.INTERNAL_ERROR, status=500, outcome="internal error")
+
+
 def text(body: str) -> Answer:
     return Answer(body, outcome=outcome_of(body))
 
@@ -104,7 +109,8 @@ async def read_body(request: Request, max_body: int) -> tuple[bytes, bool]:
     if request.method != "POST":
         return b"", False
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > max_body:
+    if declared is not None and declared.isascii() and declared.isdigit() \
+            and (len(declared) > 18 or int(declared) > max_body):
         return b"", True
     chunks: list[bytes] = []
     size = 0
@@ -175,9 +181,7 @@ async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
                 answer = faulted.replacement_answer(firing, path, post)
     except Exception:
         log.error("faxage-sim internal error on %s:\n%s", path, traceback.format_exc())
-        answer = Answer(
-            "faxage-sim internal error: the emulator failed on this request; "
-            "the console has the details.\n", status=500, outcome="internal error")
+        answer = internal_error()
     finally:
         if token is not None:
             faulted.leave(token)
