@@ -13,10 +13,11 @@ from faxage_sim.server import base_url, bind_socket, uvicorn_config
 
 
 class LiveServer:
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: Starlette, **config: object) -> None:
+        """`config`: uvicorn settings over the emulator's own (`timeout_keep_alive=1`)."""
         self.sock = bind_socket("127.0.0.1", 0)
         self.url = base_url(self.sock)
-        self.server = uvicorn.Server(uvicorn_config(app))
+        self.server = uvicorn.Server(uvicorn_config(app, **config))
         self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self.thread = threading.Thread(
             target=lambda: asyncio.run(self.server.serve(sockets=[self.sock])), daemon=True)
