@@ -128,14 +128,32 @@ def test_print_r_of_an_empty_post() -> None:
     assert print_r(PhpPost()) == "Array\n(\n)\n"
 
 
+def php_reference(body: bytes) -> list[tuple[str, str]]:
+    """PHP's reading, spelled with urllib: url-decode the bytes, then read them as UTF-8."""
+    return [(k.encode("latin-1").decode("utf-8", "replace"),
+             v.encode("latin-1").decode("utf-8", "replace"))
+            for k, v in parse_qsl(body.decode("latin-1"), keep_blank_values=True,
+                                  encoding="latin-1")]
+
+
 @given(st.lists(st.tuples(st.text(max_size=12), st.text(max_size=30)), max_size=8),
-       st.sampled_from(["", "&", "&&"]), st.binary(max_size=20))
-def test_urlencoded_parsing_is_exactly_parse_qsl(
-        fields: list[tuple[str, str]], joiner: str, junk: bytes) -> None:
+       st.sampled_from(["", "&", "&&"]), st.binary(max_size=20),
+       st.lists(st.sampled_from([b"%", b"=", b"+", b"&", b"4", b"1", b"f", b"G", b"\xe2",
+                                 b"\x82", b"\xac", b"\n", b"%3D", b"%25", b"%e2%82"]),
+                max_size=40).map(b"".join))
+def test_urlencoded_parsing_is_php_urldecode_then_utf8(
+        fields: list[tuple[str, str]], joiner: str, junk: bytes, tricky: bytes) -> None:
     body = ("&" + joiner).join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in fields).encode()
-    for candidate in (body, body + b"&" + junk, junk, b"a=%zz&b=%2B%2b%41+x&c"):
-        text = decode_text(candidate)
-        assert parse_urlencoded(candidate) == parse_qsl(text, keep_blank_values=True)
+    assert parse_urlencoded(body) == parse_qsl(decode_text(body), keep_blank_values=True)
+    for candidate in (body + b"&" + junk, junk, tricky, b"a=%zz&b=%2B%2b%41+x&c",
+                      b"raw=\xe2%82%ac"):
+        assert parse_urlencoded(candidate) == php_reference(candidate), candidate
+
+
+def test_url_decoding_of_big_values_slices_without_cutting_escapes() -> None:
+    for value in (b"%41%4x%zz=%3d+" * 60_000, b"%" * 600_000, b"a%e2%82%ac" * 70_000):
+        body = b"v=" + value
+        assert parse_urlencoded(body) == php_reference(body)
 
 
 # --- PHP's bounds: max_input_vars, max_input_nesting_level, 64-bit keys -----------------

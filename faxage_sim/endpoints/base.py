@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import inspect
 import logging
@@ -16,7 +17,7 @@ from starlette.responses import Response
 
 from ..journal import JournalEntry, elide_fields
 from ..wire import catalog
-from ..wire.forms import PhpPost, parse_post
+from ..wire.forms import PARSE_IN_THREAD_BYTES, PhpPost, parse_post
 
 if TYPE_CHECKING:
     from ..core.accounts import Account, User
@@ -157,7 +158,9 @@ async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
         log.warning(
             "%s: request body exceeds --max-body (%d bytes); answered as PHP answers an "
             "oversized POST (it arrives empty)", path, state.config.max_body)
-    post = parse_post(request.headers.get("content-type"), body)
+    content_type = request.headers.get("content-type")
+    post = (parse_post(content_type, body) if len(body) < PARSE_IN_THREAD_BYTES
+            else await asyncio.to_thread(parse_post, content_type, body))
     notes = Journaling()
     ip = client_ip(request)
     named_company = post.get_str("company")

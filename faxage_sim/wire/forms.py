@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeAlias
-from urllib.parse import unquote
 
 log = logging.getLogger("faxage_sim")
 
@@ -233,39 +233,89 @@ def _media_type(content_type: str) -> tuple[str, dict[str, str]]:
     return media, params
 
 
+# A body at least this big is parsed in a worker thread (endpoints/base.py), so the event
+# loop goes on answering other clients meanwhile.
+PARSE_IN_THREAD_BYTES = 64 * 1024
+# Long C calls hold the GIL: big bodies are worked on in slices of this size, so a server
+# thread parsing a 64 MiB body in the background never stalls the event loop for long.
+SLICE_BYTES = 256 * 1024
+
+
 def decode_text(raw: bytes) -> str:
-    # PHP keeps bytes; we hold text. Invalid UTF-8 degrades to replacement characters.
-    return raw.decode("utf-8", errors="replace")
+    """PHP keeps bytes; we hold text. Invalid UTF-8 degrades to replacement characters."""
+    if len(raw) <= SLICE_BYTES:
+        return raw.decode("utf-8", errors="replace")
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    parts = [decoder.decode(raw[at:at + SLICE_BYTES]) for at in range(0, len(raw), SLICE_BYTES)]
+    parts.append(decoder.decode(b"", final=True))
+    return "".join(parts)
 
 
-# Base64 needs only these escapes (encoders write upper-case hex); a value using no others is
-# unquoted with str.replace (C speed) instead of urllib's per-escape Python loop — a large
-# upload is mostly this. Anything else takes urllib's path.
-_BASE64_ESCAPES = (("%2B", "+"), ("%2F", "/"), ("%3D", "="))
+# For a quick census of escapes: hex digits read `h`, `%` stays, everything else is `o`.
+_ESCAPE_MARKS = bytes(
+    ord("h") if chr(b) in "0123456789ABCDEFabcdef" else b if b == ord("%") else ord("o")
+    for b in range(256))
+_BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 
 
-def _unquote_plus(text: str) -> str:
-    text = text.replace("+", " ")
-    if "%" not in text:
-        return text
-    if text.count("%") == sum(text.count(escape) for escape, _ in _BASE64_ESCAPES):
-        for escape, char in _BASE64_ESCAPES:
-            text = text.replace(escape, char)
-        return text
-    return unquote(text, errors="replace")
+def php_url_decode(raw: bytes) -> bytes:
+    """PHP's urldecode, at C speed: `+` is a space, `%XX` (hex of either case) is that byte,
+    any other `%` stays itself.
+
+    binascii's quoted-printable decoder does the work: once every `%` starts a valid
+    escape (a lone one is spelled `%25` first) and every `=` is spelled `=3D`, turning `%`
+    into `=` gives exactly the quoted-printable spelling of the same bytes."""
+    raw = raw.replace(b"+", b" ")
+    if b"%" not in raw:
+        return raw
+    if len(raw) <= SLICE_BYTES:
+        return _url_decode_slice(raw)
+    return b"".join(_url_decode_slice(piece) for piece in _escape_safe_slices(raw))
+
+
+def _url_decode_slice(raw: bytes) -> bytes:
+    marks = raw.translate(_ESCAPE_MARKS)
+    if marks.count(b"%") != marks.count(b"%hh"):
+        raw = _BAD_PERCENT.sub(b"%25", raw)  # only lone `%`s come here: slower, still linear
+    return binascii.a2b_qp(raw.replace(b"=", b"=3D").replace(b"%", b"="))
+
+
+def _escape_safe_slices(raw: bytes) -> Iterator[bytes]:
+    """SLICE_BYTES-sized pieces, never cutting a `%XX` escape in two."""
+    start = 0
+    while start < len(raw):
+        cut = start + SLICE_BYTES
+        if cut < len(raw):
+            if raw[cut - 1] == ord("%"):
+                cut -= 1
+            elif raw[cut - 2] == ord("%"):
+                cut -= 2
+        yield raw[start:cut]
+        start = cut
+
+
+def _form_text(raw: bytes) -> str:
+    return decode_text(php_url_decode(raw))
 
 
 def parse_urlencoded(body: bytes, max_vars: int = MAX_INPUT_VARS) -> list[tuple[str, str]]:
-    """Exactly `urllib.parse.parse_qsl(text, keep_blank_values=True)`, faster on big values,
-    reading no further than PHP does: it counts every `&`-separated piece (empty ones too)
-    and stops once the count passes `max_vars` — the piece that passes it is kept
+    """The (name, value) pairs of a urlencoded body as PHP reads them: split at `&` and the
+    first `=`, url-decoded as bytes, then read as UTF-8. (For UTF-8 bodies, exactly
+    `urllib.parse.parse_qsl(text, keep_blank_values=True)`.)
+
+    No further than PHP reads: it counts every `&`-separated piece (empty ones too) and stops
+    once the count passes `max_vars` — the piece that passes it is kept
     (php_variables.c add_post_vars checks after registering)."""
     pairs = []
-    for part in decode_text(body).split("&", max_vars + 1)[:max_vars + 1]:
+    for part in body.split(b"&", max_vars + 1)[:max_vars + 1]:
         if part:
-            name, _, value = part.partition("=")
-            pairs.append((_unquote_plus(name), _unquote_plus(value)))
+            name, _, value = part.partition(b"=")
+            pairs.append((_form_text(name), _form_text(value)))
     return pairs
+
+
+class _EnoughFields(Exception):
+    """max_input_vars fields are in: the rest of a multipart body cannot change `$_POST`."""
 
 
 # python-multipart refuses boundaries over 256 bytes; PHP's rfc1867.c takes any length.
@@ -306,7 +356,7 @@ def parse_multipart(body: bytes, boundary: str,
 
     def on_part_end() -> None:
         if len(pairs) >= max_vars:
-            return
+            raise _EnoughFields  # nothing later can reach $_POST: stop reading
         disposition = headers.get("content-disposition", b"")
         _, options = parse_options_header(disposition)
         name = options.get(b"name")
