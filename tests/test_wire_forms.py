@@ -275,3 +275,14 @@ def test_posted_id_takes_digits_only_and_never_fails() -> None:
 @given(st.text(alphabet="0123456789+- \t.eE", max_size=6000))
 def test_php_intval_is_always_a_64_bit_integer(text: str) -> None:
     assert PHP_INT_MIN <= php_intval(text) <= PHP_INT_MAX
+
+
+def test_content_type_and_boundary_are_read_as_php_reads_them() -> None:
+    form = b"--a b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--a b--\r\n"
+    assert parse_post("Multipart/Form-Data; BOUNDARY=a b", form).values == {"x": "1"}
+    assert parse_post('multipart/form-data; boundary="a b"; charset=x', form).values == {
+        "x": "1"}
+    # Unquoted, a boundary ends at `,` or `;`; the media type at `;`, `,` or a space.
+    assert parse_post("multipart/form-data; boundary=a b,c", form).values == {"x": "1"}
+    assert parse_post(" application/x-www-form-urlencoded", b"x=1").values == {}
+    assert parse_post("APPLICATION/X-WWW-FORM-URLENCODED,charset", b"x=1").values == {"x": "1"}

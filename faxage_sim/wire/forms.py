@@ -222,15 +222,27 @@ def _assign(target: PhpArray, base: str, keys: list[str | None], value: str) -> 
 # --- body decoding ---------------------------------------------------------------------
 
 
-def _media_type(content_type: str) -> tuple[str, dict[str, str]]:
-    parts = content_type.split(";")
-    media = parts[0].strip().lower()
-    params: dict[str, str] = {}
-    for part in parts[1:]:
-        if "=" in part:
-            key, _, val = part.partition("=")
-            params[key.strip().lower()] = val.strip().strip('"')
-    return media, params
+def _media_type(content_type: str) -> str:
+    """The content type as SAPI reads it: lower-cased (ASCII), up to the first `;`, `,` or
+    space (so a leading space leaves nothing PHP recognises)."""
+    cut = min((at for at in map(content_type.find, ";, ") if at >= 0), default=len(content_type))
+    return content_type[:cut].encode("latin-1", "replace").lower().decode("latin-1")
+
+
+def _multipart_boundary(content_type: str) -> str | None:
+    """The boundary as rfc1867.c finds it: after the first `boundary` (any case) and its
+    `=`, either "quoted" or up to the first `,` or `;`, spaces and all."""
+    lowered = content_type.encode("latin-1", "replace").lower().decode("latin-1")
+    at = lowered.find("boundary")
+    equals = content_type.find("=", at) if at >= 0 else -1
+    if equals < 0:
+        return None
+    rest = content_type[equals + 1:]
+    if rest.startswith('"'):
+        close = rest.find('"', 1)
+        return rest[1:close] if close > 0 else None
+    cut = min((i for i in (rest.find(","), rest.find(";")) if i >= 0), default=len(rest))
+    return rest[:cut]
 
 
 # A body at least this big is parsed in a worker thread (endpoints/base.py), so the event
@@ -392,11 +404,11 @@ def parse_body(content_type: str | None, body: bytes) -> list[tuple[str, str]]:
     """The (name, value) pairs PHP would read into `$_POST`; other types give none."""
     if not content_type or not body:
         return []
-    media, params = _media_type(content_type)
+    media = _media_type(content_type)
     if media == "application/x-www-form-urlencoded":
         return parse_urlencoded(body)
     if media == "multipart/form-data":
-        boundary = params.get("boundary")
+        boundary = _multipart_boundary(content_type)
         if not boundary:
             return []
         return parse_multipart(body, boundary)
