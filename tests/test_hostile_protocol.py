@@ -93,9 +93,9 @@ def assert_protocol_answer(reply: Reply) -> None:
 # --- the world the hostile traffic meets ----------------------------------------------------
 
 
-# The operations that may change what a client sees: after a hostile request to one of
-# them, jobs and faxes are looked at at once (for a precise report); everything is compared
-# after each test whatever the operation.
+# The operations that may change what a client sees: in the id test, jobs and faxes are
+# looked at after every request to one of them (for a precise report); every test compares
+# the whole world before and after (the `driver` fixture).
 MUTATING = frozenset({"sendfax", "clear", "stopfax", "resend", "delfax", "handled",
                       "disabledid", "enabledid", "provdid", "deprovdid"})
 
@@ -206,13 +206,13 @@ def hostile_shapes(draw: st.DrawFn) -> tuple[bytes, str]:
     value = quote(draw(plain_values))
     if kind == "deep":
         # The extremes are drawn less often than the limit's edges: they cost milliseconds.
-        depth = draw(st.sampled_from([1, 2, 63, 64, 65, 66] * 3 + [1000, 20_000]))
+        depth = draw(st.sampled_from([1, 2, 63, 64, 65, 66] * 4 + [1000, 20_000]))
         key = draw(st.sampled_from(["x", "", "0", "9" * 30]))
         name = field + f"[{key}]" * depth
         body = f"{name}={value}"
     elif kind == "many":
         edges = [MAX_INPUT_VARS - 1, MAX_INPUT_VARS, MAX_INPUT_VARS + 1, MAX_INPUT_VARS + 2]
-        count = draw(st.sampled_from([1, 2, *edges] * 3 + [20_000, 40_000]))
+        count = draw(st.sampled_from([1, 2, *edges] * 5 + [20_000, 40_000]))
         entry = draw(st.sampled_from([f"{field}[]", f"{field}[][x]", field, "", f"{field}[0]"]))
         body = "&".join([f"{entry}={value}"] * count)
     elif kind == "long-key":
@@ -236,10 +236,8 @@ def hostile_shapes(draw: st.DrawFn) -> tuple[bytes, str]:
 @given(case=hostile_shapes(), path=st.sampled_from(PROTOCOL_PATHS))
 def test_deep_wide_and_long_names_get_protocol_answers(
         driver: AsgiDriver, case: tuple[bytes, str], path: str) -> None:
-    body, operation = case
+    body, _operation = case
     assert_protocol_answer(driver.post(path, body))
-    if operation in MUTATING:
-        assert quick_look(driver) == quick_look_before(driver)
 
 
 def test_past_max_input_vars_the_login_is_never_read(driver: AsgiDriver) -> None:
@@ -255,7 +253,7 @@ def test_past_max_input_vars_the_login_is_never_read(driver: AsgiDriver) -> None
 @st.composite
 def hostile_multipart(draw: st.DrawFn) -> tuple[str, bytes, bool, str]:
     """(content type, body, well_formed, operation)."""
-    length = draw(st.sampled_from([1, 70, 255, 256, 257, 300, 1000] * 2 + [5000, 20_000]))
+    length = draw(st.sampled_from([1, 70, 255, 256, 257, 300, 1000] * 3 + [5000, 20_000]))
     alphabet = draw(st.sampled_from(["b", "-", "'()+_,-./:=? ", "\xe9\xff"]))
     boundary = (alphabet * length)[:length].rstrip(" ") or "b"
     quoted = draw(st.booleans())
@@ -275,14 +273,15 @@ def hostile_multipart(draw: st.DrawFn) -> tuple[str, bytes, bool, str]:
     elif damage == "no-end":
         body = parts
     elif damage == "crlf":
-        body = b"\r\n" * draw(st.sampled_from([1, 2, 100, 50_000]))
+        body = b"\r\n" * draw(st.sampled_from([1, 2, 100, 1000, 50_000]))
     elif damage == "huge-header":
         body = (f"--{boundary}\r\nX: ".encode("latin-1") + b"h" * 20_000 + b"\r\n\r\nx\r\n"
                 + body)
     elif damage == "files":
         file_part = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"f\"; "
                      "filename=\"a.bin\"\r\n\r\n\x00\x01\r\n").encode("latin-1")
-        body = file_part * draw(st.sampled_from([1, 1, 1, 1000])) + body
+        body = file_part * draw(st.sampled_from([1, 2, 3, 1000 * 1000 // (len(boundary) + 100)])) \
+            + body
     shown = f'"{boundary}"' if quoted else boundary
     content_type = f"multipart/form-data; boundary={shown}"
     # PHP ends an unquoted boundary at the first `,` or `;`.
@@ -294,14 +293,12 @@ def hostile_multipart(draw: st.DrawFn) -> tuple[str, bytes, bool, str]:
 @given(case=hostile_multipart())
 def test_multipart_of_any_boundary_is_read_as_php_reads_it(
         driver: AsgiDriver, case: tuple[str, bytes, bool, str]) -> None:
-    content_type, body, well_formed, operation = case
+    content_type, body, well_formed, _operation = case
     reply = driver.post("/httpsfax.php", body, content_type)
     assert_protocol_answer(reply)
     if well_formed:
         # The login arrived, so the answer is the operation's own.
         assert reply.text != catalog.ERR02_LOGIN, content_type[:60]
-    if operation in MUTATING:
-        assert quick_look(driver) == quick_look_before(driver)
 
 
 def test_an_unreadable_multipart_body_is_an_empty_post(driver: AsgiDriver) -> None:
@@ -352,10 +349,8 @@ def odd_encodings(draw: st.DrawFn) -> tuple[str | None, bytes, str]:
 @given(case=odd_encodings(), path=st.sampled_from(PROTOCOL_PATHS))
 def test_bodies_in_odd_encodings_get_protocol_answers(
         driver: AsgiDriver, case: tuple[str | None, bytes, str], path: str) -> None:
-    content_type, body, operation = case
+    content_type, body, _operation = case
     assert_protocol_answer(driver.post(path, body, content_type))
-    if operation in MUTATING:
-        assert quick_look(driver) == quick_look_before(driver)
 
 
 # --- 5. any field, any operation, hostile values ----------------------------------------------
@@ -377,8 +372,6 @@ def test_hostile_values_in_any_field_of_any_operation(
     body = form_body([*CREDENTIALS.items(), ("operation", operation), *fields])
     reply = driver.request(method, path, body, [(b"content-type", URLENCODED.encode())])
     assert_protocol_answer(reply)
-    if operation in MUTATING:
-        assert quick_look(driver) == quick_look_before(driver)
 
 
 # --- 6. on a real socket: nothing holds up another client -----------------------------------

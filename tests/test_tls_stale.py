@@ -7,7 +7,10 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from faxage_sim import tls
 
@@ -18,12 +21,25 @@ def tls_folders(root: Path) -> list[Path]:
     return sorted(root.glob(tls.FOLDER_PREFIX + "*"))
 
 
-def start_tls_server(tmp_path: Path) -> subprocess.Popen[str]:
+@pytest.fixture
+def started() -> Iterator[list[subprocess.Popen[str]]]:
+    """Every server a test starts is gone when it ends, whatever happened."""
+    processes: list[subprocess.Popen[str]] = []
+    yield processes
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+def start_tls_server(tmp_path: Path, started: list[subprocess.Popen[str]]
+                     ) -> subprocess.Popen[str]:
     """A `serve --tls` whose temporary folders go under tmp_path, once it is ready."""
     server = subprocess.Popen(
         [*CLI, "serve", "--port", "0", "--clock", "manual", "--tls"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         env={**os.environ, "TMPDIR": str(tmp_path), "PYTHONUNBUFFERED": "1"})
+    started.append(server)
     assert server.stdout is not None
     for line in server.stdout:  # the CA bundle line, then the ready line
         if " listening on https://" in line:
@@ -31,15 +47,16 @@ def start_tls_server(tmp_path: Path) -> subprocess.Popen[str]:
     raise AssertionError(f"the server ended without a ready line ({server.wait()})")
 
 
-def test_the_next_start_removes_the_folder_of_a_killed_server(tmp_path: Path) -> None:
-    first = start_tls_server(tmp_path)
+def test_the_next_start_removes_the_folder_of_a_killed_server(
+        tmp_path: Path, started: list[subprocess.Popen[str]]) -> None:
+    first = start_tls_server(tmp_path, started)
     [left_behind] = tls_folders(tmp_path)
     assert (left_behind / tls.OWNER_FILE).read_text() == f"{first.pid}\n"
     assert (left_behind / "server.pem").exists()
     first.send_signal(signal.SIGKILL)
     first.wait(20)
     assert tls_folders(tmp_path) == [left_behind]  # nothing could clean up
-    second = start_tls_server(tmp_path)
+    second = start_tls_server(tmp_path, started)
     try:
         [current] = tls_folders(tmp_path)
         assert (current / tls.OWNER_FILE).read_text() == f"{second.pid}\n"

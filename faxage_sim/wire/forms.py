@@ -171,12 +171,18 @@ def sorted_items(array: PhpArray) -> list[tuple[int | str, PhpValue]]:
     return [*ints, *strs]
 
 
+_UNSPLIT = _Name("", [])
+
+
 def build_post(pairs: Iterable[tuple[str, str]]) -> PhpPost:
     """`$_POST` from (name, value) pairs, in linear time; the caller has already applied
     max_input_vars (`parse_body`)."""
     post = PhpPost()
+    names: dict[str, _Name | None] = {}  # a form repeats its names: split each once
     for name, value in pairs:
-        split = _split_name(name)
+        split = names.get(name, _UNSPLIT)
+        if split is _UNSPLIT:
+            split = names[name] = _split_name(name)
         if split is None:
             continue
         if split.too_deep:
@@ -307,6 +313,8 @@ def _escape_safe_slices(raw: bytes) -> Iterator[bytes]:
 
 
 def _form_text(raw: bytes) -> str:
+    if len(raw) <= SLICE_BYTES and b"%" not in raw and b"+" not in raw:
+        return raw.decode("utf-8", errors="replace")  # most values: nothing to decode
     return decode_text(php_url_decode(raw))
 
 
@@ -319,10 +327,14 @@ def parse_urlencoded(body: bytes, max_vars: int = MAX_INPUT_VARS) -> list[tuple[
     once the count passes `max_vars` — the piece that passes it is kept
     (php_variables.c add_post_vars checks after registering)."""
     pairs = []
+    names: dict[bytes, str] = {}  # a form repeats its names: decode each once
     for part in body.split(b"&", max_vars + 1)[:max_vars + 1]:
         if part:
-            name, _, value = part.partition(b"=")
-            pairs.append((_form_text(name), _form_text(value)))
+            raw_name, _, raw_value = part.partition(b"=")
+            name = names.get(raw_name)
+            if name is None:
+                name = names[raw_name] = _form_text(raw_name)
+            pairs.append((name, _form_text(raw_value)))
     return pairs
 
 
