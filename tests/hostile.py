@@ -43,7 +43,8 @@ class Reply:
 
 class AsgiDriver:
     def __init__(self, app: Starlette | None = None) -> None:
-        self.app = app or create_app(SimConfig(clock=ClockMode.MANUAL))
+        # A short journal: auditlog reads all of it, and a run sends tens of thousands.
+        self.app = app or create_app(SimConfig(clock=ClockMode.MANUAL, journal_limit=500))
         self.state: AppState = self.app.state.faxage
         self.loop = asyncio.new_event_loop()
         self.loop.run_until_complete(self.state.start())
