@@ -426,3 +426,30 @@ def test_no_hostile_request_holds_up_another_client_for_a_second() -> None:
     assert len(waits) > len(answers), "the bystander was not served while the attack ran"
     assert max(waits) < 1.0, f"a bystander waited {max(waits):.2f} s"
     assert not any(math.isnan(w) for w in waits)
+
+
+def test_the_reported_crashes_get_protocol_answers(driver: AsgiDriver) -> None:
+    """The issue's reproductions, each once, with the exact answers."""
+    key = "9" * 4301
+    assert driver.post("/httpsfax.php", f"x[{key}]=1".encode()).text == catalog.ERR02_LOGIN
+    boundary = "b" * 257
+    body = "".join(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                   for k, v in [*CREDENTIALS.items(), ("operation", "pendcount")])
+    reply = driver.post("/httpsfax.php", (body + f"--{boundary}--\r\n").encode(),
+                        f"multipart/form-data; boundary={boundary}")
+    assert reply.text == "1"  # the login was read: one job is still pending
+    huge = "9" * 4301
+    for operation, field, answer in [
+            ("status", "jobid", catalog.ERR06_NO_JOBS), ("status", "jobids", catalog.ERR06_NO_JOBS),
+            ("clear", "jobid", catalog.err07_cannot_clear(huge)),
+            ("stopfax", "jobid", catalog.ERR19_JOB_NOT_FOUND),
+            ("dlstatus", "jobid", catalog.ERR06_NO_JOBS),
+            ("dltrans", "jobid", catalog.ERR06_NO_JOBS),
+            ("resend", "jobid", catalog.ERR15_INVALID_JOB),
+            ("getfax", "faxid", catalog.ERR12_FAX_NOT_FOUND),
+            ("delfax", "faxid", catalog.ERR14_FAX_NOT_FOUND),
+            ("handled", "recvid", catalog.ERR_HANDLED_NOT_FOUND),
+            ("listfax", "idgt", catalog.ERR11_NO_FAXES)]:
+        reply = driver.form("/httpsfax.php", {**CREDENTIALS, "operation": operation, field: huge})
+        assert (reply.status, reply.text) == (200, answer), operation
+    assert driver.form("/getcdr.php", {**CREDENTIALS, "nuidgt": huge}).text == ""
