@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -21,11 +22,16 @@ from .state import AppState
 if TYPE_CHECKING:
     from .console import ConsoleLog
 
+log = logging.getLogger("faxage_sim")
+
 # PHP runs the script whatever the method; a GET simply arrives with an empty $_POST.
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
 
-def lazy_endpoint(module: str) -> Callable[[Request], Awaitable[Response]]:
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def lazy_endpoint(module: str) -> Endpoint:
     """`endpoints.<module>.endpoint`, imported on its first request (lean start-up)."""
 
     async def endpoint(request: Request) -> Response:
@@ -36,14 +42,34 @@ def lazy_endpoint(module: str) -> Callable[[Request], Awaitable[Response]]:
     return endpoint
 
 
+def never_a_traceback(endpoint: Endpoint) -> Endpoint:
+    """The last line of defence of a protocol URL: whatever escapes the endpoint is logged
+    and answered with one clear line in a complete response, so the client's connection
+    stays usable (an exception reaching uvicorn would drop it mid-keep-alive)."""
+
+    async def guarded(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except Exception:
+            from .endpoints.base import internal_error, to_response
+
+            log.exception("faxage-sim internal error on %s", request.url.path)
+            return to_response(internal_error())
+
+    return guarded
+
+
 def protocol_routes() -> list[BaseRoute]:
+    def route(path: str, endpoint: Endpoint) -> Route:
+        return Route(path, never_a_traceback(endpoint), methods=ANY_METHOD)
+
     return [
-        Route("/httpsfax.php", httpsfax.endpoint, methods=ANY_METHOD),
-        Route("/httpsfax-debug.php", httpsfax.debug_endpoint, methods=ANY_METHOD),
-        Route("/getcdr.php", lazy_endpoint("getcdr"), methods=ANY_METHOD),
-        Route("/provision.php", lazy_endpoint("provision"), methods=ANY_METHOD),
+        route("/httpsfax.php", httpsfax.endpoint),
+        route("/httpsfax-debug.php", httpsfax.debug_endpoint),
+        route("/getcdr.php", lazy_endpoint("getcdr")),
+        route("/provision.php", lazy_endpoint("provision")),
         # A 2010 client posts here (PROTOCOL.md section 1: an alias).
-        Route("/new_provision.php", lazy_endpoint("provision"), methods=ANY_METHOD),
+        route("/new_provision.php", lazy_endpoint("provision")),
     ]
 
 

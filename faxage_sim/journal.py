@@ -61,8 +61,21 @@ class JournalEntry:
         }
 
 
+# A longer value is journaled as its size: the journal keeps thousands of requests, and a
+# hostile client's megabytes must not stay in memory with each of them.
+JOURNAL_VALUE_MAX = 1024
+
+
+def _bounded(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {_bounded(key) if isinstance(key, str) else key: _bounded(item)
+                for key, item in value.items()}
+    return value if len(value) <= JOURNAL_VALUE_MAX else f"<{len(value)} chars>"
+
+
 def elide_fields(post: PhpPost) -> dict[str, Any]:
-    """The POST for the journal: password masked, file data replaced by its size."""
+    """The POST for the journal: password masked, file data replaced by its size, and any
+    other value over JOURNAL_VALUE_MAX characters too."""
     out: dict[str, Any] = {}
     for key, value in post.values.items():
         name = str(key)
@@ -75,7 +88,7 @@ def elide_fields(post: PhpPost) -> dict[str, Any]:
             else:
                 out[name] = f"<{len(value)} chars>"
         else:
-            out[name] = value
+            out[name] = _bounded(value)
     return out
 
 

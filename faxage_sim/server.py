@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import signal
@@ -12,6 +13,11 @@ from collections.abc import Callable, Iterator
 
 import uvicorn
 from starlette.applications import Starlette
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+# Seconds a connection may sit without a complete request head: a new connection that
+# sends nothing, a request head that trickles in, a keep-alive connection between requests.
+IDLE_TIMEOUT_SECONDS = 5
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -87,9 +93,33 @@ class AnnouncingServer(uvicorn.Server):
         self.should_exit = True
 
 
+class IdleTimeoutProtocol(H11Protocol):
+    """uvicorn's h11 protocol, with its keep-alive timer also running while a request head
+    is awaited.
+
+    uvicorn arms `timeout_keep_alive` only after a response, and cancels it on any byte: a
+    connection that never sends a request, or sends its head a byte at a time, would stay
+    open for ever. Here the timer runs from the moment the connection opens (and again after
+    each response) until a whole request head has arrived; then the request runs untimed.
+    """
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self.timeout_keep_alive_task = self.loop.call_later(
+            self.timeout_keep_alive, self.timeout_keep_alive_handler)
+
+    def data_received(self, data: bytes) -> None:
+        # Unlike uvicorn, a byte does not stop the timer: handle_events does, once the
+        # request head is complete (h11.Request).
+        self.conn.receive_data(data)
+        self.handle_events()
+
+
 def uvicorn_config(app: Starlette, **extra: object) -> uvicorn.Config:
-    """`lifespan="off"` in `extra` when the caller starts and stops the AppState (embedded)."""
-    options: dict[str, object] = {"lifespan": "on", **extra}
+    """`lifespan="off"` in `extra` when the caller starts and stops the AppState (embedded);
+    `timeout_keep_alive` (seconds) overrides IDLE_TIMEOUT_SECONDS."""
+    options: dict[str, object] = {"lifespan": "on", "http": IdleTimeoutProtocol,
+                                  "timeout_keep_alive": IDLE_TIMEOUT_SECONDS, **extra}
     return uvicorn.Config(app, log_level="warning", access_log=False,
                           server_header=False, date_header=True, **options)  # type: ignore[arg-type]
 

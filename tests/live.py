@@ -12,12 +12,13 @@ from faxage_sim.server import AnnouncingServer, base_url, bind_socket, uvicorn_c
 
 
 class LiveServer:
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: Starlette, **config: object) -> None:
+        """`config`: uvicorn settings over the emulator's own (`timeout_keep_alive=1`)."""
         self.sock = bind_socket("127.0.0.1", 0)
         self.url = base_url(self.sock)
         # AnnouncingServer: leaves signals alone off the main thread, and ends the
         # dashboard's live streams when it shuts down.
-        self.server = AnnouncingServer(uvicorn_config(app), lambda: None)
+        self.server = AnnouncingServer(uvicorn_config(app, **config), lambda: None)
         self.thread = threading.Thread(
             target=lambda: asyncio.run(self.server.serve(sockets=[self.sock])), daemon=True)
 

@@ -102,10 +102,12 @@ def test_an_unreachable_receiver_is_recorded_and_breaks_nothing(
 
 def test_a_hanging_receiver_never_holds_up_api_answers() -> None:
     release = threading.Event()
+    arrived = threading.Event()
     with CallbackReceiver() as receiver:
         original = receiver.server.RequestHandlerClass.do_POST  # type: ignore[attr-defined]
 
         def slow_post(handler: object) -> None:
+            arrived.set()
             release.wait(10)
             original(handler)
 
@@ -119,7 +121,9 @@ def test_a_hanging_receiver_never_holds_up_api_answers() -> None:
             advancing = threading.Thread(
                 target=lambda: http.post("/_sim/clock/advance", json={"seconds": 3600}))
             advancing.start()
-            # While the callback is held by the receiver, the API answers at once.
+            # The callback reaching the receiver means the server has run the advance (the
+            # job has ended); while the receiver holds it, the API answers at once.
+            assert arrived.wait(10), "the callback never reached the receiver"
             for _ in range(5):
                 answer = http.post("/httpsfax.php", data={**CREDENTIALS, "operation": "status",
                                                           "jobid": jobid}).text
@@ -129,3 +133,33 @@ def test_a_hanging_receiver_never_holds_up_api_answers() -> None:
             advancing.join(10)
             [delivery] = http.get("/_sim/callbacks").json()["callbacks"]
             assert delivery["state"] == "delivered"
+
+
+def test_a_timed_out_attempt_is_recorded_as_maybe_received(
+        api: FaxApi, client: TestClient) -> None:
+    release, handled = threading.Event(), threading.Event()
+    with CallbackReceiver() as receiver:
+        original = receiver.server.RequestHandlerClass.do_POST  # type: ignore[attr-defined]
+
+        def held_post(handler: object) -> None:
+            release.wait(10)
+            try:
+                original(handler)  # the emulator has hung up: answering it may fail
+            finally:
+                handled.set()
+
+        receiver.server.RequestHandlerClass.do_POST = held_post  # type: ignore[attr-defined]
+        policy = {"attempts": 1, "timeout_seconds": 0.2}
+        assert client.put("/_sim/accounts/1000",
+                          json={"callback_policy": policy}).status_code == 200
+        api.send_jobid(url_notify=receiver.url)
+        api.advance(3600)  # returns once the attempt has ended: by its timeout
+        release.set()
+        assert handled.wait(10)
+        [delivery] = client.get("/_sim/callbacks").json()["callbacks"]
+        assert delivery["state"] == "timed out (may have been received)"
+        [attempt] = delivery["attempts"]
+        assert (attempt["status"], attempt["error"]) == (
+            None, "timed out (may have been received)")
+    # The receiver did get it (its server finished the request before closing).
+    assert len(receiver.received) == 1

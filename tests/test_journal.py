@@ -139,3 +139,12 @@ def test_json_console_lines_are_objects() -> None:
         "sim_time": "2026-01-05T16:00:00+00:00", "kind": "fault", "company": "1000",
         "message": "it broke", "seq": 3}
     assert record["wall_time"].endswith("+00:00")
+
+
+def test_long_values_and_keys_are_journaled_by_their_size(client: TestClient) -> None:
+    client.post("/httpsfax.php", data={"username": "demo", "company": "1000",
+                                       "password": "demo", "operation": "status",
+                                       "jobid": "9" * 5000, f"x[{'7' * 2000}]": "1"})
+    entry = client.get("/_sim/requests").json()["requests"][-1]
+    assert entry["fields"]["jobid"] == "<5000 chars>"
+    assert entry["fields"]["x"] == {"<2000 chars>": "1"}

@@ -28,16 +28,26 @@ FIELDS = ["jobid", "jobids", "faxno", "recipname", "faxfilenames", "faxfiledata"
           "npanxx", "nuidgt", "nuidshow", "idgt", "recvid", "handled", "tagnumber"]
 
 texts = st.text(max_size=40)
+# What an outside fuzzer tries first (tests/test_hostile_protocol.py goes much further).
+huge_digits = st.builds(lambda n, sign: sign + "9" * n, st.sampled_from([19, 20, 400, 4301, 6000]),
+                        st.sampled_from(["", "-", " "]))
+float_texts = st.sampled_from(["NaN", "Infinity", "-Infinity", "1e308", "-1e308", "1e309",
+                               "9223372036854775807", "9223372036854775808",
+                               "-9223372036854775809", "0x10", "\uff11"])
 values = st.one_of(
     texts,
     st.sampled_from(["1", "0", "", "3039911234", "3039910004", "100001", "-1", "9" * 30,
                      "2026-01-05 09:00:00", "http://127.0.0.1:9/x", "a.pdf", "x.tif"]),
     st.builds(b64, st.binary(max_size=64)),
+    huge_digits,
+    float_texts,
 )
 names = st.one_of(
     st.sampled_from(FIELDS),
     st.builds(lambda n, k: f"{n}[{k}]", st.sampled_from(FIELDS),
-              st.one_of(st.just(""), st.integers(-3, 5).map(str), texts)),
+              st.one_of(st.just(""), st.integers(-3, 5).map(str), texts, huge_digits)),
+    st.builds(lambda n, depth: n + "[x]" * depth, st.sampled_from(FIELDS),
+              st.sampled_from([63, 64, 65, 3000])),
     texts,
 )
 pairs = st.lists(st.tuples(names, values), max_size=12)
@@ -61,7 +71,7 @@ def multipart(form: list[tuple[str, str]]) -> bytes:
     credentials=st.sampled_from([CREDENTIALS, {}, {**CREDENTIALS, "password": "x"}]),
     operation=st.one_of(st.sampled_from(OPERATIONS), texts),
     form=pairs,
-    shape=st.sampled_from(["urlencoded", "multipart", "raw"]),
+    shape=st.sampled_from(["urlencoded", "multipart", "raw", "many"]),
     raw=st.binary(max_size=200),
 )
 def test_any_request_gets_a_protocol_answer(
@@ -72,6 +82,11 @@ def test_any_request_gets_a_protocol_answer(
         body, ctype = encode(full), "application/x-www-form-urlencoded"
     elif shape == "multipart":
         body, ctype = multipart(full), "multipart/form-data; boundary=B0und"
+    elif shape == "many":  # tens of thousands of entries: max_input_vars, linear parsing
+        entries = "&".join([f"{quote(k)}[]={quote(v)}" for k, v in form or [("jobids", "1")]]
+                           * (20_000 // max(1, len(form))))
+        body = encode(full) + b"&" + entries.encode()
+        ctype = "application/x-www-form-urlencoded"
     else:
         body, ctype = raw, "application/x-www-form-urlencoded"
     jobs_before = len(client.get("/_sim/jobs").json()["jobs"])

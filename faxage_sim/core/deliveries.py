@@ -27,6 +27,13 @@ class DeliveryState(StrEnum):
     IN_FLIGHT = "in-flight"
     DELIVERED = "delivered"
     FAILED = "failed"
+    # The last attempt sent the request but no answer came in time: the receiver may well
+    # have acted on it, so this is not called a failure.
+    TIMED_OUT = "timed out (may have been received)"
+
+
+# The error of an attempt whose request went out and whose answer did not come in time.
+MAYBE_RECEIVED = "timed out (may have been received)"
 
 
 @dataclass
@@ -108,7 +115,8 @@ class DeliveryBook:
             self._schedule_attempt(account, delivery, retry_at)
             outcome += f"; retry {number + 1} of {delivery.attempts_allowed} scheduled"
         else:
-            delivery.state = DeliveryState.FAILED
+            delivery.state = (DeliveryState.TIMED_OUT if error == MAYBE_RECEIVED
+                              else DeliveryState.FAILED)
         self.bus.emit(SimEvent(
             "callback.attempt", at, delivery.company,
             f"{delivery.kind} callback {delivery.id} (ref {delivery.ref}) attempt {number} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import time
@@ -15,7 +16,7 @@ from starlette.responses import Response
 
 from ..journal import ANSWER_KEPT, JournalEntry, elide_fields
 from ..wire import catalog
-from ..wire.forms import PhpPost, parse_post
+from ..wire.forms import PARSE_IN_THREAD_BYTES, PhpPost, parse_post
 
 if TYPE_CHECKING:
     from ..core.accounts import Account, User
@@ -58,6 +59,11 @@ def outcome_of(body: str) -> str:
     if body.startswith("JOBID: "):
         return "JOBID " + body[7:].strip()
     return "ok"
+
+
+def internal_error() -> Answer:
+    """An emulator bug: one clear line, never a traceback, the connection kept usable."""
+    return Answer(catalog.INTERNAL_ERROR, status=500, outcome="internal error")
 
 
 def text(body: str) -> Answer:
@@ -139,7 +145,8 @@ async def read_body(request: Request, max_body: int) -> tuple[bytes, bool]:
     if request.method != "POST":
         return b"", False
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > max_body:
+    if declared is not None and declared.isascii() and declared.isdigit() \
+            and (len(declared) > 18 or int(declared) > max_body):
         return b"", True
     chunks: list[bytes] = []
     size = 0
@@ -188,7 +195,9 @@ async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
         log.warning(
             "%s: request body exceeds --max-body (%d bytes); answered as PHP answers an "
             "oversized POST (it arrives empty)", path, state.config.max_body)
-    post = parse_post(request.headers.get("content-type"), body)
+    content_type = request.headers.get("content-type")
+    post = (parse_post(content_type, body) if len(body) < PARSE_IN_THREAD_BYTES
+            else await asyncio.to_thread(parse_post, content_type, body))
     notes = Journaling()
     ip = client_ip(request)
     named_company = post.get_str("company")
@@ -208,9 +217,7 @@ async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
             answer = replaced(replacement)
     except Exception:
         log.error("faxage-sim internal error on %s:\n%s", path, traceback.format_exc())
-        answer = Answer(
-            "faxage-sim internal error: the emulator failed on this request; "
-            "the console has the details.\n", status=500, outcome="internal error")
+        answer = internal_error()
     if oversized:
         notes.fault = notes.fault or "max-body exceeded"
     entry = JournalEntry(

@@ -12,11 +12,12 @@ import asyncio
 
 from ..core.jobs import FaxJob
 from ..wire import catalog
+from ..wire.forms import posted_id
 from .base import Answer, OpContext, binary, text
 
 
 def _converted_job(ctx: OpContext) -> FaxJob | Answer:
-    job = ctx.sim.find_job(ctx.account, ctx.post.get_str("jobid"))
+    job = ctx.sim.find_job(ctx.account, posted_id(ctx.post.get_str("jobid")))
     if job is None:
         return text(catalog.ERR06_NO_JOBS)
     if not job.converted:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..core.cdr import CdrQuery
-from ..wire.forms import PhpPost
+from ..wire.forms import PhpPost, posted_id
 from ..wire.records import format_cdr_record, parse_time, records
 from .base import Answer, Journaling, OpContext, serve_protocol, text
 from .service_login import open_session
@@ -24,11 +24,9 @@ if TYPE_CHECKING:
 
 
 def _nuid_above(post: PhpPost) -> int | None:
-    """`nuidgt` as a whole number; anything else selects nothing (decision)."""
-    value = (post.get_str("nuidgt") or "").strip()
-    if not value.isascii() or not value.isdigit():
-        return None
-    return int(value)
+    """`nuidgt` as a whole number (intval: past 2**63-1 it saturates); anything else selects
+    nothing (decision)."""
+    return posted_id(post.get_str("nuidgt"))
 
 
 def query_of(ctx: OpContext) -> CdrQuery:

@@ -5,11 +5,10 @@ company's fax id is simply not found."""
 from __future__ import annotations
 
 import logging
-import re
 
 from ..core.inbound import FaxQuery, ReceivedFax
 from ..wire import catalog
-from ..wire.forms import PhpPost
+from ..wire.forms import PhpPost, php_intval, posted_id
 from ..wire.records import (
     ListfaxOptions,
     format_busy_record,
@@ -21,21 +20,11 @@ from .base import Answer, OpContext, binary, text
 
 log = logging.getLogger("faxage_sim")
 
-_LEADING_INT = re.compile(r"\s*([+-]?[0-9]+)")
-
-
-def php_intval(value: str) -> int:
-    """What PHP (and MySQL comparing a number with a string) makes of a numeric field:
-    the leading integer, 0 when there is none."""
-    match = _LEADING_INT.match(value)
-    return int(match.group(1)) if match else 0
-
-
 def _fax_id(post: PhpPost, *names: str) -> int | None:
     for name in names:
         value = (post.get_str(name) or "").strip()
         if value:
-            return int(value) if value.isascii() and value.isdigit() else None
+            return posted_id(value)
     return None
 
 

@@ -6,7 +6,7 @@ from ..core.jobs import Document, FaxJob, JobState, Priority
 from ..core.simulator import Submission, SubmitProblem
 from ..documents.formats import is_supported
 from ..wire import catalog
-from ..wire.forms import PhpPost, decode_base64_tolerant
+from ..wire.forms import PhpPost, decode_base64_tolerant, posted_id
 from ..wire.records import StatusOptions, format_status_record, parse_time, records
 from .base import Answer, OpContext, injected, text
 
@@ -112,8 +112,8 @@ def status(ctx: OpContext) -> Answer:
     # Asked-for ids are looked up, not scanned for: polling one job stays fast however many
     # the account holds. Ids compare as numbers, as MySQL compares them ("0100001" = 100001).
     candidates = (account.jobs.values() if wanted is None else
-                  [account.jobs[n] for n in {int(i) for i in wanted if i.isascii() and i.isdigit()}
-                   if n in account.jobs])
+                  [account.jobs[n] for n in {posted_id(i) for i in wanted}
+                   if n is not None and n in account.jobs])
     jobs = sorted((j for j in candidates if selected(j)), key=lambda j: j.jobid)
     if not jobs:
         return text(catalog.ERR06_NO_JOBS)
@@ -127,7 +127,7 @@ def status(ctx: OpContext) -> Answer:
 
 def clear(ctx: OpContext) -> Answer:
     jobid = ctx.post.get_str("jobid")
-    job = ctx.sim.find_job(ctx.account, jobid)
+    job = ctx.sim.find_job(ctx.account, posted_id(jobid))
     if job is None or job.pending:
         return text(catalog.err07_cannot_clear(jobid or ""))
     job.cleared = True
@@ -135,8 +135,8 @@ def clear(ctx: OpContext) -> Answer:
 
 
 def stopfax(ctx: OpContext) -> Answer:
-    jobid = (ctx.post.get_str("jobid") or "").strip()
-    if not jobid.isascii() or not jobid.isdigit():
+    jobid = posted_id(ctx.post.get_str("jobid"))
+    if jobid is None:
         return text(catalog.ERR18_NO_JOBID)
     job = ctx.sim.find_job(ctx.account, jobid)
     if job is None:

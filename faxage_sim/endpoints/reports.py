@@ -92,8 +92,18 @@ def _opstat(outcome: str) -> str:
 
 
 def _request_detail(fields: dict[str, Any]) -> str:
-    detail = " ".join(f"{name}={value}" for name, value in _flatten(fields)
-                      if name.split("[", 1)[0] not in _NOT_DETAIL)
+    # Flattened lazily and only as far as the summary reaches: a request of a thousand
+    # fields nested 64 deep costs no more than a small one.
+    words: list[str] = []
+    length = -1
+    for name, value in _flatten(fields):
+        if name.split("[", 1)[0] in _NOT_DETAIL:
+            continue
+        words.append(f"{name}={value}")
+        length += len(words[-1]) + 1
+        if length > REQUEST_DETAIL_MAX:
+            break
+    detail = " ".join(words)
     return detail if len(detail) <= REQUEST_DETAIL_MAX else detail[:REQUEST_DETAIL_MAX - 3] + "..."
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..core.simulator import SubmitProblem
 from ..wire import catalog
+from ..wire.forms import posted_id
 from . import urlmode
 from .base import Answer, OpContext, text
 from .outbound import SUBMIT_ERRORS
@@ -13,7 +14,7 @@ def resend(ctx: OpContext) -> Answer:
     """`jobid` → `JOBID: <new>`: the old job's documents, destination and options, sent by the
     calling user. Unknown, cleared or another company's job: `ERR15: Invalid Job ID`
     (decision; the issue settles it)."""
-    job = ctx.sim.find_job(ctx.account, ctx.post.get_str("jobid"))
+    job = ctx.sim.find_job(ctx.account, posted_id(ctx.post.get_str("jobid")))
     if job is None:
         return text(catalog.ERR15_INVALID_JOB)
     new = ctx.sim.resend(ctx.account, ctx.user, job)

@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING
 
 from ..background import BackgroundTasks, running_loop
+from ..core.deliveries import MAYBE_RECEIVED
 
 if TYPE_CHECKING:
     import httpx
@@ -64,8 +65,10 @@ class CallbackDispatcher:
             response = await self._http().post(
                 delivery.url, data=delivery.fields, timeout=delivery.timeout_seconds)
             status = response.status_code
-        except httpx.TimeoutException:
-            error = "timeout"
+        except (httpx.ConnectTimeout, httpx.PoolTimeout):
+            error = "connect timed out (not received)"
+        except httpx.TimeoutException:  # the request went out; the answer did not come back
+            error = MAYBE_RECEIVED
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         except Exception as exc:  # a malformed URL and the like: recorded, never raised

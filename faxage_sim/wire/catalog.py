@@ -210,3 +210,8 @@ def nginx_error_page(status: int) -> str:
     return (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
             f"<center><h1>{title}</h1></center>\r\n"
             "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+
+# Emulator-only: a bug in faxage-sim itself hit the request (the console has the traceback;
+# the wire never does).
+INTERNAL_ERROR: Final = ("faxage-sim internal error: the emulator failed on this request; "
+                         "the console has the details.\n")

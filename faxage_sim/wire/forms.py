@@ -2,40 +2,113 @@
 
 FAXAGE is a PHP service, so a request means what PHP makes of it: `name[]` appends,
 `name[N]` places at index N, a repeated plain `name` keeps the last value, a body of any
-other content type (or an oversized one) arrives as an empty `$_POST`.
+other content type (or an oversized one) arrives as an empty `$_POST`. PHP's bounds hold
+too (max_input_vars, max_input_nesting_level, 64-bit integer keys), and parsing is linear
+in the body's size whatever it holds (docs/limits.md).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import codecs
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeAlias
-from urllib.parse import unquote
+
+log = logging.getLogger("faxage_sim")
 
 # A PHP array: keys are ints or strings, values strings or nested arrays.
 PhpValue: TypeAlias = "str | PhpArray"
 PhpArray: TypeAlias = "dict[int | str, PhpValue]"
 
-_INT_KEY = re.compile(r"^(?:0|-?[1-9][0-9]*)$")
-# PHP stops at max_input_nesting_level (64); deeper names are dropped.
-_MAX_NESTING = 64
+# PHP's limits on what a request may make of `$_POST` (php.ini defaults, docs/limits.md).
+MAX_INPUT_VARS = 1000
+MAX_INPUT_NESTING_LEVEL = 64
+PHP_INT_MAX = 2**63 - 1
+PHP_INT_MIN = -(2**63)
+# A 64-bit integer has at most 19 digits: a longer key stays a string, a longer number saturates.
+_LONG_DIGITS = 19
+
+_INT_KEY = re.compile(r"(?:0|-?[1-9][0-9]*)")
+# strtol's view of a number: leading C whitespace, a sign, digits.
+_LEADING_INT = re.compile(r"[ \t\n\r\v\f]*([+-]?)0*([0-9]*)")
+
+
+def php_intval(value: str | None) -> int:
+    """PHP's `intval` of a posted field, as the service reads ids: the leading integer
+    (leading whitespace and a sign allowed), 0 when there is none, saturating at
+    PHP_INT_MAX / PHP_INT_MIN however many digits follow (strtol), never a Python error."""
+    if not value:
+        return 0
+    match = _LEADING_INT.match(value)
+    assert match is not None  # every part of the pattern may be empty
+    sign, digits = match.groups()
+    if not digits:
+        return 0
+    if len(digits) > _LONG_DIGITS:
+        return PHP_INT_MIN if sign == "-" else PHP_INT_MAX
+    number = -int(digits) if sign == "-" else int(digits)
+    return min(max(number, PHP_INT_MIN), PHP_INT_MAX)
+
+
+def posted_id(value: str | None) -> int | None:
+    """An id field that must be all digits (surrounding spaces allowed), as intval reads it;
+    None when it is missing, empty or not a number."""
+    text = (value or "").strip()
+    if not text or not text.isascii() or not text.isdigit():
+        return None
+    return php_intval(text)
 
 
 def _php_key(raw: str) -> int | str:
-    """PHP turns decimal-integer-looking keys into ints."""
-    if _INT_KEY.match(raw):
+    """PHP turns decimal-integer-looking keys that fit a 64-bit integer into ints; any other
+    key (a leading zero, "-0", 20 digits and more) stays a string."""
+    if len(raw) <= _LONG_DIGITS and _INT_KEY.fullmatch(raw):
         value = int(raw)
-        if -(2**63) <= value < 2**63:
+        if PHP_INT_MIN <= value <= PHP_INT_MAX:
             return value
     return raw
 
 
-def _split_name(name: str) -> tuple[str, list[str]] | None:
-    """Split `a[b][c]` into ("a", ["b", "c"]) the way php_register_variable does."""
-    name = name.lstrip(" ")
+class _PhpHash(dict[int | str, PhpValue]):
+    """A PHP array being built: remembers its next free integer index as PHP's hash table
+    does (nNextFreeElement), so `name[]` appends in constant time."""
+
+    __slots__ = ("next_free",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.next_free = 0
+
+    def put(self, key: int | str, value: PhpValue) -> None:
+        self[key] = value
+        if isinstance(key, int) and key >= self.next_free:
+            self.next_free = min(key + 1, PHP_INT_MAX)
+
+    def append(self, value: PhpValue) -> bool:
+        """`name[]`: False when the next index is taken (PHP_INT_MAX reached): PHP drops it."""
+        if self.next_free in self:
+            return False
+        self.put(self.next_free, value)
+        return True
+
+
+@dataclass(frozen=True)
+class _Name:
+    base: str
+    keys: list[str | None]  # None: `[]` (append)
+    too_deep: bool = False
+
+
+def _split_name(name: str) -> _Name | None:
+    """Split `a[b][c]` into ("a", ["b", "c"]) the way php_register_variable_ex does.
+
+    Linear in the name's length; stops at the nesting limit, where PHP drops the whole
+    variable (too_deep)."""
+    name = name.split("\0", 1)[0].lstrip(" ")  # C strings: the name ends at a NUL
     bracket = name.find("[")
     base = name if bracket < 0 else name[:bracket]
     # PHP maps spaces and dots in the base name to underscores.
@@ -43,26 +116,22 @@ def _split_name(name: str) -> tuple[str, list[str]] | None:
     if not base:
         return None
     if bracket < 0:
-        return base, []
-    keys: list[str] = []
-    rest = name[bracket:]
-    while rest.startswith("["):
-        close = rest.find("]")
+        return _Name(base, [])
+    keys: list[str | None] = []
+    at = bracket
+    while at < len(name) and name[at] == "[":
+        if len(keys) == MAX_INPUT_NESTING_LEVEL:
+            return _Name(base, keys, too_deep=True)
+        close = name.find("]", at + 1)
         if close < 0:
             # An unterminated bracket: PHP turns the '[' into '_' and keeps the rest plain.
             if not keys:
-                return base + "_" + rest[1:], []
+                return _Name(base + "_" + name[at + 1:], [])
             break
-        keys.append(rest[1:close])
-        rest = rest[close + 1 :]
-        if len(keys) > _MAX_NESTING:
-            return None
-    return base, keys
-
-
-def _next_index(array: PhpArray) -> int:
-    ints = [k for k in array if isinstance(k, int)]
-    return max(ints) + 1 if ints and max(ints) >= 0 else 0
+        key = name[at + 1:close]
+        keys.append(None if key in ("", " ") else key)
+        at = close + 1
+    return _Name(base, keys)
 
 
 @dataclass
@@ -97,91 +166,191 @@ class PhpPost:
 
 def sorted_items(array: PhpArray) -> list[tuple[int | str, PhpValue]]:
     """Integer keys in ascending order first, then string keys in arrival order."""
-    ints = sorted((k, v) for k, v in array.items() if isinstance(k, int))
+    ints = sorted(((k, v) for k, v in array.items() if isinstance(k, int)), key=lambda kv: kv[0])
     strs = [(k, v) for k, v in array.items() if isinstance(k, str)]
     return [*ints, *strs]
 
 
+_UNSPLIT = _Name("", [])
+
+
 def build_post(pairs: Iterable[tuple[str, str]]) -> PhpPost:
+    """`$_POST` from (name, value) pairs, in linear time; the caller has already applied
+    max_input_vars (`parse_body`)."""
     post = PhpPost()
+    names: dict[str, _Name | None] = {}  # a form repeats its names: split each once
     for name, value in pairs:
-        split = _split_name(name)
+        split = names.get(name, _UNSPLIT)
+        if split is _UNSPLIT:
+            split = names[name] = _split_name(name)
         if split is None:
             continue
-        base, keys = split
-        _assign(post.values, base, keys, value)
+        if split.too_deep:
+            # PHP deletes the whole variable, earlier values included (php_variables.c).
+            post.values.pop(split.base, None)
+            continue
+        _assign(post.values, split.base, split.keys, value)
     return post
 
 
-def _assign(target: PhpArray, base: str, keys: list[str], value: str) -> None:
+def _assign(target: PhpArray, base: str, keys: list[str | None], value: str) -> None:
     if not keys:
         target[base] = value
         return
     node = target.get(base)
-    if not isinstance(node, dict):
-        node = {}
+    if not isinstance(node, _PhpHash):
+        node = _PhpHash()
         target[base] = node
     for depth, raw in enumerate(keys):
         last = depth == len(keys) - 1
-        key: int | str = _next_index(node) if raw == "" else _php_key(raw)
+        if raw is None:
+            if last:
+                node.append(value)
+                return
+            child = _PhpHash()
+            if not node.append(child):
+                return  # PHP drops the variable when the next index is taken
+            node = child
+            continue
+        key = _php_key(raw)
         if last:
-            node[key] = value
+            node.put(key, value)
+            return
+        existing = node.get(key)
+        if isinstance(existing, _PhpHash):
+            node = existing
         else:
-            child = node.get(key)
-            if not isinstance(child, dict):
-                child = {}
-                node[key] = child
+            child = _PhpHash()
+            node.put(key, child)
             node = child
 
 
 # --- body decoding ---------------------------------------------------------------------
 
 
-def _media_type(content_type: str) -> tuple[str, dict[str, str]]:
-    parts = content_type.split(";")
-    media = parts[0].strip().lower()
-    params: dict[str, str] = {}
-    for part in parts[1:]:
-        if "=" in part:
-            key, _, val = part.partition("=")
-            params[key.strip().lower()] = val.strip().strip('"')
-    return media, params
+def _media_type(content_type: str) -> str:
+    """The content type as SAPI reads it: lower-cased (ASCII), up to the first `;`, `,` or
+    space (so a leading space leaves nothing PHP recognises)."""
+    cut = min((at for at in map(content_type.find, ";, ") if at >= 0), default=len(content_type))
+    return content_type[:cut].encode("latin-1", "replace").lower().decode("latin-1")
+
+
+def _multipart_boundary(content_type: str) -> str | None:
+    """The boundary as rfc1867.c finds it: after the first `boundary` (any case) and its
+    `=`, either "quoted" or up to the first `,` or `;`, spaces and all."""
+    lowered = content_type.encode("latin-1", "replace").lower().decode("latin-1")
+    at = lowered.find("boundary")
+    equals = content_type.find("=", at) if at >= 0 else -1
+    if equals < 0:
+        return None
+    rest = content_type[equals + 1:]
+    if rest.startswith('"'):
+        close = rest.find('"', 1)
+        return rest[1:close] if close > 0 else None
+    cut = min((i for i in (rest.find(","), rest.find(";")) if i >= 0), default=len(rest))
+    return rest[:cut]
+
+
+# A body at least this big is parsed in a worker thread (endpoints/base.py), so the event
+# loop goes on answering other clients meanwhile.
+PARSE_IN_THREAD_BYTES = 64 * 1024
+# Long C calls hold the GIL: big bodies are worked on in slices of this size, so a server
+# thread parsing a 64 MiB body in the background never stalls the event loop for long.
+SLICE_BYTES = 256 * 1024
 
 
 def decode_text(raw: bytes) -> str:
-    # PHP keeps bytes; we hold text. Invalid UTF-8 degrades to replacement characters.
-    return raw.decode("utf-8", errors="replace")
+    """PHP keeps bytes; we hold text. Invalid UTF-8 degrades to replacement characters."""
+    if len(raw) <= SLICE_BYTES:
+        return raw.decode("utf-8", errors="replace")
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    parts = [decoder.decode(raw[at:at + SLICE_BYTES]) for at in range(0, len(raw), SLICE_BYTES)]
+    parts.append(decoder.decode(b"", final=True))
+    return "".join(parts)
 
 
-# Base64 needs only these escapes (encoders write upper-case hex); a value using no others is
-# unquoted with str.replace (C speed) instead of urllib's per-escape Python loop — a large
-# upload is mostly this. Anything else takes urllib's path.
-_BASE64_ESCAPES = (("%2B", "+"), ("%2F", "/"), ("%3D", "="))
+# For a quick census of escapes: hex digits read `h`, `%` stays, everything else is `o`.
+_ESCAPE_MARKS = bytes(
+    ord("h") if chr(b) in "0123456789ABCDEFabcdef" else b if b == ord("%") else ord("o")
+    for b in range(256))
+_BAD_PERCENT = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 
 
-def _unquote_plus(text: str) -> str:
-    text = text.replace("+", " ")
-    if "%" not in text:
-        return text
-    if text.count("%") == sum(text.count(escape) for escape, _ in _BASE64_ESCAPES):
-        for escape, char in _BASE64_ESCAPES:
-            text = text.replace(escape, char)
-        return text
-    return unquote(text, errors="replace")
+def php_url_decode(raw: bytes) -> bytes:
+    """PHP's urldecode, at C speed: `+` is a space, `%XX` (hex of either case) is that byte,
+    any other `%` stays itself.
+
+    binascii's quoted-printable decoder does the work: once every `%` starts a valid
+    escape (a lone one is spelled `%25` first) and every `=` is spelled `=3D`, turning `%`
+    into `=` gives exactly the quoted-printable spelling of the same bytes."""
+    raw = raw.replace(b"+", b" ")
+    if b"%" not in raw:
+        return raw
+    if len(raw) <= SLICE_BYTES:
+        return _url_decode_slice(raw)
+    return b"".join(_url_decode_slice(piece) for piece in _escape_safe_slices(raw))
 
 
-def parse_urlencoded(body: bytes) -> list[tuple[str, str]]:
-    """Exactly `urllib.parse.parse_qsl(text, keep_blank_values=True)`, faster on big values."""
+def _url_decode_slice(raw: bytes) -> bytes:
+    marks = raw.translate(_ESCAPE_MARKS)
+    if marks.count(b"%") != marks.count(b"%hh"):
+        raw = _BAD_PERCENT.sub(b"%25", raw)  # only lone `%`s come here: slower, still linear
+    return binascii.a2b_qp(raw.replace(b"=", b"=3D").replace(b"%", b"="))
+
+
+def _escape_safe_slices(raw: bytes) -> Iterator[bytes]:
+    """SLICE_BYTES-sized pieces, never cutting a `%XX` escape in two."""
+    start = 0
+    while start < len(raw):
+        cut = start + SLICE_BYTES
+        if cut < len(raw):
+            if raw[cut - 1] == ord("%"):
+                cut -= 1
+            elif raw[cut - 2] == ord("%"):
+                cut -= 2
+        yield raw[start:cut]
+        start = cut
+
+
+def _form_text(raw: bytes) -> str:
+    if len(raw) <= SLICE_BYTES and b"%" not in raw and b"+" not in raw:
+        return raw.decode("utf-8", errors="replace")  # most values: nothing to decode
+    return decode_text(php_url_decode(raw))
+
+
+def parse_urlencoded(body: bytes, max_vars: int = MAX_INPUT_VARS) -> list[tuple[str, str]]:
+    """The (name, value) pairs of a urlencoded body as PHP reads them: split at `&` and the
+    first `=`, url-decoded as bytes, then read as UTF-8. (For UTF-8 bodies, exactly
+    `urllib.parse.parse_qsl(text, keep_blank_values=True)`.)
+
+    No further than PHP reads: it counts every `&`-separated piece (empty ones too) and stops
+    once the count passes `max_vars` — the piece that passes it is kept
+    (php_variables.c add_post_vars checks after registering)."""
     pairs = []
-    for part in decode_text(body).split("&"):
+    names: dict[bytes, str] = {}  # a form repeats its names: decode each once
+    for part in body.split(b"&", max_vars + 1)[:max_vars + 1]:
         if part:
-            name, _, value = part.partition("=")
-            pairs.append((_unquote_plus(name), _unquote_plus(value)))
+            raw_name, _, raw_value = part.partition(b"=")
+            name = names.get(raw_name)
+            if name is None:
+                name = names[raw_name] = _form_text(raw_name)
+            pairs.append((name, _form_text(raw_value)))
     return pairs
 
 
-def parse_multipart(body: bytes, boundary: str) -> list[tuple[str, str]]:
-    """Fields of a multipart body; file parts go to `$_FILES` in PHP, so not here."""
+class _EnoughFields(Exception):
+    """max_input_vars fields are in: the rest of a multipart body cannot change `$_POST`."""
+
+
+# python-multipart refuses boundaries over 256 bytes; PHP's rfc1867.c takes any length.
+_PARSER_BOUNDARY_LIMIT = 256
+
+
+def parse_multipart(body: bytes, boundary: str,
+                    max_vars: int = MAX_INPUT_VARS) -> list[tuple[str, str]]:
+    """Fields of a multipart body; file parts go to `$_FILES` in PHP, so not here. Past
+    `max_vars` fields PHP registers no more (rfc1867.c); a malformed body keeps what parsed
+    cleanly before the fault."""
     from python_multipart.multipart import MultipartParser, parse_options_header
 
     pairs: list[tuple[str, str]] = []
@@ -206,9 +375,12 @@ def parse_multipart(body: bytes, boundary: str) -> list[tuple[str, str]]:
         header_value.clear()
 
     def on_part_data(buf: bytes, start: int, end: int) -> None:
-        data.extend(buf[start:end])
+        if len(pairs) < max_vars:
+            data.extend(buf[start:end])
 
     def on_part_end() -> None:
+        if len(pairs) >= max_vars:
+            raise _EnoughFields  # nothing later can reach $_POST: stop reading
         disposition = headers.get("content-disposition", b"")
         _, options = parse_options_header(disposition)
         name = options.get(b"name")
@@ -224,8 +396,14 @@ def parse_multipart(body: bytes, boundary: str) -> list[tuple[str, str]]:
         "on_part_data": on_part_data,
         "on_part_end": on_part_end,
     }
-    parser = MultipartParser(boundary.encode("latin-1"), callbacks)  # type: ignore[arg-type]
+    raw_boundary = boundary.encode("latin-1", errors="replace")
     try:
+        if len(raw_boundary) <= _PARSER_BOUNDARY_LIMIT:
+            parser = MultipartParser(raw_boundary, callbacks)  # type: ignore[arg-type]
+        else:
+            # The parser's only use of the boundary is this attribute: set past its check.
+            parser = MultipartParser(b"-", callbacks)  # type: ignore[arg-type]
+            parser.boundary = b"\r\n--" + raw_boundary
         parser.write(body)
         parser.finalize()
     except Exception:
@@ -238,11 +416,11 @@ def parse_body(content_type: str | None, body: bytes) -> list[tuple[str, str]]:
     """The (name, value) pairs PHP would read into `$_POST`; other types give none."""
     if not content_type or not body:
         return []
-    media, params = _media_type(content_type)
+    media = _media_type(content_type)
     if media == "application/x-www-form-urlencoded":
         return parse_urlencoded(body)
     if media == "multipart/form-data":
-        boundary = params.get("boundary")
+        boundary = _multipart_boundary(content_type)
         if not boundary:
             return []
         return parse_multipart(body, boundary)
@@ -250,7 +428,13 @@ def parse_body(content_type: str | None, body: bytes) -> list[tuple[str, str]]:
 
 
 def parse_post(content_type: str | None, body: bytes) -> PhpPost:
-    return build_post(parse_body(content_type, body))
+    """`$_POST` for a request. Never raises: a body this code cannot read is what PHP makes
+    of a body it cannot read, an empty `$_POST` (logged, since it would be an emulator bug)."""
+    try:
+        return build_post(parse_body(content_type, body))
+    except Exception:
+        log.exception("faxage-sim: a POST body could not be parsed; answered as an empty POST")
+        return PhpPost()
 
 
 # --- base64 ---------------------------------------------------------------------------
