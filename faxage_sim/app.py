@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING
@@ -31,15 +30,18 @@ ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def lazy_endpoint(module: str) -> Endpoint:
-    """`endpoints.<module>.endpoint`, imported on its first request (lean start-up)."""
+# getcdr.php and provision.php import their modules on first request (lean start-up), as
+# real functions so that mypy checks them and "go to definition" finds them.
+async def getcdr_endpoint(request: Request) -> Response:
+    from .endpoints.getcdr import endpoint
 
-    async def endpoint(request: Request) -> Response:
-        loaded = importlib.import_module(f"{__package__}.endpoints.{module}")
-        answer: Response = await loaded.endpoint(request)
-        return answer
+    return await endpoint(request)
 
-    return endpoint
+
+async def provision_endpoint(request: Request) -> Response:
+    from .endpoints.provision import endpoint
+
+    return await endpoint(request)
 
 
 def never_a_traceback(endpoint: Endpoint) -> Endpoint:
@@ -66,10 +68,10 @@ def protocol_routes() -> list[BaseRoute]:
     return [
         route("/httpsfax.php", httpsfax.endpoint),
         route("/httpsfax-debug.php", httpsfax.debug_endpoint),
-        route("/getcdr.php", lazy_endpoint("getcdr")),
-        route("/provision.php", lazy_endpoint("provision")),
-        # A 2010 client posts here (PROTOCOL.md section 1: an alias).
-        route("/new_provision.php", lazy_endpoint("provision")),
+        route("/getcdr.php", getcdr_endpoint),
+        route("/provision.php", provision_endpoint),
+        # A 2010 client posts here (an alias: docs/protocol.md).
+        route("/new_provision.php", provision_endpoint),
     ]
 
 

@@ -62,7 +62,8 @@ TEXT_EVIDENCE: dict[str, Evidence] = {
         "transmittal_filename", "email_subject", "extqueue_suffix", "QUEUE_CONVERTING",
         "QUEUE_WAITING_FOR_LINE", "QUEUE_WAITING_FOR_RETRY", "QUEUE_DIALING",
         "QUEUE_SENDING", "NOT_FOUND_BODY", "PORT_COMPLETE", "PORT_OPEN",
-        "NGINX_CONTENT_TYPE", "NGINX_REASONS", "PHP_FATAL_ERROR_BODY", "nginx_error_page")},
+        "NGINX_CONTENT_TYPE", "NGINX_REASONS", "PHP_FATAL_ERROR_BODY", "nginx_error_page",
+        "INTERNAL_ERROR")},
 }
 
 

@@ -1,4 +1,4 @@
-"""clear and stopfax: every error of PROTOCOL.md and the exact success texts."""
+"""clear and stopfax: every error of docs/protocol.md and the exact success texts."""
 
 from __future__ import annotations
 

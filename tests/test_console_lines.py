@@ -46,10 +46,10 @@ def test_each_control_plane_action_prints_one_line(
     client.post("/_sim/clock/run-until-idle", json={"company": "1000"})
     fault = client.post("/_sim/faults", json={"fault": {"operation": "sendfax",
                                                          "error": "ERR15"}}).json()
-    client.delete(f"/_sim/faults/{fault['id']}")
+    client.request("DELETE", f"/_sim/faults/{fault['id']}", json={})
     client.put("/_sim/accounts/1000", json={"settings": {"outbound_lines": 1}})
     created = client.post("/_sim/accounts", json={}).json()["company"]
-    client.delete(f"/_sim/accounts/{created}")
+    client.request("DELETE", f"/_sim/accounts/{created}", json={})
     client.post("/_sim/scenario", json={"name": "busy-then-success"})
     client.post("/_sim/reset", json={})
     control = [line.split(" control      ", 1) for line in out.getvalue().splitlines()

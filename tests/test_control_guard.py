@@ -169,8 +169,10 @@ def test_a_token_is_required_when_set() -> None:
                           headers={"cookie": "faxage_sim_token=s3cret"}).status_code == 200
         # ?token= only counts on a page of the dashboard, and sets the cookie for the rest.
         assert client.get("/_sim/accounts", params={"token": "s3cret"}).status_code == 401
+        assert error_of(client.get("/_sim/ui/"))[0] == 401  # the dashboard is guarded too
+        assert error_of(client.get("/_sim/ui/", params={"token": "wrong"}))[0] == 401
         page = client.get("/_sim/ui/", params={"token": "s3cret"})
-        assert page.status_code == 404  # no dashboard in this build: past the guard
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"]
         assert page.headers["set-cookie"] == (
             "faxage_sim_token=s3cret; Path=/; HttpOnly; SameSite=Strict")
         assert client.get("/_sim/accounts").status_code == 200  # the cookie, kept by the client

@@ -85,7 +85,7 @@ def test_account_errors(client: TestClient) -> None:
     assert client.post("/_sim/accounts", json={"company": "1000"}).status_code == 409
     assert client.post("/_sim/accounts", json={"colour": "red"}).json()["error"] == (
         'colour: "colour" is not a field here (fields: company, users, dids, did_count, '
-        "settings, clock)")
+        "settings, port_requests, clock)")
     assert client.post("/_sim/accounts", json={"dids": ["123"]}).status_code == 400
     assert client.get("/_sim/accounts/777").status_code == 404
     bad = client.put("/_sim/accounts/1000", json={"outbound_lines": "many"})

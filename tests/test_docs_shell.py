@@ -111,6 +111,7 @@ def test_the_readmes_by_hand_block_ends_serving_the_scenario(tmp_path: Path) -> 
     assert shell.returncode == 0, err
     assert any(line.startswith("busy-then-success ") for line in seen)
     assert "ok: my.yaml: 1 account(s), 1 rule(s), 0 fault(s), 0 timeline step(s)\n" in seen
-    assert seen[-1].endswith("(clock manual; scenario my; accounts demo/1000/demo)\n"), seen[-1]
+    assert seen[-1].endswith("(clock manual; scenario my; accounts demo/1000/********; "
+                             "state in memory, lost on stop)\n"), seen[-1]
     assert "\ndescription: Every destination is busy on the first try" in (
         tmp_path / "my.yaml").read_text()

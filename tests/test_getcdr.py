@@ -1,4 +1,4 @@
-"""getcdr.php: call detail records of the simulated network (PROTOCOL.md section 4).
+"""getcdr.php: call detail records of the simulated network (docs/protocol.md).
 
 The scripted day's expected records follow from the README's default timings: conversion
 20 s + 2 s a page, 25 s dial and handshake, 30 s a page plus 5 s end of transmission, a busy

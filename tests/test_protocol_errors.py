@@ -24,7 +24,7 @@ def broken(*args: object) -> object:
 def test_a_bug_answers_one_line_and_the_connection_stays_usable(
         monkeypatch: pytest.MonkeyPatch, where: str) -> None:
     if where == "operation":  # inside the URL handler's own guard
-        monkeypatch.setitem(httpsfax._handlers, "status", broken)
+        monkeypatch.setitem(httpsfax.OPERATIONS, "status", broken)
     else:  # before it: only the route's guard catches it
         monkeypatch.setattr(base, "parse_post", broken)
     app = create_app(SimConfig(clock=ClockMode.MANUAL))

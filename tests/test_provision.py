@@ -1,5 +1,5 @@
 """provision.php (and its alias new_provision.php): the rate-center inventory and numbers
-moving between it and accounts (PROTOCOL.md section 5)."""
+moving between it and accounts (docs/protocol.md)."""
 
 from __future__ import annotations
 

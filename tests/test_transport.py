@@ -1,4 +1,4 @@
-"""PROTOCOL.md section 1: paths, status codes, content types, bodies, check order."""
+"""docs/protocol.md: paths, status codes, content types, bodies, check order."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Each transcript is a sequence of steps replayed against a fresh emulator with a manual clock
 (tests/test_transcripts.py). Run this after a deliberate protocol change, then READ the diff
-against PROTOCOL.md before committing: the files are the contract, not a snapshot to accept
+against docs/protocol.md before committing: the files are the contract, not a snapshot to accept
 blindly.
 
     python tools/record_transcripts.py            # rewrite every transcript defined here
@@ -53,7 +53,7 @@ def control(method: str, path: str, body: dict[str, Any], name: str) -> dict[str
 
 TRANSCRIPTS: dict[str, dict[str, Any]] = {
     "transport": {
-        "description": "PROTOCOL.md section 1: check order, ERR02, ERR08 with the print_r dump, "
+        "description": "docs/protocol.md: check order, ERR02, ERR08 with the print_r dump, "
                        "404 for unknown paths, the debug URL.",
         "steps": [
             {"name": "no POST at all", "basis": "protocol",
@@ -107,7 +107,7 @@ TRANSCRIPTS: dict[str, dict[str, Any]] = {
             api("status", basis="evidence", name="all jobs, tab-separated, \\n after each"),
             api("status", ["jobid", "100002"], ["pagecount", "1"], ["csid", "1"],
                 ["showlogin", "1"], ["xmitpages", "1"], ["showtries", "1"], basis="protocol",
-                name="every optional column, in PROTOCOL.md's order"),
+                name="every optional column, in docs/protocol.md's order"),
             api("status", ["jobids[]", "100001,100002"], basis="protocol",
                 name="jobids[] as one comma-joined value"),
             api("status", ["jobid", "99"], basis="protocol", name="unknown jobid: ERR06"),

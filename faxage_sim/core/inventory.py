@@ -3,7 +3,7 @@
 One table serves `portable` (httpsfax.php), `provision.php` (listac, listnpanxx, listdids,
 provdid, deprovdid) and the numbers new accounts are given. It is generated from the seed
 (same seed, same inventory) on first use, so start-up does not pay for it. Numbers it hands out
-avoid exchange 555 and the magic suffixes (PROTOCOL.md section 3).
+avoid exchange 555 and the magic suffixes (docs/protocol.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """North American numbering rules: what a valid fax number is and which are blocked.
 
-The blocked list follows PROTOCOL.md section 2 (sendfax, ERR05): NXX 555, N11 codes as area
+The blocked list follows docs/protocol.md (sendfax, ERR05): NXX 555, N11 codes as area
 code or exchange, area codes starting 0/1, non-geographic codes, and NANP areas outside the
 continental US, Canada and Hawaii.
 """

@@ -63,7 +63,7 @@ class Outbox:
         self._ids = itertools.count(1)
 
     def job_notice(self, account: Account, job: FaxJob, at: float) -> OutboxMessage:
-        """The em_notify email of a completed job (PROTOCOL.md: subject the jobid, body the
+        """The em_notify email of a completed job (docs/protocol.md: subject the jobid, body the
         status record)."""
         from ..wire import catalog
 

@@ -53,7 +53,7 @@ class Answer:
 
 
 def outcome_of(body: str) -> str:
-    """Journal summary of a text answer: never a raw `ERRnn:` text (PROTOCOL.md, auditlog)."""
+    """Journal summary of a text answer: never a raw `ERRnn:` text (docs/protocol.md, auditlog)."""
     if body.startswith("ERR") and body[3:5].isdigit():
         return f"error {body[3:5]}"
     if body.startswith("JOBID: "):

@@ -1,6 +1,6 @@
 """httpsfax.php operations that hand back an outbound job's images: dlstatus and dltrans.
 
-Checks (PROTOCOL.md): unknown or another company's job → ERR06; still waiting for conversion
+Checks (docs/protocol.md): unknown or another company's job → ERR06; still waiting for conversion
 → ERR24; conversion failed (or the job was stopped before it was converted) → ERR25. The
 images are rendered from the job's documents on every call, in a worker thread, so a large
 job never holds up other requests.

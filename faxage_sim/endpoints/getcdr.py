@@ -1,4 +1,4 @@
-"""`/getcdr.php`: the account's call detail records (PROTOCOL.md section 4).
+"""`/getcdr.php`: the account's call detail records (docs/protocol.md).
 
 Selection: `begin` and `end` (calldate range, inclusive, in the account's time zone) or
 `nuidgt` (records numbered above it); neither gives an empty body. Both may be posted; then a

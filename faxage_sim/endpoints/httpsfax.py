@@ -1,6 +1,6 @@
 """`/httpsfax.php` (and `/httpsfax-debug.php`): login, then one operation.
 
-Checks run in PROTOCOL.md's order: outage (ERR01) → credentials (ERR02) → dispatch (ERR08) →
+Checks run in docs/protocol.md's order: outage (ERR01) → credentials (ERR02) → dispatch (ERR08) →
 the operation's own checks.
 """
 

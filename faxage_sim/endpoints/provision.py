@@ -1,6 +1,6 @@
 """`/provision.php` (and `/new_provision.php`): numbers from the rate-center inventory.
 
-PROTOCOL.md section 5. Login first (`ERR02: login incorrect`), then the operation
+docs/protocol.md. Login first (`ERR02: login incorrect`), then the operation
 (`ERR03: unknown operation` when missing or unknown, `unprovdid` included).
 """
 

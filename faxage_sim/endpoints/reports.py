@@ -1,5 +1,5 @@
 """httpsfax.php newer report operations: pendcount, qstatus, auditlog, portstatus
-(PROTOCOL.md, 2).
+(docs/protocol.md, 2).
 
 With nothing to list, qstatus, auditlog and portstatus answer an empty body (decision, as getcdr).
 """

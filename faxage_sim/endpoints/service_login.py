@@ -1,7 +1,7 @@
 """Who is asking, on getcdr.php and provision.php.
 
 Both URLs check credentials as httpsfax.php does, but answer in the lower-case texts of
-PROTOCOL.md sections 4 and 5. `open_session` is the one place where they do so: anything that
+docs/protocol.md sections 4 and 5. `open_session` is the one place where they do so: anything that
 must be decided before the login (an injected database outage, `ERR01`) belongs at its top.
 """
 

@@ -72,11 +72,13 @@ def did_you_mean(name: str) -> str:
 
 
 def unknown(name: str) -> str:
-    """The one line for a name that is no shipped scenario, with the next step."""
-    hint = did_you_mean(name)
+    """The one line for a name that is no shipped scenario, with the next step (a long name
+    is cut short: the line stays one line)."""
+    hint = did_you_mean(name) if len(name) <= 100 else ""
+    shown = name if len(name) <= 80 else name[:77] + "..."
     if hint:
-        return f'no shipped scenario "{name}"{hint}'
-    return (f'no shipped scenario "{name}" (faxage-sim scenario list, or GET /_sim/scenarios, '
+        return f'no shipped scenario "{shown}"{hint}'
+    return (f'no shipped scenario "{shown}" (faxage-sim scenario list, or GET /_sim/scenarios, '
             "shows them)")
 
 

@@ -146,7 +146,7 @@ class PhpPost:
         return value if isinstance(value, str) else None
 
     def get_list(self, name: str) -> list[str] | None:
-        """An array field's scalar values, ordered by integer index (PROTOCOL.md section 1).
+        """An array field's scalar values, ordered by integer index (docs/protocol.md).
 
         Returns None if the field is absent or is not an array.
         """
