@@ -132,3 +132,19 @@ def test_a_yaml_alias_bomb_is_refused_at_once(client: TestClient) -> None:
 def test_a_scenario_path_must_be_a_regular_file(client: TestClient, path: str) -> None:
     assert refused(client, "POST", "/_sim/scenario", f'{{"path": "{path}"}}') == (
         f'"path": {path} is not a regular file')
+
+
+def test_an_extends_may_not_name_a_device_or_an_unusable_name(client: TestClient) -> None:
+    """The loader itself refuses what would be read forever (an `extends:` names any path) and
+    names no file can have: one line each, never a 500."""
+    response = client.post("/_sim/scenario/check", json={"yaml": "extends: /dev/zero\n"})
+    assert response.status_code == 400
+    [issue] = response.json()["issues"]
+    assert (issue["path"], issue["message"]) == ("extends", "/dev/zero is not a regular file")
+    for name, reason in [("bad\u0000name", "embedded null byte"),
+                         ("x" * 5000, "File name too long")]:
+        response = client.post("/_sim/scenario/check", json={"path": name})
+        assert response.status_code == 400, response.text
+        [issue] = response.json()["issues"]
+        assert issue["message"].endswith(f": not a usable file name ({reason})")
+        assert len(issue["message"]) < 300

@@ -14,6 +14,7 @@ are added.
 from __future__ import annotations
 
 import copy
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,12 @@ from .validate import Validator
 
 REQUEST_SOURCE = "<request>"
 MAX_DEPTH = 16
+MAX_FILE_BYTES = 4 * 1024 * 1024  # a scenario file is a few KiB; this is generous
+
+
+def _cut(text: str) -> str:
+    """A name in a message, cut short: the message stays one readable line."""
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def load(ref: str, *, base_dir: Path | None = None) -> Scenario:
@@ -56,19 +63,37 @@ def _load_ref(ref: str, base_dir: Path, chain: list[str]) -> Scenario:
         _no_cycle(key, chain, ref)
         doc = parse(found.text(), found.location)
         return _from_document(doc, found.name, base_dir, [*chain, key])
-    path = (base_dir / ref).resolve() if not Path(ref).is_absolute() else Path(ref)
     where = chain[-1] if chain else ref
     field = "extends" if chain else "(top level)"
-    if path.is_dir():
+    shown_ref = _cut(ref)
+    try:
+        path = (base_dir / ref).resolve() if not Path(ref).is_absolute() else Path(ref)
+        is_dir, exists = path.is_dir(), path.exists()
+        info = path.stat() if exists else None
+    except (OSError, ValueError) as exc:  # a NUL byte, a name longer than the system takes
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ScenarioError([Issue(_cut(where), None, field,
+                                   f'no scenario "{shown_ref}": not a usable file name '
+                                   f"({reason})")]) from None
+    if is_dir:
         raise ScenarioError([Issue(where, None, field,
-                                   f"{path} is a folder: give a scenario file in it (.yaml) "
-                                   "or a shipped name")])
-    if not path.exists():
+                                   f"{_cut(str(path))} is a folder: give a scenario file in it "
+                                   "(.yaml) or a shipped name")])
+    if info is None:
         hint = shipped.did_you_mean(ref) if shipped.looks_like_a_name(ref) else ""
         names = ", ".join(s.name for s in shipped.shipped())
-        message = (f'no scenario "{ref}"{hint}: not a shipped name ({names}) and no file {path}'
-                   if not hint else f'no scenario "{ref}"{hint}: no shipped name or file has it')
-        raise ScenarioError([Issue(where, None, field, message)])
+        message = (f'no scenario "{shown_ref}"{hint}: not a shipped name ({names}) and no file '
+                   f"{_cut(str(path))}"
+                   if not hint else f'no scenario "{shown_ref}"{hint}: no shipped name or file '
+                                    "has it")
+        raise ScenarioError([Issue(_cut(where), None, field, message)])
+    # Never /dev/zero, a FIFO or a huge file (an `extends:` may name any path): it would be
+    # read forever, or whole into memory.
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError([Issue(where, None, field, f"{path} is not a regular file")])
+    if info.st_size > MAX_FILE_BYTES:
+        raise ScenarioError([Issue(where, None, field, f"{path} is larger than "
+                                   f"{MAX_FILE_BYTES} bytes: not a scenario file")])
     key = str(path)
     _no_cycle(key, chain, ref)
     try:
