@@ -94,7 +94,7 @@ def big_state(path: Path, jobs: int, faxes: int) -> tuple[float, float]:
     from faxage_sim.core.inbound import IncomingCall
     from faxage_sim.core.jobs import Document
     from faxage_sim.core.simulator import Submission
-    from faxage_sim.persist import attach, open_state
+    from faxage_sim.persist.api import attach, open_state
     from faxage_sim.state import AppState
 
     app = create_app(SimConfig(clock=ClockMode.MANUAL))
@@ -129,7 +129,7 @@ def load_in_process(path: Path) -> float:
     from faxage_sim.app import create_app
     from faxage_sim.config import SimConfig
     from faxage_sim.core.clock import ClockMode
-    from faxage_sim.persist import attach, open_state
+    from faxage_sim.persist.api import attach, open_state
 
     app = create_app(SimConfig(clock=ClockMode.MANUAL))
     started = time.perf_counter()

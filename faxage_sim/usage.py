@@ -10,7 +10,6 @@ was given to (not the top-level one), and a type function's name never shows.
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import re
 import sys
@@ -86,6 +85,8 @@ class CliParser(argparse.ArgumentParser):
 
 
 def _suggest(given: str, known: Sequence[str]) -> str:
+    import difflib  # only when a word is wrong
+
     close = difflib.get_close_matches(given, list(known), n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
 

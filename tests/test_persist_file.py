@@ -17,7 +17,7 @@ import pytest
 from faxage_sim.app import create_app
 from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
-from faxage_sim.persist import StateFileError, attach, open_state
+from faxage_sim.persist.api import StateFileError, attach, open_state
 from faxage_sim.persist.model import SCHEMA_VERSION
 
 from .helpers import FaxApi

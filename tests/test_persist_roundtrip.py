@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from faxage_sim.app import create_app
 from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
-from faxage_sim.persist import attach, open_state
+from faxage_sim.persist.api import attach, open_state
 
 from .helpers import FaxApi
 from .persist_helpers import api_view, build_everything, control_view, new_client, ok

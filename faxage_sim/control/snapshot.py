@@ -25,7 +25,7 @@ MAX_SNAPSHOT_BYTES = 4 << 30
 
 @control_endpoint
 async def download(request: Request) -> Response:
-    from ..persist import snapshot_bytes
+    from ..persist.api import snapshot_bytes
 
     state = state_of(request)
     await state.settle()
@@ -36,7 +36,7 @@ async def download(request: Request) -> Response:
 
 @control_endpoint
 async def upload(request: Request) -> Response:
-    from ..persist import StateError, load_snapshot
+    from ..persist.api import StateError, load_snapshot
 
     state = state_of(request)
     data = await request.body()
@@ -56,7 +56,7 @@ async def upload(request: Request) -> Response:
 
 @control_endpoint
 async def account_download(request: Request) -> Response:
-    from ..persist import account_snapshot
+    from ..persist.api import account_snapshot
 
     state = state_of(request)
     account = account_or_404(state, request.path_params["company"])
@@ -66,7 +66,7 @@ async def account_download(request: Request) -> Response:
 
 @control_endpoint
 async def account_restore(request: Request) -> Response:
-    from ..persist import StateError, restore_account
+    from ..persist.api import StateError, restore_account
 
     state = state_of(request)
     account = account_or_404(state, request.path_params["company"])

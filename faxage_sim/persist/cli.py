@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..state import AppState
-    from . import LoadedState
+    from .api import LoadedState
 
 TOKEN_ENV = "FAXAGE_SIM_CONTROL_TOKEN"
 TOKEN_HEADER = "X-Faxage-Sim-Token"
@@ -26,7 +26,7 @@ def open_for_serve(path: str | None) -> LoadedState | None:
     """Before binding: open, lock and read the --state file, or exit 2 with one line."""
     if path is None:
         return None
-    from . import StateFileError, open_state
+    from .api import StateFileError, open_state
 
     try:
         return open_state(path)
@@ -39,7 +39,7 @@ def attach_for_serve(state: AppState, loaded: LoadedState | None) -> bool:
     """Install the loaded state and start saving; True when a saved state was restored."""
     if loaded is None:
         return False
-    from . import attach
+    from .api import attach
 
     attach(state, loaded)
     return loaded.decoded is not None

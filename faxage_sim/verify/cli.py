@@ -14,10 +14,14 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
 
-from .runner import DEFAULT_TIMEOUT, CannotCheck, Options, Result, is_local, run
+from . import DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:  # the runner (httpx, the cases) loads only when verify runs
+    from .runner import Options, Result
+
 
 EXIT_SAME, EXIT_DIFFERS, EXIT_USAGE, EXIT_CANNOT_CHECK = 0, 1, 2, 3
 CELL = 34  # characters of a body shown in the table
@@ -88,6 +92,8 @@ def main(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"faxage-sim verify: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    from .runner import CannotCheck, Options, run
+
     options = Options(args.url, args.username, args.company, args.password, args.did,
                       args.faxno, args.allow_send, args.interval, args.timeout, args.ca_bundle)
     bar = None if args.no_progress or not sys.stderr.isatty() else ProgressBar(sys.stderr)
@@ -193,7 +199,7 @@ def write_report(path: Path, options: Options, results: list[Result], seconds: f
 
     report = {
         "tool": f"faxage-sim {__version__} verify",
-        "url": options.url, "local": is_local(options.url),
+        "url": options.url, "local": _is_local(options.url),
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 3), "allow_send": options.allow_send,
         "could_not_check": cannot_check,
@@ -212,3 +218,9 @@ def write_report(path: Path, options: Options, results: list[Result], seconds: f
 
 def _masked_json(data: dict[str, object], options: Options) -> dict[str, object]:
     return {k: masked(v, options) if isinstance(v, str) else v for k, v in data.items()}
+
+
+def _is_local(url: str) -> bool:
+    from .runner import is_local
+
+    return is_local(url)

@@ -22,13 +22,13 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
+from . import DEFAULT_TIMEOUT
 from .cases import Case, selected
 from .shape import Answer, Shape, shape
 
 Verdict = Literal["same", "differs", "could not run", "skipped"]
 LOCAL_HOSTS = ("localhost",)
 DEFAULT_INTERVAL = 1.0  # real seconds between requests to a non-local URL
-DEFAULT_TIMEOUT = 20.0
 MAX_FAILURES_IN_A_ROW = 3
 _JOBID = re.compile(r"JOBID:\s*(\d+)")
 _TIME = "%Y-%m-%d %H:%M:%S"
