@@ -21,12 +21,11 @@ import json
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
 from bench_server import compile_bytecode, pair_runner, spawn, stop
-from timing import machine, ms, paired_medians
+from timing import alternating_rates, machine, ms, paired_medians
 
 from faxage_sim.app import create_app
 from faxage_sim.config import SimConfig
@@ -72,7 +71,6 @@ def run_viewers(url: str) -> None:
 
 def throughputs(pairs: int, block: int = 100) -> tuple[float, float, list[int]]:
     servers = {kind: spawn("faxage-sim") for kind in ("none", "viewed")}
-    elapsed = {kind: 0.0 for kind in servers}
     viewers = subprocess.Popen([sys.executable, __file__, "--viewers", servers["viewed"][2]],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                cwd=HERE.parent)
@@ -80,16 +78,8 @@ def throughputs(pairs: int, block: int = 100) -> tuple[float, float, list[int]]:
         assert viewers.stdout is not None and viewers.stdin is not None
         assert viewers.stdout.readline().strip() == "ready"
         clients = {kind: httpx.Client(base_url=url) for kind, (_, _, url) in servers.items()}
-        runners = {kind: pair_runner("faxage-sim", clients[kind]) for kind in servers}
-        for run in runners.values():
-            for _ in range(50):
-                run()
-        for _ in range(max(1, pairs // block)):
-            for kind, run in runners.items():
-                started = time.perf_counter()
-                for _ in range(block):
-                    run()
-                elapsed[kind] += time.perf_counter() - started
+        rates = alternating_rates(
+            {kind: pair_runner("faxage-sim", clients[kind]) for kind in servers}, pairs, block)
         for client in clients.values():
             client.close()
         viewers.stdin.close()
@@ -100,8 +90,7 @@ def throughputs(pairs: int, block: int = 100) -> tuple[float, float, list[int]]:
             viewers.kill()
         for process, _, _ in servers.values():
             stop(process)
-    done = 2 * block * max(1, pairs // block)
-    return done / elapsed["none"], done / elapsed["viewed"], refreshes
+    return rates["none"], rates["viewed"], refreshes
 
 
 # --- 2. pages over a big state -----------------------------------------------------------------

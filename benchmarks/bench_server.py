@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from timing import machine
+from timing import alternating_rates, machine
 
 HERE = Path(__file__).resolve().parent
 URL = re.compile(r"(http://127\.0\.0\.1:\d+)")
@@ -88,26 +88,16 @@ def throughputs(pairs: int, block: int = 100) -> tuple[float, float]:
     """Requests per second of each over one keep-alive connection (two requests per pair),
     in alternating blocks so machine noise hits both alike."""
     servers = {kind: spawn(kind) for kind in ("bare", "faxage-sim")}
-    elapsed = {kind: 0.0 for kind in servers}
     try:
         clients = {kind: httpx.Client(base_url=url) for kind, (_, _, url) in servers.items()}
-        runners = {kind: pair_runner(kind, clients[kind]) for kind in servers}
-        for run in runners.values():
-            for _ in range(50):  # warm up
-                run()
-        for _ in range(max(1, pairs // block)):
-            for kind, run in runners.items():
-                started = time.perf_counter()
-                for _ in range(block):
-                    run()
-                elapsed[kind] += time.perf_counter() - started
+        rates = alternating_rates(
+            {kind: pair_runner(kind, clients[kind]) for kind in servers}, pairs, block)
         for client in clients.values():
             client.close()
     finally:
         for process, _, _ in servers.values():
             stop(process)
-    done = 2 * block * max(1, pairs // block)
-    return done / elapsed["bare"], done / elapsed["faxage-sim"]
+    return rates["bare"], rates["faxage-sim"]
 
 
 def compile_bytecode() -> None:

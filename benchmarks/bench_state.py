@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import functools
 import os
 import re
 import subprocess
@@ -22,7 +23,7 @@ import time
 from pathlib import Path
 
 import httpx
-from timing import machine
+from timing import alternating_rates, machine
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -57,7 +58,6 @@ def stop(process: subprocess.Popen[str]) -> None:
 def throughputs(pairs: int, state_file: Path, block: int = 100) -> tuple[float, float]:
     doc = base64.b64encode(b"Hello, fax!\n" * 20).decode()
     servers = {"memory": spawn(), "state": spawn("--state", str(state_file))}
-    elapsed = {kind: 0.0 for kind in servers}
     clients = {kind: httpx.Client(base_url=url) for kind, (_, _, url, _) in servers.items()}
 
     def pair(client: httpx.Client) -> None:
@@ -68,22 +68,15 @@ def throughputs(pairs: int, state_file: Path, block: int = 100) -> tuple[float, 
         client.post("/httpsfax.php", data={**LOGIN, "operation": "status", "jobid": jobid})
 
     try:
-        for client in clients.values():
-            for _ in range(50):
-                pair(client)
-        for _ in range(max(1, pairs // block)):
-            for kind, client in clients.items():
-                started = time.perf_counter()
-                for _ in range(block):
-                    pair(client)
-                elapsed[kind] += time.perf_counter() - started
+        rates = alternating_rates(
+            {kind: functools.partial(pair, client) for kind, client in clients.items()},
+            pairs, block)
         for client in clients.values():
             client.close()
     finally:
         for process, _, _, _ in servers.values():
             stop(process)
-    done = 2 * block * max(1, pairs // block)
-    return done / elapsed["memory"], done / elapsed["state"]
+    return rates["memory"], rates["state"]
 
 
 def big_state(path: Path, jobs: int, faxes: int) -> tuple[float, float]:

@@ -45,5 +45,24 @@ def paired_medians(first: Callable[[], object], second: Callable[[], object],
     return statistics.median(times[0]), statistics.median(times[1])
 
 
+def alternating_rates(runners: dict[str, Callable[[], object]], rounds: int, block: int,
+                      per_round: int = 2, warmup: int = 50) -> dict[str, float]:
+    """Rounds per second of each runner (times `per_round`: requests per second when a round
+    is a sendfax+status pair), timed in alternating blocks of `block` rounds so that load
+    from other work on the machine falls on each alike."""
+    for run in runners.values():
+        for _ in range(warmup):
+            run()
+    elapsed = dict.fromkeys(runners, 0.0)
+    blocks = max(1, rounds // block)
+    for _ in range(blocks):
+        for kind, run in runners.items():
+            started = time.perf_counter()
+            for _ in range(block):
+                run()
+            elapsed[kind] += time.perf_counter() - started
+    return {kind: per_round * block * blocks / seconds for kind, seconds in elapsed.items()}
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.3f} ms"
