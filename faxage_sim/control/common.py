@@ -103,8 +103,9 @@ async def read_json(request: Request) -> dict[str, Any]:
 
 def shown(value: object) -> str:
     """A value in an error message, cut short."""
-    text = str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    from ..scenario.errors import cut_short
+
+    return cut_short(str(value))
 
 
 def account_or_404(state: AppState, company: str | None) -> Account:

@@ -27,7 +27,6 @@ from .common import (
 )
 
 SOURCES = ("name", "path", "yaml", "scenario")
-MAX_SCENARIO_BYTES = 4 * 1024 * 1024
 
 
 def _load(data: dict[str, Any]) -> Any:
@@ -57,30 +56,11 @@ def _read(data: dict[str, Any]) -> Any:
         raise ControlError(400, f'"{key}" must be a non-empty string')
     if key == "name" and shipped.find(value) is None:
         raise ControlError(404, shipped.unknown(value))
-    if key == "path":
-        _readable_file(value)
     if key in ("name", "path"):
         return loader.load(value)
     if key == "scenario" and shipped.find(value.strip()) is not None:
         return loader.load(value.strip())
     return loader.load_text(value)
-
-
-def _readable_file(name: str) -> None:
-    """A scenario file named by the control plane: a regular file of reasonable size (never
-    /dev/zero or a FIFO, which would be read forever)."""
-    import os
-    import stat
-
-    try:
-        info = os.stat(name)
-    except (OSError, ValueError):
-        return  # the loader says there is no such file, in its words
-    if not stat.S_ISREG(info.st_mode):
-        raise ControlError(400, f'"path": {shown(name)} is not a regular file')
-    if info.st_size > MAX_SCENARIO_BYTES:
-        raise ControlError(400, f'"path": {shown(name)} is larger than {MAX_SCENARIO_BYTES} '
-                                "bytes")
 
 
 def _seed(data: dict[str, Any]) -> int | None:

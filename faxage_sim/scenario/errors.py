@@ -7,6 +7,11 @@ from dataclasses import dataclass
 Path = tuple[str | int, ...]
 
 
+def cut_short(text: str, limit: int = 80) -> str:
+    """A name or value in a message, cut short: a message stays one readable line."""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def dotted(path: Path) -> str:
     """`rules[0].tries[1]`; the top level is `(top level)`."""
     text = ""

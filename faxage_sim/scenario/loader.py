@@ -21,7 +21,7 @@ from typing import Any
 from . import shipped
 from .build import Builder
 from .document import Document, from_data, parse
-from .errors import Issue, ScenarioError
+from .errors import Issue, ScenarioError, cut_short
 from .merging import merge_parts
 from .model import Scenario
 from .schema import scenario_schema
@@ -30,11 +30,7 @@ from .validate import Validator
 REQUEST_SOURCE = "<request>"
 MAX_DEPTH = 16
 MAX_FILE_BYTES = 4 * 1024 * 1024  # a scenario file is a few KiB; this is generous
-
-
-def _cut(text: str) -> str:
-    """A name in a message, cut short: the message stays one readable line."""
-    return text if len(text) <= 120 else text[:117] + "..."
+NAME_SHOWN = 120  # characters of a file name or path a message shows
 
 
 def load(ref: str, *, base_dir: Path | None = None) -> Scenario:
@@ -65,28 +61,28 @@ def _load_ref(ref: str, base_dir: Path, chain: list[str]) -> Scenario:
         return _from_document(doc, found.name, base_dir, [*chain, key])
     where = chain[-1] if chain else ref
     field = "extends" if chain else "(top level)"
-    shown_ref = _cut(ref)
+    shown_ref = cut_short(ref, NAME_SHOWN)
     try:
         path = (base_dir / ref).resolve() if not Path(ref).is_absolute() else Path(ref)
         is_dir, exists = path.is_dir(), path.exists()
         info = path.stat() if exists else None
     except (OSError, ValueError) as exc:  # a NUL byte, a name longer than the system takes
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ScenarioError([Issue(_cut(where), None, field,
+        raise ScenarioError([Issue(cut_short(where, NAME_SHOWN), None, field,
                                    f'no scenario "{shown_ref}": not a usable file name '
                                    f"({reason})")]) from None
     if is_dir:
         raise ScenarioError([Issue(where, None, field,
-                                   f"{_cut(str(path))} is a folder: give a scenario file in it "
-                                   "(.yaml) or a shipped name")])
+                                   f"{cut_short(str(path), NAME_SHOWN)} is a folder: give a "
+                                   "scenario file in it (.yaml) or a shipped name")])
     if info is None:
         hint = shipped.did_you_mean(ref) if shipped.looks_like_a_name(ref) else ""
         names = ", ".join(s.name for s in shipped.shipped())
         message = (f'no scenario "{shown_ref}"{hint}: not a shipped name ({names}) and no file '
-                   f"{_cut(str(path))}"
+                   f"{cut_short(str(path), NAME_SHOWN)}"
                    if not hint else f'no scenario "{shown_ref}"{hint}: no shipped name or file '
                                     "has it")
-        raise ScenarioError([Issue(_cut(where), None, field, message)])
+        raise ScenarioError([Issue(cut_short(where, NAME_SHOWN), None, field, message)])
     # Never /dev/zero, a FIFO or a huge file (an `extends:` may name any path): it would be
     # read forever, or whole into memory.
     if not stat.S_ISREG(info.st_mode):

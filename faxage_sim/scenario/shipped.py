@@ -74,8 +74,10 @@ def did_you_mean(name: str) -> str:
 def unknown(name: str) -> str:
     """The one line for a name that is no shipped scenario, with the next step (a long name
     is cut short: the line stays one line)."""
+    from .errors import cut_short
+
     hint = did_you_mean(name) if len(name) <= 100 else ""
-    shown = name if len(name) <= 80 else name[:77] + "..."
+    shown = cut_short(name)
     if hint:
         return f'no shipped scenario "{shown}"{hint}'
     return (f'no shipped scenario "{shown}" (faxage-sim scenario list, or GET /_sim/scenarios, '
