@@ -11,6 +11,7 @@ import asyncio
 import io
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -64,38 +65,40 @@ def to_png(page: Image.Image, width: int) -> bytes:
     return out.getvalue()
 
 
+def _nth_page(pages: list[Image.Image], number: int, width: int) -> bytes | None:
+    return to_png(pages[number - 1], width) if len(pages) >= number else None
+
+
 def _job_png(job: FaxJob, account: Account, number: int, width: int) -> bytes | None:
     from ..documents.sent import job_pages
 
-    pages = job_pages(job, account.settings.tz, limit=number)
-    return to_png(pages[number - 1], width) if len(pages) >= number else None
+    return _nth_page(job_pages(job, account.settings.tz, limit=number), number, width)
 
 
 def _fax_png(fax: ReceivedFax, account: Account, number: int, width: int) -> bytes | None:
     from ..documents.received import received_pages
 
-    pages = received_pages(fax, account.settings.tz, limit=number)
-    return to_png(pages[number - 1], width) if len(pages) >= number else None
+    return _nth_page(received_pages(fax, account.settings.tz, limit=number), number, width)
+
+
+async def _cached(key: tuple[object, ...], render: Callable[[], bytes | None]) -> bytes | None:
+    """The PNG under `key`, rendered in a worker thread the first time."""
+    found = CACHE.get(key)
+    if found is None:
+        found = await asyncio.to_thread(render)
+        if found is not None:
+            CACHE.put(key, found)
+    return found
 
 
 async def job_page_png(job: FaxJob, account: Account, number: int, full: bool) -> bytes | None:
     width = FULL_WIDTH if full else THUMB_WIDTH
-    key: tuple[object, ...] = ("job", id(job), job.jobid, number, width)
-    found = CACHE.get(key)
-    if found is None:
-        found = await asyncio.to_thread(_job_png, job, account, number, width)
-        if found is not None:
-            CACHE.put(key, found)
-    return found
+    return await _cached(("job", id(job), job.jobid, number, width),
+                         lambda: _job_png(job, account, number, width))
 
 
 async def fax_page_png(fax: ReceivedFax, account: Account, number: int,
                        full: bool) -> bytes | None:
     width = FULL_WIDTH if full else THUMB_WIDTH
-    key: tuple[object, ...] = ("fax", id(fax), fax.recvid, number, width)
-    found = CACHE.get(key)
-    if found is None:
-        found = await asyncio.to_thread(_fax_png, fax, account, number, width)
-        if found is not None:
-            CACHE.put(key, found)
-    return found
+    return await _cached(("fax", id(fax), fax.recvid, number, width),
+                         lambda: _fax_png(fax, account, number, width))
