@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -20,6 +19,7 @@ from starlette.applications import Starlette
 from faxage_sim.app import create_app
 from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
+from faxage_sim.harness.inprocess import call_app
 from faxage_sim.state import AppState
 
 from .helpers import CREDENTIALS, b64
@@ -74,35 +74,11 @@ class AsgiDriver:
 
     async def _call(self, method: str, path: str, body: bytes,
                     headers: list[tuple[bytes, bytes]], query: bytes) -> Reply:
-        scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-            "method": method, "scheme": "http", "path": path,
-            "raw_path": path.encode("utf-8", "surrogateescape"), "query_string": query,
-            "root_path": "", "headers": [(b"host", b"127.0.0.1"), *headers],
-            "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80),
-        }
-        status, out_headers, chunks = 0, {}, []
-        sent = False
-
-        async def receive() -> dict[str, Any]:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            await asyncio.sleep(3600)  # the client stays connected
-            return {"type": "http.disconnect"}
-
-        async def send(message: MutableMapping[str, Any]) -> None:
-            nonlocal status, out_headers
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                out_headers = {k.decode("latin-1"): v.decode("latin-1")
-                               for k, v in message.get("headers", [])}
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-
-        await self.app(scope, receive, send)
-        return Reply(status, out_headers, b"".join(chunks))
+        status, out_headers, content = await call_app(
+            self.app, method, path, query, body, [(b"host", b"127.0.0.1"), *headers],
+            client=("127.0.0.1", 50000), server=("127.0.0.1", 80))
+        return Reply(status, {k.decode("latin-1"): v.decode("latin-1") for k, v in out_headers},
+                     content)
 
 
 def populate(driver: AsgiDriver) -> None:

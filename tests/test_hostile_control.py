@@ -17,7 +17,7 @@ import asyncio
 import json
 import math
 import os
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from faxage_sim.app import create_app
 from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
+from faxage_sim.harness.inprocess import call_app
 from faxage_sim.state import AppState
 
 CASES: dict[str, int] = {}  # requests sent, by test
@@ -131,35 +132,12 @@ class Asgi:
 
     async def _call(self, method: str, path: str, body: bytes, query: str,
                     headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
-        scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-            "method": method, "scheme": "http", "path": path,
-            "raw_path": quote(path).encode(), "query_string": query.encode(),
-            "root_path": "", "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8080),
-            "headers": [(k.lower().encode("latin-1"), v.encode("latin-1"))
-                        for k, v in headers.items()],
-        }
-        answer: dict[str, Any] = {"status": 0, "headers": {}, "body": b""}
-        sent = False
-
-        async def receive() -> dict[str, Any]:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            await asyncio.sleep(3600)
-            return {"type": "http.disconnect"}
-
-        async def send(message: MutableMapping[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                answer["status"] = message["status"]
-                answer["headers"] = {k.decode().lower(): v.decode("latin-1")
-                                     for k, v in message.get("headers", [])}
-            elif message["type"] == "http.response.body":
-                answer["body"] += message.get("body", b"")
-
-        await self.app(scope, receive, send)
-        return answer["status"], answer["headers"], answer["body"]
+        status, out_headers, content = await call_app(
+            self.app, method, path, query.encode(), body,
+            [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()],
+            raw_path=quote(path).encode(), client=("127.0.0.1", 50000),
+            server=("127.0.0.1", 8080))
+        return status, {k.decode().lower(): v.decode("latin-1") for k, v in out_headers}, content
 
     # --- what must not change -----------------------------------------------------------
 

@@ -82,36 +82,48 @@ class AppBridge:
     async def drive(self, method: str, path: str, query: bytes, body: bytes,
                     headers: list[tuple[bytes, bytes]]) -> _Answer:
         """One request straight into the app, without httpx: the control plane's path."""
-        scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-            "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
-            "query_string": query, "root_path": "", "headers": headers,
-            "client": IN_PROCESS_CLIENT, "server": IN_PROCESS_SERVER,
-        }
-        status, out_headers, chunks = 500, [], []
-        finished = asyncio.Event()
-        body_sent = False
+        return await call_app(self._app, method, path, query, body, headers)
 
-        async def receive() -> dict[str, Any]:
-            nonlocal body_sent
-            if not body_sent:
-                body_sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            await finished.wait()
-            return {"type": "http.disconnect"}
 
-        async def send(message: MutableMapping[str, Any]) -> None:
-            nonlocal status, out_headers
-            if message["type"] == "http.response.start":
-                status, out_headers = message["status"], list(message.get("headers", []))
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    finished.set()
+async def call_app(app: ASGIApp, method: str, path: str, query: bytes = b"", body: bytes = b"",
+                   headers: list[tuple[bytes, bytes]] | None = None, *,
+                   raw_path: bytes | None = None,
+                   client: tuple[str, int] = IN_PROCESS_CLIENT,
+                   server: tuple[str, int] = IN_PROCESS_SERVER) -> _Answer:
+    """One HTTP request straight into an ASGI app (no httpx, no socket): (status, headers,
+    body). The client stays connected until the answer is complete, as over a socket."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+        "method": method, "scheme": "http", "path": path,
+        "raw_path": raw_path if raw_path is not None
+        else path.encode("utf-8", "surrogateescape"),
+        "query_string": query, "root_path": "", "headers": headers or [],
+        "client": client, "server": server,
+    }
+    status, out_headers, chunks = 500, [], []
+    finished = asyncio.Event()
+    body_sent = False
 
-        await self._app(scope, receive, send)
-        finished.set()
-        return status, out_headers, b"".join(chunks)
+    async def receive() -> dict[str, Any]:
+        nonlocal body_sent
+        if not body_sent:
+            body_sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await finished.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        nonlocal status, out_headers
+        if message["type"] == "http.response.start":
+            status, out_headers = message["status"], list(message.get("headers", []))
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                finished.set()
+
+    await app(scope, receive, send)
+    finished.set()
+    return status, out_headers, b"".join(chunks)
 
 
 class InProcessControl:
