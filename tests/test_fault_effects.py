@@ -7,7 +7,8 @@ import dataclasses
 
 import pytest
 
-from faxage_sim.faults import EFFECTS, Drip, FaultSpec, ProtocolError
+from faxage_sim.fault_effects import EFFECTS
+from faxage_sim.faults import Drip, FaultSpec, ProtocolError
 from faxage_sim.scenario.build_faults import EXCLUSIVE_EFFECTS, TAKE_PROCESSED
 from faxage_sim.scenario.schema import scenario_schema
 

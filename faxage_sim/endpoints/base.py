@@ -21,7 +21,7 @@ from ..wire.forms import PARSE_IN_THREAD_BYTES, PhpPost, parse_post
 if TYPE_CHECKING:
     from ..core.accounts import Account, User
     from ..core.simulator import Simulator
-    from ..faults import Replacement
+    from ..fault_effects import Replacement
     from ..journal import JournalEntry
     from ..state import AppState
 

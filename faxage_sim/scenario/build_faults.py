@@ -10,9 +10,9 @@ from typing import Any
 
 from ..core.matching import NumberMatch
 from ..core.timeref import TimeRef, parse_duration, parse_time_ref
+from ..fault_effects import EFFECTS
 from ..faults import (
     DEFAULT_LATENCY_CAP,
-    EFFECTS,
     ERROR_OPERATIONS,
     FaultSpec,
     Latency,

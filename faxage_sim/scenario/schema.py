@@ -17,7 +17,8 @@ import typing
 from typing import Any
 
 from ..core.accounts import AccountSettings
-from ..faults import DISTRIBUTIONS, EFFECTS, PROTOCOL_PATHS
+from ..fault_effects import EFFECTS
+from ..faults import DISTRIBUTIONS, PROTOCOL_PATHS
 
 SCHEMA_ID = "https://faxage-sim.invalid/scenario.schema.json"
 TRY_OUTCOMES = ("success", "busy", "no-answer", "drop-after", "conversion-failure")
