@@ -28,15 +28,18 @@ def wrap(app: ASGIApp) -> ASGIApp:
     async def control_plane(scope: Scope, receive: Receive, send: Send) -> None:
         state: AppState | None = getattr(scope["app"].state, "faxage", None) \
             if "app" in scope else None
-        if (scope["type"] != "http" or scope["method"] not in CHANGING or state is None
-                or state.console is None):
+        if (scope["type"] != "http" or state is None or state.console is None
+                or not announced_here(scope["method"], scope["path"])):
             await app(scope, receive, send)
             return
         asked, answered, status = bytearray(), bytearray(), [0]
+        # Only a JSON body says anything (a snapshot upload is not kept a second time).
+        json_body = any(k == b"content-type" and v.split(b";")[0].strip().lower()
+                        == b"application/json" for k, v in scope.get("headers", []))
 
         async def reading() -> Message:
             message = await receive()
-            if message["type"] == "http.request":
+            if message["type"] == "http.request" and json_body:
                 asked.extend(message.get("body", b""))
             return message
 
@@ -54,12 +57,18 @@ def wrap(app: ASGIApp) -> ASGIApp:
     return control_plane
 
 
+def announced_here(method: str, path: str) -> bool:
+    """A state-changing control request that no simulator line already tells of."""
+    if method not in CHANGING or ANNOUNCED_ELSEWHERE.match(path):
+        return False
+    # The simulator's account.settings line says what a settings change did.
+    return not (method in ("PUT", "PATCH") and SETTINGS_PATH.fullmatch(path))
+
+
 def announce(state: AppState, method: str, path: str, asked: dict[str, Any],
              answered: dict[str, Any]) -> None:
-    if state.console is None or ANNOUNCED_ELSEWHERE.match(path):
+    if state.console is None:
         return
-    if method in ("PUT", "PATCH") and SETTINGS_PATH.fullmatch(path):
-        return  # the simulator's account.settings line says what changed
     for (wanted, pattern), describe in ACTIONS.items():
         match = re.fullmatch(pattern, path)
         if wanted == method and match:
