@@ -165,8 +165,10 @@ def test_a_token_is_required_when_set() -> None:
                                    headers={"x-faxage-sim-token": "wrong"}))[0] == 401
         assert client.get("/_sim/accounts",
                           headers={"x-faxage-sim-token": "s3cret"}).status_code == 200
-        assert client.get("/_sim/accounts",
-                          headers={"cookie": "faxage_sim_token=s3cret"}).status_code == 200
+        # The cookie counts for the browser's own pages only (Sec-Fetch-Site: same-origin).
+        cookie = {"cookie": "faxage_sim_token=s3cret"}
+        assert client.get("/_sim/accounts", headers={
+            **cookie, "sec-fetch-site": "same-origin"}).status_code == 200
         # ?token= only counts on a page of the dashboard, and sets the cookie for the rest.
         assert client.get("/_sim/accounts", params={"token": "s3cret"}).status_code == 401
         assert error_of(client.get("/_sim/ui/"))[0] == 401  # the dashboard is guarded too
@@ -174,10 +176,56 @@ def test_a_token_is_required_when_set() -> None:
         page = client.get("/_sim/ui/", params={"token": "s3cret"})
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
         assert page.headers["set-cookie"] == (
-            "faxage_sim_token=s3cret; Path=/; HttpOnly; SameSite=Strict")
-        assert client.get("/_sim/accounts").status_code == 200  # the cookie, kept by the client
+            "faxage_sim_token=s3cret; Path=/_sim/; HttpOnly; SameSite=Strict")
+        assert client.get("/_sim/accounts", headers={"sec-fetch-site": "same-origin"}
+                          ).status_code == 200  # the cookie, kept by the client
         # The protocol never needs it.
         assert FaxApi(client).status().startswith("ERR06")
+
+
+READ, CHANGE = ("GET", "/_sim/accounts"), ("POST", "/_sim/reset")
+
+
+@pytest.mark.parametrize(("request_line", "fetch", "answered"), [
+    # A script's fetch() from the dashboard: reads and changes.
+    (READ, {"sec-fetch-site": "same-origin", "sec-fetch-mode": "cors"}, True),
+    (CHANGE, {"sec-fetch-site": "same-origin", "sec-fetch-mode": "cors"}, True),
+    (CHANGE, {"sec-fetch-site": "same-origin", "sec-fetch-mode": "same-origin"}, True),
+    # A typed address or bookmark reads; it cannot change anything.
+    (READ, {"sec-fetch-site": "none", "sec-fetch-mode": "navigate"}, True),
+    (CHANGE, {"sec-fetch-site": "none", "sec-fetch-mode": "navigate"}, False),
+    # A same-origin form post or navigation is no script's fetch.
+    (CHANGE, {"sec-fetch-site": "same-origin", "sec-fetch-mode": "navigate"}, False),
+    (CHANGE, {"sec-fetch-site": "same-origin", "sec-fetch-mode": "no-cors"}, False),
+    (CHANGE, {"sec-fetch-site": "same-origin"}, False),
+    # No Sec-Fetch headers: not a browser, so the token header it is.
+    (READ, {}, False),
+    (CHANGE, {}, False),
+])
+def test_the_token_cookie_counts_only_for_the_dashboards_own_requests(
+        request_line: tuple[str, str], fetch: dict[str, str], answered: bool) -> None:
+    with make_client(control_token="s3cret") as client:
+        method, path = request_line
+        response = client.request(method, path, json={}, headers={
+            "cookie": "faxage_sim_token=s3cret", **fetch})
+        assert (response.status_code == 200) is answered, response.text
+        if not answered:
+            assert error_of(response)[0] == 401
+
+
+@pytest.mark.parametrize("site", ["cross-site", "same-site", "CROSS-SITE", "anything"])
+def test_a_request_another_page_started_is_refused_even_with_the_token(site: str) -> None:
+    # same-site: a page on another port of this host (browsers do not count ports in a site).
+    with make_client(control_token="s3cret") as client:
+        before = client.get("/_sim/accounts", headers={"x-faxage-sim-token": "s3cret"}).json()
+        for method, path in (READ, CHANGE):
+            response = client.request(method, path, json={}, headers={
+                "cookie": "faxage_sim_token=s3cret", "x-faxage-sim-token": "s3cret",
+                "sec-fetch-site": site, "sec-fetch-mode": "cors"})
+            status, message = error_of(response)
+            assert status == 403 and "from another page" in message
+        assert client.get("/_sim/accounts",
+                          headers={"x-faxage-sim-token": "s3cret"}).json() == before
 
 
 def test_no_control_turns_the_control_plane_off() -> None:
