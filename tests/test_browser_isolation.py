@@ -259,6 +259,15 @@ def test_the_dashboard_runs_under_its_strict_policy_with_its_token_cookie(
         expect(page.locator("#live-state")).to_have_text("live")
         page.get_by_role("button", name="+5 min").click()
         expect(page.locator("#flash")).to_contain_text("done")
+        jobid = emulator.sendfax()
+        emulator.http.post("/_sim/clock/run-until-idle", json={},
+                           headers={"x-faxage-sim-token": TOKEN})
+        for where in ("jobs", "inbound", "journal", f"jobs/{jobid}"):
+            page.goto(emulator.dashboard + where)
+            expect(page.locator("#live-state")).to_have_text("live")
+        # The page images load (img-src 'self'), with the cookie.
+        page.wait_for_function("() => { const i = document.querySelector('img.thumb');"
+                               " return i !== null && i.complete && i.naturalWidth > 0; }")
         assert not [s for s in said if "Content Security Policy" in s], said
         answer = page.request.get(emulator.url + "/_sim/health")
         assert answer.headers["x-frame-options"] == "DENY"
