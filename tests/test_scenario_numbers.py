@@ -79,7 +79,7 @@ def test_generated_numbers_anywhere_are_refused_or_taken_never_a_crash() -> None
     with TestClient(create_app(SimConfig(clock=ClockMode.MANUAL)),
                     base_url="http://127.0.0.1") as client:
 
-        @settings(max_examples=120, deadline=None, derandomize=True,
+        @settings(max_examples=60, deadline=None, derandomize=True,
                   suppress_health_check=[HealthCheck.too_slow])
         @given(number=NUMBER_TEXT, place=st.sampled_from(PLACES))
         def check(number: str, place: str) -> None:
