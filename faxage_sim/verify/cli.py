@@ -136,7 +136,8 @@ def main(args: argparse.Namespace) -> int:
     print_table(results, options, sys.stdout, covered, f"against {options.url}")
     if args.report is not None:
         write_report(args.report, options, results, seconds, None, args.source, covered)
-        print(f"report: {args.report}")
+        print(f"\nreport: {args.report}")
+    print(f"\n{verdict_line(results, covered)}")
     bad = [r for r in results if r.verdict in ("differs", "could not run")]
     return EXIT_DIFFERS if bad else EXIT_SAME
 
@@ -168,7 +169,8 @@ def replay_main(args: argparse.Namespace) -> int:
     if args.report is not None:
         write_report(args.report, options, results, time.monotonic() - began, None,
                      report.source, covered)
-        print(f"report: {args.report}")
+        print(f"\nreport: {args.report}")
+    print(f"\n{verdict_line(results, covered)}")
     bad = [r for r in results if r.verdict in ("differs", "could not run")]
     return EXIT_DIFFERS if bad else EXIT_SAME
 
@@ -243,7 +245,6 @@ def print_table(results: list[Result], options: Options, out: TextIO, covered: C
     lines = covered.lines()
     if lines:
         out.write("\n" + "\n".join(lines) + "\n")
-    out.write("\n" + verdict_line(results, covered) + "\n")
 
 
 def verdict_line(results: list[Result], covered: Coverage) -> str:

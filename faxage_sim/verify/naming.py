@@ -147,6 +147,7 @@ def _at_first_difference(name: str, want: str, body: str) -> Difference:
     """The name, with both bodies shown from a little before where they first part."""
     index = next((i for i, (a, b) in enumerate(zip(want, body, strict=False)) if a != b),
                  min(len(want), len(body)))
-    start = max(0, index - 20)
+    # a short body is shown whole; a long one from a little before where the two part
+    start = 0 if max(len(want), len(body)) <= EXCERPT else max(0, index - 20)
     prefix = "..." if start else ""
     return Difference(name, prefix + escaped(want[start:]), prefix + escaped(body[start:]))
