@@ -23,7 +23,7 @@ from faxage_sim.cli import main
 from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.verify.cases import CASES, selected
-from faxage_sim.verify.runner import Side, _populate
+from faxage_sim.verify.runner import Side, Target, _populate
 
 from .live import LiveServer
 
@@ -136,7 +136,10 @@ def test_by_default_nothing_is_sent(capsys: pytest.CaptureFixture[str]) -> None:
         assert verify(server.url) == 0
         jobs = httpx.get(f"{server.url}/_sim/jobs").json()
     assert jobs["jobs"] == []
-    assert "sendfax to your own number" not in capsys.readouterr().out
+    table, rest = capsys.readouterr().out.split("\n\n", 1)
+    assert "sendfax to your own number" not in table
+    assert "Not observed by this run (--allow-send --faxno YOUR_OWN_FAX_NUMBER):\n" \
+           "  - sendfax to your own number: " in rest
 
 
 # --- one altered answer, one differing case ----------------------------------------------
@@ -235,7 +238,20 @@ def test_a_server_that_is_not_faxage_is_a_clear_report(
     assert verify(url) == 3
     assert capsys.readouterr().err == (
         f"faxage-sim verify: could not check {url}: {url} does not answer like FAXAGE: "
-        "HTTP 200, content type application/json, body '{\"ok\": true}'\n")
+        "pendcount gave HTTP 200, content type application/json, body '{\"ok\": true}'; a "
+        "wrong password gave HTTP 200, content type application/json, body "
+        "'{\"ok\": true}'\n")
+
+
+def test_a_web_page_on_every_url_cannot_be_checked(
+        httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]) -> None:
+    httpserver.no_handler_status_code = 404
+    url = httpserver.url_for("/").rstrip("/")
+    assert verify(url) == 3
+    err = capsys.readouterr().err
+    assert err.startswith(f"faxage-sim verify: could not check {url}: {url} does not answer "
+                          "like FAXAGE: pendcount gave HTTP 404")
+    assert err.count("\n") == 1
 
 
 def test_a_tls_error_is_a_clear_report(capsys: pytest.CaptureFixture[str]) -> None:
@@ -343,7 +359,7 @@ def test_a_non_local_url_gets_at_most_one_request_a_second(quick_sleep: list[flo
     assert Options("http://127.0.0.1:9", "u", "1", "p").pause() == 0.0
 
     with serve() as server:
-        side = Side(httpx.Client(base_url=server.url), {}, pause=1.0)
+        side = Target(httpx.Client(base_url=server.url), {}, pause=1.0, timeout=5.0)
         side.post("/httpsfax.php", [])
         side.post("/httpsfax.php", [])
     assert len(quick_sleep) == 1 and 0.5 < quick_sleep[0] <= 1.0

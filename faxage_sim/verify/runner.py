@@ -130,15 +130,78 @@ class Side:
 FORM = "application/x-www-form-urlencoded"
 
 
+def _shut(sock: socket.socket) -> None:
+    with suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class Watchdog:
+    """The deadline of a Target's exchange: one thread for all of them (started on first
+    use), which at an armed deadline shuts the socket in use, so a blocked read returns at
+    once, however slowly the server drips."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._deadline: float | None = None
+        self._socket: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self.expired = False
+
+    def arm(self, seconds: float) -> None:
+        with self._changed:
+            self._deadline, self.expired = time.monotonic() + seconds, False
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._watch, daemon=True,
+                                                name="faxage-sim verify watchdog")
+                self._thread.start()
+            self._changed.notify()
+
+    def disarm(self) -> None:
+        with self._changed:
+            self._deadline = None
+            self._changed.notify()
+
+    def connected(self, sock: socket.socket) -> None:
+        """The socket the client now talks on (one connection at a time)."""
+        with self._changed:
+            self._socket = sock
+            if self.expired:
+                _shut(sock)
+
+    def close(self) -> None:
+        with self._changed:
+            self._closed = True
+            self._changed.notify()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _watch(self) -> None:
+        with self._changed:
+            while not self._closed:
+                if self._deadline is None:
+                    self._changed.wait()
+                    continue
+                left = self._deadline - time.monotonic()
+                if left > 0:
+                    self._changed.wait(left)
+                    continue
+                self._deadline, self.expired = None, True
+                if self._socket is not None:
+                    _shut(self._socket)
+
+
 class Target(Side):
     """The URL under test: a peer. At most one request per `pause`; of each answer at most
-    `cap` bytes are read, and the whole exchange gets `timeout` seconds: past it a watchdog
-    shuts the socket, so a server that drips a byte a second cannot hold verify."""
+    `cap` bytes are read, and the whole exchange gets `timeout` seconds: past it the
+    watchdog shuts the socket, so a server that drips a byte a second cannot hold verify.
+    The client must keep at most one connection (the watchdog shuts the one in use)."""
 
     def __init__(self, client: httpx.Client, values: dict[str, str], pause: float,
                  timeout: float, cap: int = MAX_ANSWER_BYTES):
         super().__init__(client, values, pause)
         self.timeout, self.cap = timeout, cap
+        self.watchdog = Watchdog()
 
     def post(self, path: str, form: list[tuple[str, str]]) -> Answer:
         wait = self._last + self.pause - time.monotonic()
@@ -149,35 +212,21 @@ class Target(Side):
         finally:
             self._last = time.monotonic()
 
+    def _trace(self, event: str, info: dict[str, Any]) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if isinstance(sock, socket.socket):
+                self.watchdog.connected(sock)
+
     def _exchange(self, path: str, content: bytes) -> Answer:
-        sockets: list[socket.socket] = []
-        expired = threading.Event()
-
-        def shut(sock: socket.socket) -> None:
-            with suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-        def expire() -> None:
-            expired.set()
-            for sock in list(sockets):
-                shut(sock)
-
-        def trace(event: str, info: dict[str, Any]) -> None:
-            if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
-                stream = info.get("return_value")
-                sock = stream.get_extra_info("socket") if stream is not None else None
-                if isinstance(sock, socket.socket):
-                    sockets.append(sock)
-                    if expired.is_set():
-                        shut(sock)
-
-        watchdog = threading.Timer(self.timeout, expire)
-        watchdog.daemon = True
-        watchdog.start()
+        answered = False  # the status line and headers came
+        self.watchdog.arm(self.timeout)
         try:
             with self.client.stream("POST", path, content=content,
                                     headers={"content-type": FORM},
-                                    extensions={"trace": trace}) as response:
+                                    extensions={"trace": self._trace}) as response:
+                answered = True
                 chunks: list[bytes] = []
                 size, truncated = 0, False
                 for chunk in response.iter_raw():
@@ -186,17 +235,23 @@ class Target(Side):
                     if size > self.cap:
                         truncated = True
                         break
-                    if expired.is_set():
+                    if self.watchdog.expired:
                         raise TransportProblem(self._too_slow())
                 body = b"".join(chunks)[:self.cap]
                 return Answer(response.status_code, response.headers.get("content-type", ""),
                               body, tuple(response.headers.multi_items()), truncated)
         except httpx.HTTPError as exc:
-            if expired.is_set():
+            if self.watchdog.expired and answered:
                 raise TransportProblem(self._too_slow()) from None
+            if self.watchdog.expired:
+                raise TransportProblem(f"no answer within {self.timeout:g} s (timed out)"
+                                       ) from None
             raise TransportProblem(transport_problem(exc, self.timeout)) from None
         finally:
-            watchdog.cancel()
+            self.watchdog.disarm()
+
+    def close(self) -> None:
+        self.watchdog.close()
 
     def _too_slow(self) -> str:
         return f"no complete answer within {self.timeout:g} s (the server kept it coming " \
@@ -316,16 +371,19 @@ def _populate(side: Side, control: Control, company: str, dids: list[str]) -> No
 @contextmanager
 def target(options: Options) -> Iterator[Target]:
     verify: bool | str = options.ca_bundle or True
-    # A new connection per request: the watchdog shuts the socket of the exchange it times.
+    # One connection at a time: the watchdog shuts the one in use. The body as sent (no
+    # compression asked for): what is read is what is compared, and capped.
     client = httpx.Client(base_url=options.url.rstrip("/"), timeout=options.timeout,
                           verify=verify, follow_redirects=False,
-                          limits=httpx.Limits(max_keepalive_connections=0),
+                          limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
                           headers={"user-agent": "faxage-sim-verify",
                                    "accept-encoding": "identity"})
+    remote = Target(client, _common_values(options, time.time()), options.pause(),
+                    options.timeout)
     try:
-        yield Target(client, _common_values(options, time.time()), options.pause(),
-                     options.timeout)
+        yield remote
     finally:
+        remote.close()
         client.close()
 
 
