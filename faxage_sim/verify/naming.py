@@ -92,7 +92,7 @@ def _closest(got: Answer, got_shape: Shape, expected: list[tuple[Answer, Shape]]
                 return answer, answer_shape
     return max(expected, key=lambda pair: (
         pair[1].status == got.status,
-        SequenceMatcher(None, pair[1].body[:2000], got_shape.body[:2000]).ratio()))
+        SequenceMatcher(None, pair[1].body[:500], got_shape.body[:500]).ratio()))
 
 
 def _body_difference(got: Answer, got_shape: Shape, closest: Answer, closest_shape: Shape,
