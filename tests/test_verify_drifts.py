@@ -19,8 +19,8 @@ from faxage_sim.verify.cases import selected
 
 from .live import LiveServer
 from .verify_proxy import (
-    AlteringProxy,
     Alteration,
+    AlteringProxy,
     Stream,
     body_change,
     content_type,
@@ -97,7 +97,7 @@ def test_an_alteration_of_every_answer_is_named_in_every_case_with_exit_1(
 
 def test_a_newline_after_the_body_shows_both_bodies_escaped(
         upstream: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, report, out = run(upstream, tmp_path, capsys,
+    code, report, _out = run(upstream, tmp_path, capsys,
                             on(None, body_change(lambda b: b + b"\n")))
     assert code == 1
     bad_login = next(c for c in report["cases"] if c["case"] == "bad login")
@@ -167,8 +167,9 @@ def test_without_a_send_the_summary_names_what_was_not_observed(
     assert "sendfax to your own number: the success text 'JOBID: 100001' (one space after " \
            "JOBID:, no newline)" in section
     last = out.rstrip("\n").rsplit("\n", 1)[1]
-    assert last == (f"Result: no difference in the {len(selected(False))} cases compared, but this was not a "
-                    "full check: 6 wire detail(s) listed above were not observed.")
+    assert last == (f"Result: no difference in the {len(selected(False))} cases compared, "
+                    "but this was not a full check: 6 wire detail(s) listed above were not "
+                    "observed.")
     unobserved = {u["what"].split(":")[0] for u in report["coverage"]["unobserved_cases"]}
     assert set(named) <= unobserved
 
@@ -195,7 +196,7 @@ def test_a_drip_is_cut_at_the_timeout_in_one_line(
     def stream(path: str, form: dict[str, str]) -> Any:
         return drip() if form.get("operation") == "listlines" else None
 
-    code, report, out = run(upstream, tmp_path, capsys, None, "--timeout", "1",
+    code, report, _out = run(upstream, tmp_path, capsys, None, "--timeout", "1",
                             stream=stream)
     assert code == 1
     (case,) = differing(report).values()

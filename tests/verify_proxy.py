@@ -67,11 +67,7 @@ class AlteringProxy:
         form = dict(parse_qsl(body.decode("latin-1")))
         replacement = self.stream(path, form) if self.stream is not None else None
         if replacement is not None:
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"text/html; charset=UTF-8")]})
-            async for chunk in replacement:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b""})
+            await self._stream(replacement, receive, send)
             return
         if self.client is None:
             self.client = httpx.AsyncClient(base_url=self.upstream)
@@ -88,6 +84,28 @@ class AlteringProxy:
         passed.append((b"content-length", str(len(content)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": passed})
         await send({"type": "http.response.body", "body": content})
+
+    async def _stream(self, body: AsyncIterator[bytes], receive: Receive, send: Send) -> None:
+        """Send `body` until it ends or the client goes away (uvicorn drops what is sent
+        after a disconnect without a word, so the disconnect is watched for)."""
+        gone = asyncio.Event()
+
+        async def watch() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            gone.set()
+
+        watcher = asyncio.create_task(watch())
+        try:
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", b"text/html; charset=UTF-8")]})
+            async for chunk in body:
+                if gone.is_set():
+                    return
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        finally:
+            watcher.cancel()
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
