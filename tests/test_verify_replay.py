@@ -236,3 +236,19 @@ def test_any_field_of_a_report_replaced_by_any_json_is_read_or_refused_in_one_li
         parse_report(data)
     except ReportProblem as exc:
         assert "\n" not in str(exc) and str(exc)
+
+
+def test_a_case_the_recorded_run_could_not_run_is_skipped_and_listed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(ITSELF.read_text())
+    entry = next(c for c in data["cases"] if c["case"] == "listlines")
+    entry.update(verdict="could not run", detail="transport: no answer within 20 s (timed "
+                 "out)", got=None)
+    (tmp_path / "r.json").write_text(json.dumps(data))
+    assert main(["verify", "--replay", str(tmp_path / "r.json")]) == 0
+    out = capsys.readouterr().out
+    assert "skipped (not recorded: transport: no answer within 20 s (timed out))" in out
+    assert "Not observed by this run (a run where it can run: not recorded: transport: no " \
+           "answer within 20 s (timed out)):\n  - listlines\n" in out
+    assert out.endswith("Result: no difference in the 44 cases compared, but this was not a "
+                        "full check: 1 wire detail(s) listed above were not observed.\n")
