@@ -187,7 +187,8 @@ def test_an_endless_body_is_read_up_to_the_cap_and_named(
     (case,) = differing(report).values()
     assert case["case"] == "listlines"
     assert case["detail"] == "a body longer than 1048576 bytes (verify stopped reading there)"
-    assert case["got"]["truncated"] is True and len(case["got"]["body"]) == 1 << 20
+    assert case["got"]["truncated"] is True
+    assert case["got"]["body"] == "0" * (64 << 10)  # the report keeps the first 64 KiB
     assert "Traceback" not in out
 
 

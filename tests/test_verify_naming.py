@@ -80,7 +80,7 @@ def test_the_closest_reference_answer_is_the_one_compared() -> None:
 def test_a_truncated_answer_is_named_by_its_cap() -> None:
     got = Answer(200, HTML, b"0" * 1024, truncated=True)
     (difference,) = named(got, [text("0")], Rules(counts=True))
-    assert difference.what == "a body longer than 1024 bytes (verify stopped reading there)"
+    assert difference.what == "a body longer than 1048576 bytes (verify stopped reading there)"
 
 
 def test_long_bodies_are_shown_from_a_little_before_where_they_part() -> None:

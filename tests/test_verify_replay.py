@@ -194,7 +194,7 @@ def test_a_huge_file_or_a_folder_is_refused_unread(
     with huge.open("wb") as stream:
         stream.truncate(MAX_REPORT_BYTES + 1)  # sparse: no disk used
     assert main(["verify", "--replay", str(huge)]) == 2
-    assert capsys.readouterr().err == (f"faxage-sim verify: --replay {huge}: larger than 16 "
+    assert capsys.readouterr().err == (f"faxage-sim verify: --replay {huge}: larger than 64 "
                                        "MiB: not a verify report\n")
     assert main(["verify", "--replay", str(tmp_path)]) == 2
     assert capsys.readouterr().err == f"faxage-sim verify: --replay {tmp_path}: not a file\n"

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from . import MAX_ANSWER_BYTES
 from .cases import Rules
 from .shape import Answer, Shape, normalise, record_problem
 
@@ -72,7 +73,7 @@ def name_differences(got: Answer, got_shape: Shape, expected: list[tuple[Answer,
             repr(closest.content_type), repr(got.content_type)))
     if got.truncated:
         found.append(Difference(
-            f"a body longer than {len(got.content)} bytes (verify stopped reading there)",
+            f"a body longer than {MAX_ANSWER_BYTES} bytes (verify stopped reading there)",
             escaped(closest.body), escaped(got.body[-EXCERPT:])))
     elif got_shape.body not in {s.body for _, s in expected}:
         found.append(_body_difference(got, got_shape, closest, closest_shape, expected,

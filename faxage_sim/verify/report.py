@@ -14,11 +14,12 @@ import base64
 import binascii
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import MAX_ANSWER_BYTES as MAX_BODY_BYTES
 from .cases import CASES, Case
 from .shape import Answer
 
@@ -27,8 +28,10 @@ if TYPE_CHECKING:
     from .runner import Options, Result
 
 FORMAT = "faxage-sim verify report 1"
-MAX_REPORT_BYTES = 16 << 20
-MAX_BODY_BYTES = 1 << 20  # as runner.MAX_ANSWER_BYTES: what verify ever reads of one answer
+MAX_REPORT_BYTES = 64 << 20  # a typical report is tens of kilobytes
+# Of an answer that did not end within the cap, the report keeps this much: it differs
+# whatever follows, and a report of many such answers stays small enough to replay.
+KEPT_OF_A_TRUNCATED_BODY = 64 << 10
 MAX_HEADERS = 200
 MASK = "********"
 _VERDICTS = ("same", "differs", "could not run", "skipped")
@@ -54,6 +57,8 @@ def masked(text: str, options: Options) -> str:
 
 
 def answer_json(answer: Answer, options: Options) -> dict[str, object]:
+    if answer.truncated:
+        answer = replace(answer, content=answer.content[:KEPT_OF_A_TRUNCATED_BODY])
     data = answer.as_json()
     if "body" in data:
         data["body"] = masked(str(data["body"]), options)

@@ -28,7 +28,7 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from . import DEFAULT_TIMEOUT
+from . import DEFAULT_TIMEOUT, MAX_ANSWER_BYTES
 from .cases import Case, selected
 from .naming import Difference, escaped, name_differences
 from .shape import Answer, Shape, shape
@@ -38,7 +38,6 @@ VERDICTS: tuple[Verdict, ...] = ("same", "differs", "could not run", "skipped")
 LOCAL_HOSTS = ("localhost",)
 DEFAULT_INTERVAL = 1.0  # real seconds between requests to a non-local URL
 MAX_FAILURES_IN_A_ROW = 3
-MAX_ANSWER_BYTES = 1 << 20  # FAXAGE's longest answers (lists) are kilobytes
 _JOBID = re.compile(r"JOBID:\s*(\d+)")
 _TIME = "%Y-%m-%d %H:%M:%S"
 REFERENCE_DID_2 = "3032974199"  # the populated reference's second number (for a busy call)
