@@ -156,6 +156,10 @@ BAD_REPORTS: dict[str, tuple[Any, str]] = {
     "a send without allow_send": (_set("allow_send", False),
                                   "cases[39].case: 'sendfax to your own number' sends, and "
                                   "allow_send is false"),
+    "seconds that are not a number": (_set("seconds", "fast"),
+                                      "seconds: not a number"),
+    "decisions that are not a list": (_set("cases.0.decisions", "err08-dump"),
+                                      "cases[0].decisions: not a list"),
     "a did that is not 10 digits": (_set("account.did", "123"),
                                     "account.did: '123' is not a 10-digit number"),
 }

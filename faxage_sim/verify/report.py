@@ -154,11 +154,15 @@ def load_report(path: Path) -> Report:
 
 
 def parse_report(data: Any) -> Report:
+    if isinstance(data, dict) and data.get("format") != FORMAT:
+        found = _cut(data["format"]) if "format" in data else "missing"
+        raise ReportProblem(f"format: {found} is not {FORMAT!r} (a report written by "
+                            "faxage-sim verify --report)")
     top = _object(data, "the file", _TOP_KEYS, required={"format", "url", "account",
                                                          "allow_send", "cases"})
-    if top["format"] != FORMAT:
-        raise ReportProblem(f"format: {_cut(top['format'])} is not {FORMAT!r} (a report "
-                            "written by faxage-sim verify --report)")
+    _kinds(top, "", {"tool": (str,), "source": (str,), "local": (bool,), "when": (str,),
+                     "seconds": (int, float), "could_not_check": (str, type(None)),
+                     "summary": (dict,), "coverage": (dict, type(None))})
     url = _string(top["url"], "url", 2000)
     source = _string(top.get("source") or "", "source", 2000)
     tool = _string(top.get("tool") or "", "tool", 200)
@@ -188,6 +192,10 @@ def parse_report(data: Any) -> Report:
     for index, item in enumerate(top["cases"]):
         where = f"cases[{index}]"
         entry = _object(item, where, _CASE_KEYS, required={"case", "verdict", "got"})
+        _kinds(entry, f"{where}.", {"transcript": (str, type(None)), "step": (str, type(None)),
+                                    "decisions": (list,), "request": (dict,), "rules": (str,),
+                                    "detail": (str,), "differences": (list,),
+                                    "expected": (list,)})
         name = _string(entry["case"], f"{where}.case", 200)
         if name not in by_name:
             raise ReportProblem(f"{where}.case: {_cut(name)} is not a case this version of "
@@ -255,6 +263,20 @@ def _object(data: Any, where: str, allowed: set[str], required: set[str]) -> dic
     if missing:
         raise ReportProblem(f"{where}: missing field {missing[0]!r}")
     return data
+
+
+_KIND_WORDS = {"str": "a text", "int": "a number", "float": "a number",
+               "bool": "true or false", "list": "a list", "dict": "an object",
+               "NoneType": "null"}
+
+
+def _kinds(data: dict[str, Any], where: str, kinds: dict[str, tuple[type, ...]]) -> None:
+    """The informational fields (replay does not use them) are of their kind when present."""
+    for key, allowed in kinds.items():
+        if key in data and (not isinstance(data[key], allowed)
+                            or (isinstance(data[key], bool) and bool not in allowed)):
+            names = dict.fromkeys(_KIND_WORDS[kind.__name__] for kind in allowed)
+            raise ReportProblem(f"{where}{key}: not {' or '.join(names)}")
 
 
 def _string(value: Any, where: str, limit: int) -> str:
