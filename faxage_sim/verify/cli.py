@@ -34,10 +34,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "verify", help="check a FAXAGE URL (the live service, or an emulator) against this "
                        "emulator's answers",
         description="Replay the golden transcripts' cases against URL and compare each "
-                    "answer by shape with this emulator's answer to the same request. Safe "
-                    "for a real account: only read-only and error cases, unless "
-                    "--allow-send. Exit 0: all the same; 1: a difference; 3: the URL could "
-                    "not be checked.")
+                    "answer by shape with this emulator's answer to the same request; name "
+                    "each difference and list what the run did not observe. Safe for a real "
+                    "account: only read-only and error cases, unless --allow-send. With "
+                    "--replay REPORT, check a saved report instead, with no network. Exit 0: "
+                    "every case run the same; 1: a difference; 2: a usage error or a bad "
+                    "report file; 3: nothing could be compared.")
     verify.add_argument("--url", default=None,
                         help="the service's base URL, e.g. https://api.faxage.com")
     verify.add_argument("--username", default=None)
