@@ -176,6 +176,17 @@ def test_a_server_that_is_not_faxage_is_a_clear_report(
         "'{\"ok\": true}'\n")
 
 
+def test_a_redirect_says_where_to(httpserver: HTTPServer,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    httpserver.expect_request("/httpsfax.php").respond_with_data(
+        "Moved", status=301, headers={"Location": "https://api.example/httpsfax.php"})
+    url = httpserver.url_for("/").rstrip("/")
+    assert verify(url) == 3
+    assert capsys.readouterr().err == (
+        f"faxage-sim verify: could not check {url}: {url} redirects to "
+        "https://api.example/httpsfax.php: give that base URL with --url\n")
+
+
 def test_a_web_page_on_every_url_cannot_be_checked(
         httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]) -> None:
     httpserver.no_handler_status_code = 404

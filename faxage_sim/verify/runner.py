@@ -443,6 +443,10 @@ def _preflight(remote: Target, options: Options) -> None:
                           "--username, --company and --password")
     if speaks_faxage(answer):
         return
+    location = dict(answer.headers).get("location")
+    if answer.status in (301, 302, 303, 307, 308) and location:
+        raise CannotCheck(f"{options.url} redirects to {escaped(location, 200)[1:-1]}: "
+                          "give that base URL with --url")
     wrong = ask("{password}-not", "pendcount")
     if speaks_faxage(wrong):
         return
