@@ -1,9 +1,11 @@
 """Background inbound traffic: faxes arriving on an account's numbers at a steady rate.
 
 Arrivals are a Poisson process of `inbound_rate_per_hour` on the account's own clock (off at
-0, the default; the default account runs a gentle rate when the clock is realtime). Senders,
-caller ids and station ids come from `faker`; everything is drawn from generators seeded by
-the simulator seed and the company, so a given `--seed` replays the same traffic.
+0, the default; the default account runs a gentle rate when the clock is realtime). Senders
+come from `faker`; caller ids (and the station ids made of them) are real geographic numbers,
+in exchanges libphonenumber places in a city (nanp_data); everything is drawn from
+generators seeded by the simulator seed and the company, so a given `--seed` replays the
+same traffic.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ import random
 from typing import TYPE_CHECKING, Any, Final
 
 from .inbound import TSID_MAX, IncomingCall
-from .inventory import ANCHORS
-from .numbering import is_blocked
+from .nanp_data import RATE_CENTERS
 
 if TYPE_CHECKING:
     from .accounts import Account
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 UNAVAILABLE_CID_SHARE: Final = 0.1  # callers whose number is withheld
 PAGE_COUNTS: Final = (1, 2, 3, 4, 5, 8)
 PAGE_WEIGHTS: Final = (35, 25, 15, 10, 10, 5)
-CALLER_AREA_CODES: Final = tuple(npa for npa, _, _ in ANCHORS)  # real US area codes
+CALLER_EXCHANGES: Final = tuple(npanxx for npanxx, _, _ in RATE_CENTERS)
 
 
 MIN_RATE_PER_HOUR = 1e-6
@@ -84,12 +85,8 @@ class TrafficGenerator:
         return self._fake
 
     def caller_number(self) -> str:
-        """A dialable number: a real area code, then faker's exchange and line digits."""
-        fake = self._faker()
-        while True:
-            number = self.rng.choice(CALLER_AREA_CODES) + str(fake.numerify("%##%###"))
-            if not is_blocked(number):
-                return number
+        """A geographic number: an exchange libphonenumber places in a city, any line."""
+        return f"{self.rng.choice(CALLER_EXCHANGES)}{self.rng.randint(0, 9999):04d}"
 
     def make_call(self, did: str | None = None) -> IncomingCall:
         """A plausible fax: a company sender, its number (or none), a station id, pages."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.accounts import Account
 from ..core.jobs import Document, Priority
+from ..core.nanp_data import RATE_CENTERS
 from ..core.numbering import is_blocked
 from ..core.simulator import Simulator, Submission
 from .model import InboundSpec, OutboundSpec, StepSpec
@@ -23,8 +24,8 @@ if TYPE_CHECKING:
     from ..core.inbound import CallResult
 
 TEXT_LINES_PER_PAGE = 60  # documents.formats counts a text file's pages this way
-AREA_CODES = ("212", "213", "303", "305", "312", "404", "415", "503", "602", "617", "702",
-              "713", "720", "801", "919")
+# Exchanges libphonenumber places in a city: random destinations are real geographic numbers.
+EXCHANGES = tuple(npanxx for npanxx, _, _ in RATE_CENTERS)
 
 
 def resolve_did(account: Account, ref: str) -> str | None:
@@ -205,6 +206,6 @@ def text_document(pages: int) -> bytes:
 def random_number(rng: random.Random) -> str:
     """An unblocked destination whose last four digits are no magic number."""
     while True:
-        number = f"{rng.choice(AREA_CODES)}{rng.randint(200, 999)}{rng.randint(1000, 9999)}"
+        number = f"{rng.choice(EXCHANGES)}{rng.randint(1000, 9999)}"
         if not is_blocked(number):
             return number
