@@ -1,7 +1,7 @@
-"""Numbers and places from libphonenumber: the committed table (core/nanp_data.py) agrees with
-the installed `phonenumbers`, what provision.php offers is placed where the library places it,
-inbound callers are real geographic numbers, and the contract's ERR05 list is the library's
-classification plus the codes docs/protocol.md names."""
+"""Numbers and places from libphonenumber: the committed tables (core/nanp_data.py and
+nanp_places.py) agree with the installed `phonenumbers`, what provision.php offers is placed
+where the library places it, inbound callers are real geographic numbers, and the contract's
+ERR05 list is the library's classification plus the codes docs/protocol.md names."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from faxage_sim.app import create_app
 from faxage_sim.config import SimConfig
-from faxage_sim.core import nanp_build, nanp_data, numbering
+from faxage_sim.core import nanp_build, nanp_data, nanp_places, numbering
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.core.inbound_traffic import TrafficGenerator
 from faxage_sim.core.simulator import Simulator
@@ -44,25 +44,25 @@ def listnpanxx_rows(seed: int) -> list[list[str]]:
 
 def test_the_tables_rate_centers_are_where_the_library_places_them() -> None:
     wrong = [(npanxx, city, state, nanp_build.place(npanxx + line))
-             for npanxx, city, state in nanp_data.RATE_CENTERS
+             for npanxx, city, state in nanp_places.RATE_CENTERS
              for line in nanp_build.SAMPLE_LINES
              if nanp_build.place(npanxx + line) != f"{city}, {state}"
              or not is_geographic(npanxx + line)]
     # The library's data changes monthly: a place it moves is tolerated, not a drift.
-    assert len(wrong) <= len(nanp_data.RATE_CENTERS) * len(nanp_build.SAMPLE_LINES) // 50, (
+    assert len(wrong) <= len(nanp_places.RATE_CENTERS) * len(nanp_build.SAMPLE_LINES) // 50, (
         f"{wrong[:10]}; {REGENERATE}")
-    assert len({state for _, _, state in nanp_data.RATE_CENTERS}) >= 40
+    assert len({state for _, _, state in nanp_places.RATE_CENTERS}) >= 40
 
 
 def test_the_tables_area_code_classes_are_the_librarys() -> None:
     classes = {str(npa): nanp_build.area_code_class(str(npa)) for npa in range(200, 1000)}
-    assert nanp_data.TOLL_FREE_NPAS == tuple(
-        sorted(n for n, c in classes.items() if c == "TOLL_FREE")), REGENERATE
-    assert nanp_data.NON_GEOGRAPHIC_NPAS == {
-        n for n, c in classes.items() if c in nanp_build.NON_GEOGRAPHIC_TYPES}, REGENERATE
-    assert nanp_data.FOREIGN_NPAS == set(nanp_build.foreign_area_codes()), REGENERATE
+    toll_free = tuple(sorted(n for n, c in classes.items() if c == "TOLL_FREE"))
+    non_geographic = {n for n, c in classes.items() if c in nanp_build.NON_GEOGRAPHIC_TYPES}
+    assert toll_free == nanp_data.TOLL_FREE_NPAS, REGENERATE
+    assert non_geographic == nanp_data.NON_GEOGRAPHIC_NPAS, REGENERATE
+    assert set(nanp_build.foreign_area_codes()) == nanp_data.FOREIGN_NPAS, REGENERATE
     assert all(nanp_build.classify(npanxx + "2000") == "TOLL_FREE"
-               for npanxx in nanp_data.TOLL_FREE_NPANXXS)
+               for npanxx in nanp_places.TOLL_FREE_NPANXXS)
 
 
 # --- the contract against the library (docs/protocol.md, decision err05-text) -----------

@@ -14,7 +14,7 @@ import random
 from typing import TYPE_CHECKING, Any, Final
 
 from .inbound import TSID_MAX, IncomingCall
-from .nanp_data import RATE_CENTERS
+from .nanp_places import RATE_CENTERS
 
 if TYPE_CHECKING:
     from .accounts import Account

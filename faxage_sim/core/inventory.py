@@ -14,11 +14,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Final
 
-from .nanp_data import RATE_CENTERS as KNOWN_RATE_CENTERS
-from .nanp_data import TOLL_FREE_NPANXXS
-
 # The area codes served (one per state, 25 states): their rate centers are drawn, seeded, from
-# the places libphonenumber knows (nanp_data, generated from it).
+# the places libphonenumber knows (nanp_places, generated from it).
 SERVED_AREA_CODES: Final = (
     "303", "212", "415", "312", "206", "617", "305", "404", "214", "602", "503", "612", "313",
     "215", "702", "801", "504", "615", "816", "919", "808", "317", "414", "505", "402",
@@ -53,11 +50,13 @@ class Inventory:
         if self._built:
             return
         self._built = True
+        from .nanp_places import RATE_CENTERS, TOLL_FREE_NPANXXS  # only when first used
+
         rng = self._rng = random.Random(self.seed)
         for npanxx, (name, state) in FIXED_NPANXX.items():
             self._centers[npanxx] = RateCenter(npanxx, name, state)
         for npa in SERVED_AREA_CODES:
-            known = [c for c in KNOWN_RATE_CENTERS if c[0][:3] == npa and c[0] not in self._centers]
+            known = [c for c in RATE_CENTERS if c[0][:3] == npa and c[0] not in self._centers]
             wanted = NPANXX_PER_AREA - sum(1 for n in self._centers if n[:3] == npa)
             for npanxx, name, state in rng.sample(known, min(wanted, len(known))):
                 self._centers[npanxx] = RateCenter(npanxx, name, state)

@@ -1,13 +1,15 @@
-"""Generate `core/nanp_data.py` from Google's libphonenumber data (the `phonenumbers` package).
+"""Generate `core/nanp_data.py` (area-code classes) and `core/nanp_places.py` (rate centers)
+from Google's libphonenumber data (the `phonenumbers` package).
 
-    python -m faxage_sim.core.nanp_build --write     # rewrite the committed table
-    python -m faxage_sim.core.nanp_build             # print it
+    python -m faxage_sim.core.nanp_build --write     # rewrite the committed tables
+    python -m faxage_sim.core.nanp_build             # print them
 
 The emulator's numbers and places come from libphonenumber, but its geocoder data costs about
 half a second to import (all of North America's prefixes). The few hundred rate centers and
-the area-code classes the emulator uses are therefore drawn here, once, into a small committed
-module that imports in a millisecond; tests/test_core_nanp.py checks the table still agrees
-with the installed library.
+the area-code classes the emulator uses are therefore drawn here, once, into small committed
+modules (the classes are on the request path; the places are imported only when an inventory
+or traffic is first made); tests/test_core_nanp.py checks they still agree with the installed
+library.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
-TABLE_PATH: Final = Path(__file__).with_name("nanp_data.py")
+CLASSES_PATH: Final = Path(__file__).with_name("nanp_data.py")
+PLACES_PATH: Final = Path(__file__).with_name("nanp_places.py")
 # One area code per state (and DC): the rate centers the simulated FAXAGE serves and where
 # inbound callers dial from. Alaska (907) is outside FAXAGE's service area.
 AREA_CODES: Final = (
@@ -138,20 +141,24 @@ def _codes(name: str, codes: list[str], kind: str = "frozenset") -> Iterator[str
     yield "))"
 
 
-def _lines() -> Iterator[str]:
+def _header(what: str, version: str) -> Iterator[str]:
+    yield f'"""{what} drawn from libphonenumber. Generated: do not edit.'
+    yield ""
+    yield "Made by `python -m faxage_sim.core.nanp_build --write` with phonenumbers"
+    yield f"{version}; tests/test_core_nanp.py checks it against the library."
+    yield '"""'
+    yield ""
+    yield "from typing import Final"
+    yield ""
+
+
+def _class_lines() -> Iterator[str]:
     import phonenumbers
 
     classes = {str(npa): area_code_class(str(npa)) for npa in range(200, 1000)}
     toll_free = sorted(n for n, c in classes.items() if c == "TOLL_FREE")
     non_geographic = sorted(n for n, c in classes.items() if c in NON_GEOGRAPHIC_TYPES)
-    yield '"""NANP numbers and places drawn from libphonenumber. Generated: do not edit.'
-    yield ""
-    yield "Made by `python -m faxage_sim.core.nanp_build --write` with phonenumbers"
-    yield f"{phonenumbers.__version__}; tests/test_core_nanp.py checks it against the library."
-    yield '"""'
-    yield ""
-    yield "from typing import Final"
-    yield ""
+    yield from _header("NANP area-code classes", phonenumbers.__version__)
     yield f'LIBRARY_VERSION: Final = "{phonenumbers.__version__}"'
     yield "# Area codes by libphonenumber's type of their numbers."
     yield from _codes("TOLL_FREE_NPAS", toll_free, "tuple")
@@ -159,6 +166,14 @@ def _lines() -> Iterator[str]:
     yield from _codes("NON_GEOGRAPHIC_NPAS", non_geographic)
     yield "# NANP area codes of regions other than the US and Canada."
     yield from _codes("FOREIGN_NPAS", foreign_area_codes())
+
+
+def _place_lines() -> Iterator[str]:
+    import phonenumbers
+
+    from .nanp_data import TOLL_FREE_NPAS
+
+    yield from _header("NANP rate centers", phonenumbers.__version__)
     yield "# (npanxx, city, state): exchanges libphonenumber places in a city, all lines fixed."
     yield "RATE_CENTERS: Final = ("
     for npa in AREA_CODES:
@@ -166,24 +181,31 @@ def _lines() -> Iterator[str]:
             yield f"    ({npanxx!r}, {city!r}, {state!r}),"
     yield ")"
     yield "# Toll-free NPA-NXXs the library calls toll-free."
-    exchanges = [x for npa in toll_free for x in toll_free_exchanges(npa, 1)]
+    exchanges = [x for npa in TOLL_FREE_NPAS for x in toll_free_exchanges(npa, 1)]
     yield from _codes("TOLL_FREE_NPANXXS", exchanges, "tuple")
 
 
-def render() -> str:
-    return "\n".join(_lines()) + "\n"
+def render_classes() -> str:
+    return "\n".join(_class_lines()) + "\n"
+
+
+def render_places() -> str:
+    return "\n".join(_place_lines()) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m faxage_sim.core.nanp_build",
-                                     description="Generate core/nanp_data.py from phonenumbers.")
-    parser.add_argument("--write", action="store_true", help=f"rewrite {TABLE_PATH.name}")
+                                     description="Generate core/nanp_data.py and nanp_places.py.")
+    parser.add_argument("--write", action="store_true",
+                        help=f"rewrite {CLASSES_PATH.name} and {PLACES_PATH.name}")
     args = parser.parse_args(argv)
-    text = render()
-    if args.write:
-        TABLE_PATH.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    # The classes first: the places avoid what they block.
+    for path, render in ((CLASSES_PATH, render_classes), (PLACES_PATH, render_places)):
+        text = render()
+        if args.write:
+            path.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
     return 0
 
 

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.accounts import Account
 from ..core.jobs import Document, Priority
-from ..core.nanp_data import RATE_CENTERS
 from ..core.numbering import is_blocked
 from ..core.simulator import Simulator, Submission
 from .model import InboundSpec, OutboundSpec, StepSpec
@@ -24,8 +23,6 @@ if TYPE_CHECKING:
     from ..core.inbound import CallResult
 
 TEXT_LINES_PER_PAGE = 60  # documents.formats counts a text file's pages this way
-# Exchanges libphonenumber places in a city: random destinations are real geographic numbers.
-EXCHANGES = tuple(npanxx for npanxx, _, _ in RATE_CENTERS)
 
 
 def resolve_did(account: Account, ref: str) -> str | None:
@@ -204,8 +201,11 @@ def text_document(pages: int) -> bytes:
 
 
 def random_number(rng: random.Random) -> str:
-    """An unblocked destination whose last four digits are no magic number."""
+    """An unblocked destination whose last four digits are no magic number: a real geographic
+    number, in an exchange libphonenumber places in a city."""
+    from ..core.nanp_places import RATE_CENTERS
+
     while True:
-        number = f"{rng.choice(EXCHANGES)}{rng.randint(1000, 9999)}"
+        number = f"{rng.choice(RATE_CENTERS)[0]}{rng.randint(1000, 9999)}"
         if not is_blocked(number):
             return number

@@ -367,7 +367,8 @@ DECISIONS: tuple[Decision, ...] = (
              "it: exchanges 555 and 976 and N11 exchanges (fixed lines for the library), "
              "Alaska 907 (US geographic for the library, outside FAXAGE's area), and 456, "
              "700, 710, 950, 958, 959, 976 as area codes (unassigned for the library). "
-             "Area codes the library has unassigned otherwise are dialled", "a send to a blocked number (verify never does: "
+             "Area codes the library has unassigned otherwise are dialled",
+             "a send to a blocked number (verify never does: "
              "if the number were not blocked, a fax would go out)", (T("ERR05_BLOCKED"),)),
     Decision("cleared-text", "clear's success", "`<jobid> cleared` (the vendor's text lost "
              "the id, as `provisioned` did)", "clearing a completed job: verify "
