@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from phonenumbers import PhoneNumberType
 from starlette.testclient import TestClient
 
@@ -20,6 +22,10 @@ from faxage_sim.core.simulator import Simulator
 from .helpers import FaxApi
 
 GEOGRAPHIC = (PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+# Area codes of every class (and the contract's extras): where the rules differ most.
+CLASSIFIED_NPAS = sorted(nanp_data.NON_GEOGRAPHIC_NPAS | nanp_data.FOREIGN_NPAS
+                         | set(nanp_data.TOLL_FREE_NPAS) | numbering.CONTRACT_NON_GEOGRAPHIC_NPAS
+                         | numbering.CONTRACT_OUTSIDE_NPAS | {"303", "212", "808"})
 REGENERATE = "regenerate with `python -m faxage_sim.core.nanp_build --write`"
 
 
@@ -133,3 +139,25 @@ def test_inbound_caller_ids_and_station_ids_are_valid_geographic_numbers() -> No
 def test_the_same_seed_gives_the_same_callers_and_another_seed_others() -> None:
     assert callers(seed=3) == callers(seed=3)
     assert callers(seed=3) != callers(seed=4)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(
+    st.from_regex(r"[2-9][0-9]{2}[2-9][0-9]{6}", fullmatch=True),
+    st.builds(str.__add__, st.sampled_from(CLASSIFIED_NPAS),
+              st.from_regex(r"[2-9][0-9]{6}", fullmatch=True))))
+def test_any_number_is_blocked_exactly_as_the_library_and_the_contracts_extras_say(
+        number: str) -> None:
+    parsed = parse(number)
+    kind = nanp_build.classify(number)
+    region = phonenumbers.region_code_for_number(parsed)
+    contract_only = (numbering.is_blocked_by_pattern(number)
+                     or number[:3] in numbering.CONTRACT_NON_GEOGRAPHIC_NPAS
+                     or number[:3] in numbering.CONTRACT_OUTSIDE_NPAS)
+    if kind in nanp_build.NON_GEOGRAPHIC_TYPES or region not in (None, "US", "CA"):
+        assert numbering.is_blocked(number)
+    elif kind in ("TOLL_FREE", *nanp_build.GEOGRAPHIC_TYPES) and not contract_only:
+        assert not numbering.is_blocked(number)
+    assert numbering.is_blocked(number) == (
+        contract_only or number[:3] in nanp_data.NON_GEOGRAPHIC_NPAS
+        or number[:3] in nanp_data.FOREIGN_NPAS)
