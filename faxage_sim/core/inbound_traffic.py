@@ -14,7 +14,6 @@ import random
 from typing import TYPE_CHECKING, Any, Final
 
 from .inbound import TSID_MAX, IncomingCall
-from .nanp_places import RATE_CENTERS
 
 if TYPE_CHECKING:
     from .accounts import Account
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 UNAVAILABLE_CID_SHARE: Final = 0.1  # callers whose number is withheld
 PAGE_COUNTS: Final = (1, 2, 3, 4, 5, 8)
 PAGE_WEIGHTS: Final = (35, 25, 15, 10, 10, 5)
-CALLER_EXCHANGES: Final = tuple(npanxx for npanxx, _, _ in RATE_CENTERS)
 
 
 MIN_RATE_PER_HOUR = 1e-6
@@ -86,7 +84,9 @@ class TrafficGenerator:
 
     def caller_number(self) -> str:
         """A geographic number: an exchange libphonenumber places in a city, any line."""
-        return f"{self.rng.choice(CALLER_EXCHANGES)}{self.rng.randint(0, 9999):04d}"
+        from .nanp_places import RATE_CENTERS  # not at start-up: only once a fax arrives
+
+        return f"{self.rng.choice(RATE_CENTERS)[0]}{self.rng.randint(0, 9999):04d}"
 
     def make_call(self, did: str | None = None) -> IncomingCall:
         """A plausible fax: a company sender, its number (or none), a station id, pages."""
