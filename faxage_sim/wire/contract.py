@@ -424,6 +424,11 @@ DECISIONS: tuple[Decision, ...] = (
              "unsupported file (verify never sends one)"),
     Decision("inbound-push", "the inbound push fields", "the listfax forms of the values",
              "a push from the live service"),
+    Decision("rate-center-names", "listnpanxx rcname and rcstate",
+             "the place libphonenumber gives the exchange, split at the comma (`Denver` and "
+             "`CO` for 303-297, \"Denver, CO\"); every offered exchange is one it places in a "
+             "city and calls a fixed line (the telephone industry's rate-center names, e.g. "
+             "upper case or abbreviated, may differ)", "a listnpanxx on the live service"),
     Decision("fault-pages", "injected HTTP errors", "nginx's own error pages; a PHP fatal "
              "error is a 500 with an empty body", "an outage of the live service",
              (T("nginx_error_page", 502), T("PHP_FATAL_ERROR_BODY"))),
