@@ -103,7 +103,8 @@ def receive_one_fax(http: httpx.Client) -> None:
     assert http.post("/_sim/clock/advance", json={"seconds": 600}).status_code == 200
 
 
-def run_client(client: Client, emulator: Emulator, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def run_client(client: Client, emulator: Emulator,
+               tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in TRUST_VARIABLES}
     env.update(FAXAGE_URL=emulator.url, FAXAGE_POLL_SECONDS="0.05")
     argv: list[str]
