@@ -161,3 +161,12 @@ def test_any_number_is_blocked_exactly_as_the_library_and_the_contracts_extras_s
     assert numbering.is_blocked(number) == (
         contract_only or number[:3] in nanp_data.NON_GEOGRAPHIC_NPAS
         or number[:3] in nanp_data.FOREIGN_NPAS)
+
+
+def test_a_callers_station_id_shows_the_callers_own_number_never_another() -> None:
+    sim = Simulator()
+    account = sim.accounts["1000"]
+    calls = [sim.inbound.generated_call(account, cid="3032971234") for _ in range(60)]
+    assert {call.cid for call in calls} == {"3032971234"}
+    numeric = {call.tsid for call in calls if call.tsid.startswith("+1 ")}
+    assert numeric == {"+1 303 297 1234"}

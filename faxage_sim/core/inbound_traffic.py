@@ -88,11 +88,13 @@ class TrafficGenerator:
 
         return f"{self.rng.choice(RATE_CENTERS)[0]}{self.rng.randint(0, 9999):04d}"
 
-    def make_call(self, did: str | None = None) -> IncomingCall:
-        """A plausible fax: a company sender, its number (or none), a station id, pages."""
+    def make_call(self, did: str | None = None, cid: str | None = None) -> IncomingCall:
+        """A plausible fax: a company sender, its number (or none), a station id, pages.
+        A given `cid` is the caller's: a station id made of a number is made of that one."""
         fake = self._faker()
         target = did if did is not None else self.rng.choice(self.account.dids)
-        cid = "" if self.rng.random() < UNAVAILABLE_CID_SHARE else self.caller_number()
+        drawn = "" if self.rng.random() < UNAVAILABLE_CID_SHARE else self.caller_number()
+        cid = drawn if cid is None else cid  # drawn either way: the sequence stays the seed's
         sender = str(fake.company())
         style = self.rng.random()
         if style < 0.5 and cid:

@@ -109,9 +109,7 @@ class StepRunner:
     def _ring(self, spec: InboundSpec, did: str, at: float) -> None:
         if not self.load.active:
             return
-        call = self.sim.inbound.generated_call(self.account, did)
-        if spec.cid:
-            call.cid = spec.cid
+        call = self.sim.inbound.generated_call(self.account, did, spec.cid or None)
         if spec.tsid:
             call.tsid = spec.tsid
         if spec.sender:
