@@ -209,6 +209,8 @@ def run_serve(args: argparse.Namespace) -> int:
         who = install(app.state.faxage, scenario)
 
     def ready() -> None:
+        if tls is not None:  # after the ready line: the first line with a URL is the ready line
+            print(ca_bundle_line(tls), flush=True)
         if config.ui and config.control:
             # With a control token, the link carries it once; the page then keeps a cookie.
             token = f"?token={config.control_token}" if config.control_token else ""
@@ -235,8 +237,11 @@ def start_tls(ca_bundle: str | None) -> TlsFiles:
         tls = make_tls(ca_bundle)
     except TlsUnavailable as exc:
         raise SystemExit(f"faxage-sim: {exc}") from exc
-    print(f"faxage-sim CA bundle (verify https:// against it): {tls.ca_bundle}", flush=True)
     return tls
+
+
+def ca_bundle_line(tls: TlsFiles) -> str:
+    return f"faxage-sim CA bundle (verify https:// against it): {tls.ca_bundle}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
