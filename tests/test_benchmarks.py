@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MEASUREMENTS = ("startup", "throughput", "listfax", "getcdr", "fixture", "verify", "memory")
+MEASUREMENTS = ("startup", "startup-cpu", "throughput", "throughput-cpu", "listfax", "getcdr",
+                "fixture", "verify", "memory")
 RATIOS = r"\d+\.\d\dx / \d+\.\d\dx / \d+\.\d\dx"
 
 

@@ -43,6 +43,8 @@ def php_intval(value: str | None) -> int:
     PHP_INT_MAX / PHP_INT_MIN however many digits follow (strtol), never a Python error."""
     if not value:
         return 0
+    if len(value) <= _LONG_DIGITS - 1 and value.isascii() and value.isdigit():
+        return int(value)  # a plain id: what nearly every request posts
     match = _LEADING_INT.match(value)
     assert match is not None  # every part of the pattern may be empty
     sign, digits = match.groups()
