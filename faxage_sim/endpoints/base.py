@@ -43,7 +43,8 @@ class Answer:
     def first_line(self) -> str:
         if isinstance(self.body, bytes):
             return f"<{len(self.body)} bytes: {self.filename}>"
-        return self.body.split("\n", 1)[0].rstrip("\r")[:200]
+        end = self.body.find("\n")  # not split: a long list answer is not copied for it
+        return (self.body if end < 0 else self.body[:end]).rstrip("\r")[:200]
 
     @property
     def kept_text(self) -> str:
