@@ -207,12 +207,10 @@ def body_headers(scope: Scope) -> tuple[str | None, str | None]:
     """The request's Content-Type and Content-Length (the first of each), in one pass."""
     content_type = content_length = None
     for key, value in scope["headers"]:
-        if key == b"content-type":
-            if content_type is None:
-                content_type = value.decode("latin-1")
-        elif key == b"content-length":
-            if content_length is None:
-                content_length = value.decode("latin-1")
+        if key == b"content-type" and content_type is None:
+            content_type = value.decode("latin-1")
+        elif key == b"content-length" and content_length is None:
+            content_length = value.decode("latin-1")
     return content_type, content_length
 
 
