@@ -61,7 +61,7 @@ class Sizes:
 
 FULL = Sizes(blocks=15, startup_blocks=15, pairs_per_block=100, faxes=100_000,
              records=1_000_000, requests_per_block=20, fixture_tests=200, fixture_blocks=3,
-             verify_blocks=5, memory_jobs=5_000, memory_blocks=3)
+             verify_blocks=5, memory_jobs=2_000, memory_blocks=2)
 QUICK = Sizes(blocks=3, startup_blocks=2, pairs_per_block=10, faxes=1_000, records=10_000,
               requests_per_block=3, fixture_tests=4, fixture_blocks=1, verify_blocks=1,
               memory_jobs=200, memory_blocks=1)
