@@ -20,7 +20,9 @@ def test_run_all_quick_prints_a_ratio_row_for_every_measurement() -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
     assert rows[0].startswith("| measure | what | baseline (median) | faxage-sim (median) |")
-    names = [row.split("|")[1].strip() for row in rows[2:]]
+    names = [row.split("|")[1].strip() for row in rows[1:]]
     assert names == list(MEASUREMENTS)
-    for row in rows[2:]:
-        assert re.search(rf"\| {RATIOS} \|", row), row
+    for row in rows[1:]:
+        # A --quick block can be too short to measure (below a tick of the CPU clock, or a
+        # fixture overhead of zero): the row then says so.
+        assert re.search(rf"\| ({RATIOS}|n/a \(too short to measure\)) \|", row), row
