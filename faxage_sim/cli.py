@@ -61,7 +61,9 @@ def _start(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `only="serve"`, just what `faxage-sim serve ...` parses
+    (the same serve parser, without building the other commands': start-up)."""
     parser: argparse.ArgumentParser = CliParser(
         prog="faxage-sim", description="A local, protocol-faithful FAXAGE API emulator.")
     parser.add_argument("--version", action="version", version=f"faxage-sim {__version__}")
@@ -114,14 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--ca-bundle", metavar="PATH", default=None,
                        type=file_in_existing_folder,
                        help="with --tls: write the CA certificate here (default: a temp dir)")
-    from .ci import add_ci_parsers
     from .control.options import add_serve_arguments
     from .persist.cli import add_snapshot_parsers, add_state_argument
-    from .scenario.cli import add_parsers as add_scenario_parsers
-    from .verify.cli import add_parser as add_verify_parser
 
     add_serve_arguments(serve)
     add_state_argument(serve)
+    if only == "serve":
+        return parser
+    from .ci import add_ci_parsers
+    from .scenario.cli import add_parsers as add_scenario_parsers
+    from .verify.cli import add_parser as add_verify_parser
 
     add_ci_parsers(commands)
     add_scenario_parsers(commands)
@@ -249,7 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(only=words[0] if words else None).parse_args(argv)
     if getattr(args, "handler", None) is not None:
         return int(args.handler(args))
     if args.command == "serve":
