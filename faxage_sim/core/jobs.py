@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ..documents.formats import Inspection, inspect_document
 from ..wire import catalog
 from .scheduler import ScheduledEvent
 
@@ -37,6 +38,22 @@ class Document:
     data: bytes | None
     url: str | None = None
     filetype: str | None = None
+    # What the bytes say, once asked (`inspected`); not state: made again after a load.
+    inspection: Inspection | None = field(default=None, compare=False, repr=False)
+
+    def inspected(self) -> Inspection:
+        """Valid or not, and how many pages (`formats.inspect_document`), worked out once.
+        It is CPU work within a budget: the web layer asks in a worker thread before the
+        core needs it (`documents.worker.inspect_off_loop`)."""
+        found = self.inspection
+        if found is None:
+            found = self.inspection = inspect_document(self.extension, self.data)
+        return found
+
+    def set_data(self, data: bytes | None) -> None:
+        """New bytes (a fetched URL): what was said about the old ones no longer holds."""
+        self.data = data
+        self.inspection = None
 
     @property
     def extension(self) -> str:
