@@ -107,7 +107,8 @@ def inspect_document(extension: str, data: bytes | None) -> Inspection:
         if text is None:
             return _fail("not text")
         most = MAX_JOB_PAGES * TEXT_LINES_PER_PAGE + 1  # one line past the limit is enough
-        lines = sum(1 for _ in itertools.islice(iter_text_lines(text, wrap=ext == "txt"), most))
+        lines = sum(1 for _ in itertools.islice(
+            iter_text_lines(text, wrap=ext == "txt", most=most), most))
         return _counted(max(1, -(-lines // TEXT_LINES_PER_PAGE)))
     if ext in ("htm", "html"):
         text = _as_text(data)
@@ -155,9 +156,11 @@ def text_page_lines(text: str, *, wrap: bool = True) -> list[str]:
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
-def iter_text_lines(text: str, *, wrap: bool = True) -> Iterator[str]:
+def iter_text_lines(text: str, *, wrap: bool = True, most: int | None = None) -> Iterator[str]:
     """`text_page_lines` one line at a time, in one pass: counting or skipping pages never
-    holds the whole document as lines."""
+    holds the whole document as lines. With `most`, a caller that stops after `most` lines
+    (counting against the page limit) gets them without wrapping a whole huge line: wrapping
+    is greedy from the left, so the first lines of a long enough prefix are the line's."""
     position, end = 0, len(text)
     while True:
         found = _LINE_END.search(text, position)
@@ -169,6 +172,13 @@ def iter_text_lines(text: str, *, wrap: bool = True) -> Iterator[str]:
             raw, position = text[position:found.start()], found.end()
         line = _CONTROL.sub(" ", raw.expandtabs(8))
         if wrap and len(line) > TEXT_COLUMNS:
+            window = None if most is None else (most + 1) * TEXT_COLUMNS * 2
+            if window is not None and len(line) > window:
+                wrapped = textwrap.wrap(line[:window], TEXT_COLUMNS, replace_whitespace=False,
+                                        drop_whitespace=True)
+                if most is not None and len(wrapped) > most:
+                    yield from wrapped[:-1]  # the last may have been cut by the window
+                    return
             yield from textwrap.wrap(line, TEXT_COLUMNS, replace_whitespace=False,
                                      drop_whitespace=True) or [""]
         else:
