@@ -74,11 +74,14 @@ def is_supported(filename: str) -> bool:
     return extension_of(filename) in SUPPORTED_EXTENSIONS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Inspection:
     pages: int
     ok: bool
     reason: str = ""
+
+
+_READABLE: dict[int, Inspection] = {}  # one shared answer per page count (every job keeps one)
 
 
 def _fail(reason: str) -> Inspection:
@@ -123,7 +126,14 @@ def _counted(pages: int) -> Inspection:
     """A readable document of `pages` pages: over the page limit, one FAXAGE cannot convert."""
     if pages > MAX_JOB_PAGES:
         return Inspection(pages=pages, ok=False, reason=OVER_BUDGET)
-    return Inspection(pages=pages, ok=True)
+    return _readable(pages)
+
+
+def _readable(pages: int) -> Inspection:
+    found = _READABLE.get(pages)
+    if found is None:
+        found = _READABLE.setdefault(pages, Inspection(pages=pages, ok=True))
+    return found
 
 
 def _as_text(data: bytes) -> str | None:
@@ -277,9 +287,43 @@ def _image_pages(data: bytes, ext: str) -> Inspection:
     except (UnidentifiedImageError, OSError, ValueError, EOFError,
             Image.DecompressionBombError):
         return _fail(f"unreadable {ext}")
-    return Inspection(pages=frames, ok=True)
+    return _readable(frames)
 
 
 def _within_pixels(sizes: list[tuple[int, int]]) -> bool:
     areas = [width * height for width, height in sizes]
     return max(areas) <= MAX_FRAME_PIXELS and sum(areas) <= MAX_DOCUMENT_PIXELS
+
+
+class DocumentStore:
+    """Document bytes kept once however many jobs send them (content-addressed: equal bytes
+    are one object). Bytes no job holds any more leave the store as it grows."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._files: dict[bytes, bytes] = {}
+        self._lock = threading.Lock()
+        self._sweep_at = 1024
+
+    def intern(self, data: bytes) -> bytes:
+        with self._lock:
+            found = self._files.setdefault(data, data)
+            if len(self._files) >= self._sweep_at:
+                self._sweep()
+            return found
+
+    def _sweep(self) -> None:
+        import sys
+
+        # Held by the store alone: key and value are the one object, plus getrefcount's own
+        # argument (CPython's reference counts; elsewhere nothing is ever dropped).
+        for data in [d for d in self._files if sys.getrefcount(d) <= 4]:
+            del self._files[data]
+        self._sweep_at = max(1024, 2 * len(self._files))
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+
+DOCUMENTS: Final = DocumentStore()
