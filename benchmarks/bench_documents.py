@@ -109,8 +109,9 @@ def tiff_counting(most: int, repeat: int) -> None:
     print(f"  {'frames':>7}  {'directory walk':>15}  {'Pillow seek':>12}  {'ratio':>7}")
     for frames in sorted({100, 500, 1000, most}):
         data = tiff_of_frames(frames)
-        walk, seek = paired_medians(lambda d=data: tiff_frame_sizes(d, frames),  # type: ignore[misc]
-                                    lambda d=data: pillow_pages(d), repeat)  # type: ignore[misc]
+        walk, seek = paired_medians(
+            lambda d=data, n=frames: tiff_frame_sizes(d, n),  # type: ignore[misc]
+            lambda d=data: pillow_pages(d), repeat)  # type: ignore[misc]
         print(f"  {frames:>7,}  {walk * 1000:>12.2f} ms  {seek * 1000:>9.1f} ms  "
               f"{seek / walk:>6.0f}x")
     hostile = tiff_of_frames(6_000)
