@@ -282,3 +282,30 @@ def test_the_dashboard_picture_of_a_late_page_works_for_a_long_job(client: TestC
     response = client.get(f"/_sim/ui/jobs/{jobid}/pages/300.png")
     assert response.status_code == 200 and response.content.startswith(b"\x89PNG")
     assert client.get(f"/_sim/ui/jobs/{jobid}/pages/301.png").status_code == 404
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["tif", "tiff", "gif", "jpg", "bmp", "pdf", "txt", "csv", "html"]),
+       st.lists(st.tuples(st.integers(0, 2_000), st.integers(0, 255)), max_size=12),
+       st.integers(1, 30))
+def test_a_damaged_document_is_a_conversion_failure_never_an_error(
+        extension: str, damage: list[tuple[int, int]], frames: int) -> None:
+    """Generated damage to a real file of each kind: inspection answers, within the budget."""
+    base = {"tif": tiff_of_frames(frames, 8, 8), "tiff": tiff_of_frames(frames, 300, 2),
+            "pdf": pdf_of_pages(frames)}.get(extension) or _small_image(extension, frames)
+    data = bytearray(base)
+    for position, value in damage:
+        data[position % len(data)] = value
+    inspection = inspect_document(extension, bytes(data))
+    assert inspection.pages >= 1
+    if inspection.ok:
+        assert inspection.pages <= MAX_JOB_PAGES
+
+
+def _small_image(extension: str, size: int) -> bytes:
+    if extension in ("txt", "csv", "html"):
+        return b"a line, of text\n" * size
+    out = io.BytesIO()
+    Image.new("RGB", (size, size), (200, 10, 10)).save(
+        out, {"gif": "GIF", "jpg": "JPEG", "bmp": "BMP"}[extension])
+    return out.getvalue()

@@ -421,8 +421,8 @@ def _raster_bodies(data: bytes, ext: str, pages: int, contrast: int,
                 image.seek(index)
                 frame = ImageOps.exif_transpose(image) if ext in ("jpg", "jpeg") else image
                 yield _image_page(frame, contrast)
-    except (OSError, ValueError, EOFError, Image.DecompressionBombError) as exc:
-        raise ConversionError(f"unreadable {ext}: {exc}") from exc
+    except Exception as exc:  # damaged files make Pillow raise anything (KeyError...)
+        raise ConversionError(f"unreadable {ext}: {exc!r}") from exc
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ so a large job never holds up other requests nor fills the memory. A job has at 
 from __future__ import annotations
 
 from ..core.jobs import FaxJob
+from ..documents.imaging import ConversionError
 from ..documents.worker import run_off_loop
 from ..wire import catalog
 from ..wire.forms import posted_id
@@ -34,7 +35,10 @@ async def dlstatus(ctx: OpContext) -> Answer:
     if isinstance(found, Answer):
         return found
     pdf = (ctx.post.get_str("viewtype") or "").strip().lower() == "pdf"
-    data = await run_off_loop(sent_fax_file, found, ctx.account.settings.tz, pdf)
+    try:
+        data = await run_off_loop(sent_fax_file, found, ctx.account.settings.tz, pdf)
+    except ConversionError:  # a file the check passed but Pillow cannot draw after all
+        return text(catalog.ERR25_NO_FILE)
     return binary(data, catalog.sent_fax_filename(found.jobid, "pdf" if pdf else "tif"))
 
 
@@ -45,5 +49,8 @@ async def dltrans(ctx: OpContext) -> Answer:
     found = _converted_job(ctx)
     if isinstance(found, Answer):
         return found
-    data = await run_off_loop(transmittal_pdf, found, ctx.account.settings.tz)
+    try:
+        data = await run_off_loop(transmittal_pdf, found, ctx.account.settings.tz)
+    except ConversionError:
+        return text(catalog.ERR25_NO_FILE)
     return binary(data, catalog.transmittal_filename(found.jobid))

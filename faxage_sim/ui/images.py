@@ -83,9 +83,14 @@ def _fax_png(fax: ReceivedFax, account: Account, number: int, width: int) -> byt
 
 async def _cached(key: tuple[object, ...], render: Callable[[], bytes | None]) -> bytes | None:
     """The PNG under `key`, rendered in a worker thread the first time."""
+    from ..documents.imaging import ConversionError
+
     found = CACHE.get(key)
     if found is None:
-        found = await run_off_loop(render)
+        try:
+            found = await run_off_loop(render)
+        except ConversionError:  # a file the check passed but Pillow cannot draw: no picture
+            return None
         if found is not None:
             CACHE.put(key, found)
     return found
