@@ -93,8 +93,8 @@ def soak(total: int, step: int) -> None:
     started = time.perf_counter()
     base = resident()
     print(f"part 2: soak of {total:,} completed jobs, straight to the core")
-    print(f"  {'jobs':>8}  {'RSS grown':>10}  {'per job':>8}  {'seconds':>7}")
-    done = 0
+    print(f"  {'jobs':>8}  {'RSS grown':>10}  {'per job':>8}  {'this step':>10}  {'seconds':>7}")
+    done, last = 0, 0
     while done < total:
         target = min(done + step, total)
         while done < target:  # a few hundred at a time, as a busy client sends them
@@ -106,8 +106,10 @@ def soak(total: int, step: int) -> None:
             while not sim.idle("1000"):
                 sim.advance(3600, "1000")
         grown = resident() - base
+        # The first step may reuse memory part 1 freed: the later steps are the marginal cost.
         print(f"  {done:>8,}  {grown / 1024 / 1024:>7.1f} MiB  {grown / done:>6.0f} B"
-              f"  {time.perf_counter() - started:>7.1f}")
+              f"  {(grown - last) / step:>8.0f} B  {time.perf_counter() - started:>7.1f}")
+        last = grown
 
 
 def main() -> None:
