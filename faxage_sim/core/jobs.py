@@ -1,10 +1,18 @@
-"""Outbound fax jobs: what was submitted, where the job is, and what each dial try did."""
+"""Outbound fax jobs: what was submitted, where the job is, and what each dial try did.
+
+A long run keeps every job, so a job is kept small (docs/limits.md, benchmarks/bench_memory.py):
+the records have slots instead of a dictionary each, texts many jobs share (user names,
+timeline events and their details) are interned, an ended job's lists are trimmed to size,
+and a document's bytes are kept once however many jobs send them (`formats.DOCUMENTS`).
+"""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ..documents.formats import DOCUMENTS, Inspection, inspect_document
 from ..wire import catalog
 from .scheduler import ScheduledEvent
 
@@ -29,7 +37,7 @@ class Priority(StrEnum):
     LOW = "low"
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     """One file of a job: the name as posted and its decoded bytes (None: not decodable)."""
 
@@ -37,6 +45,25 @@ class Document:
     data: bytes | None
     url: str | None = None
     filetype: str | None = None
+    # What the bytes say, once asked (`inspected`); not state: made again after a load.
+    inspection: Inspection | None = field(default=None, compare=False, repr=False)
+
+    def inspected(self) -> Inspection:
+        """Valid or not, and how many pages (`formats.inspect_document`), worked out once.
+        It is CPU work within a budget: the web layer asks in a worker thread before the
+        core needs it (`documents.worker.inspect_off_loop`)."""
+        found = self.inspection
+        if found is None:
+            if self.data is not None:  # hashing is CPU work too: done here, off the loop
+                self.data = DOCUMENTS.intern(self.data)
+            self.filename = sys.intern(self.filename)
+            found = self.inspection = inspect_document(self.extension, self.data)
+        return found
+
+    def set_data(self, data: bytes | None) -> None:
+        """New bytes (a fetched URL): what was said about the old ones no longer holds."""
+        self.data = data
+        self.inspection = None
 
     @property
     def extension(self) -> str:
@@ -46,7 +73,7 @@ class Document:
         return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
-@dataclass
+@dataclass(slots=True)
 class DialAttempt:
     """One try of a job on the simulated network (also one CDR)."""
 
@@ -59,14 +86,14 @@ class DialAttempt:
     line: int
 
 
-@dataclass
+@dataclass(slots=True)
 class TimelineEntry:
     at: float
     event: str
     detail: str = ""
 
 
-@dataclass(eq=False)  # an entity: two jobs are the same job only if they are one object
+@dataclass(eq=False, slots=True)  # an entity: the same job only if it is the same object
 class FaxJob:
     jobid: int
     commid: int
@@ -108,4 +135,13 @@ class FaxJob:
         return self.state.pending
 
     def note(self, at: float, event: str, detail: str = "") -> None:
-        self.timeline.append(TimelineEntry(at, event, detail))
+        self.timeline.append(TimelineEntry(at, sys.intern(event), sys.intern(detail)))
+
+    def compact(self) -> None:
+        """Once the job has ended: share its texts with other jobs and trim its lists to size
+        (a list keeps room to grow; an ended job's timeline and tries no longer grow much)."""
+        for name in ("company", "username", "destname", "destnum", "tagname", "tagnumber",
+                     "longstatus", "queue_state", "csid"):
+            setattr(self, name, sys.intern(getattr(self, name)))
+        self.timeline = self.timeline[:]  # copies are allocated to size
+        self.attempts = self.attempts[:]

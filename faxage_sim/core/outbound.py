@@ -229,6 +229,7 @@ class OutboundDesk:
         if state is JobState.SUCCESS:
             job.xmitpages = job.pagecount
         self._emit("job.completed", at, job, f"{state.value}: {longstatus}")
+        job.compact()  # kept for the rest of the run: as small as it gets
         self.on_complete(job, at)
 
     def transmitting(self) -> list[FaxJob]:

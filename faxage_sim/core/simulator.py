@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ..documents.formats import inspect_document
+from ..documents.formats import MAX_JOB_PAGES
 from ..wire import catalog
 from .accounts import Account, AccountSettings, User, apply_fields
 from .cdr import CdrStore
@@ -310,10 +310,12 @@ class Simulator:
         """Total pages, and the conversion failure the documents will cause (if any)."""
         pages, error = 0, None
         for document in documents:
-            inspection = inspect_document(document.extension, document.data)
+            inspection = document.inspected()
             pages += inspection.pages
             if not inspection.ok and error is None:
                 error = catalog.LONG_FAILED_CONVERSION
+        if pages > MAX_JOB_PAGES:  # the job's page limit (docs/limits.md): not convertible
+            error = catalog.LONG_FAILED_CONVERSION
         return max(1, pages), error
 
     def _job_completed(self, job: FaxJob, at: float) -> None:

@@ -23,6 +23,7 @@ from ..config import DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_TIMEOUT
 from ..core.jobs import Document
 from ..wire import catalog
 from .formats import SUPPORTED_EXTENSIONS, extension_of
+from .worker import inspect_off_loop
 
 if TYPE_CHECKING:
     import httpx
@@ -157,7 +158,7 @@ class UrlFetcher:
         failure = None
         for document, result in zip(wanted, results, strict=True):
             if result.ok:
-                document.data = result.data
+                document.set_data(result.data)
                 if not self.settings.enabled:
                     document.filetype = "html"
             elif failure is None:
@@ -170,6 +171,7 @@ class UrlFetcher:
 
     async def _fetch_for(self, job: FaxJob) -> None:
         failure = await self.fetch_documents(job.documents)
+        await inspect_off_loop(job.documents)
         account = self.sim.accounts.get(job.company)
         if account is None:
             return  # the account was removed meanwhile

@@ -50,17 +50,18 @@ import csv
 import io
 import itertools
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from .formats import (
+    MAX_JOB_PAGES,
     TEXT_LINES_PER_PAGE,
     Inspection,
     inspect_document,
+    iter_text_lines,
     text_of,
-    text_page_lines,
 )
 
 if TYPE_CHECKING:
@@ -371,28 +372,34 @@ TYPE_NAMES: Final = {
 
 
 def _inspected(document: SourceDocument) -> Inspection:
-    inspection = inspect_document(document.extension, document.data)
+    # A job's document keeps what its inspection found (`core.jobs.Document.inspected`).
+    cached = getattr(document, "inspected", None)
+    inspection = cached() if callable(cached) else inspect_document(document.extension,
+                                                                     document.data)
     if not inspection.ok or document.data is None:
         raise ConversionError(f"{document.filename}: {inspection.reason}")
     return inspection
 
 
-def _document_bodies(document: SourceDocument, inspection: Inspection,
-                     contrast: int) -> Iterator[Image.Image]:
-    """The composed (fine-grid, header-less) pages of one document."""
+def _document_bodies(document: SourceDocument, inspection: Inspection, contrast: int,
+                     skip: int = 0) -> Iterator[Image.Image]:
+    """The composed (fine-grid, header-less) pages of one document, from page `skip` + 1 on:
+    only the pages asked for are drawn, one at a time."""
     ext = document.extension
     assert document.data is not None
     data = document.data
     if ext in _RASTER:
-        yield from _raster_bodies(data, ext, inspection.pages, contrast)
+        yield from _raster_bodies(data, ext, inspection.pages, contrast, skip)
     elif ext in ("txt", "csv"):
-        lines = text_page_lines(text_of(data), wrap=ext == "txt")
+        lines = iter_text_lines(text_of(data), wrap=ext == "txt")
+        lines = itertools.islice(lines, skip * TEXT_LINES_PER_PAGE, None)
         draw = _csv_page if ext == "csv" else _text_page
-        for start in range(0, max(1, len(lines)), TEXT_LINES_PER_PAGE):
-            yield draw(lines[start:start + TEXT_LINES_PER_PAGE])
+        for _ in range(skip, inspection.pages):
+            # An empty document is one page with one empty line, as it is counted.
+            yield draw(list(itertools.islice(lines, TEXT_LINES_PER_PAGE)) or [""])
     else:
         kind = TYPE_NAMES.get(ext, ext.upper())
-        for number in range(1, inspection.pages + 1):
+        for number in range(skip + 1, inspection.pages + 1):
             page = _blank()
             _draw_label(page, [
                 document.filename,
@@ -404,17 +411,70 @@ def _document_bodies(document: SourceDocument, inspection: Inspection,
             yield page
 
 
-def _raster_bodies(data: bytes, ext: str, pages: int, contrast: int) -> Iterator[Image.Image]:
+def _raster_bodies(data: bytes, ext: str, pages: int, contrast: int,
+                   skip: int = 0) -> Iterator[Image.Image]:
     from PIL import Image, ImageOps
 
     try:
         with Image.open(io.BytesIO(data)) as image:
-            for index in range(pages):
+            for index in range(skip, pages):
                 image.seek(index)
                 frame = ImageOps.exif_transpose(image) if ext in ("jpg", "jpeg") else image
                 yield _image_page(frame, contrast)
-    except (OSError, ValueError, EOFError, Image.DecompressionBombError) as exc:
-        raise ConversionError(f"unreadable {ext}: {exc}") from exc
+    except Exception as exc:  # damaged files make Pillow raise anything (KeyError...)
+        raise ConversionError(f"unreadable {ext}: {exc!r}") from exc
+
+
+@dataclass(frozen=True)
+class PageRun:
+    """The pages of one fax, drawn when asked for: `pages_from(n)` yields page n, n + 1, ...
+    to the last; every page is `size`, bilevel, at `resolution`. A whole file is encoded
+    from it one page at a time (`encode_tiff`, `encode_pdf`), a picture of page n draws
+    that page alone (`page`), so no more than one page is ever held as an image."""
+
+    count: int
+    resolution: Resolution
+    pages_from: Callable[[int], Iterator[Image.Image]]
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return page_size(self.resolution)
+
+    def page(self, number: int) -> Image.Image | None:
+        """Page `number` (from 1), or None past the last."""
+        if not 1 <= number <= self.count:
+            return None
+        return next(self.pages_from(number), None)
+
+    def first(self, limit: int | None = None) -> list[Image.Image]:
+        """The first `limit` pages (all of them without one), as images."""
+        pages = self.pages_from(1)
+        return list(pages if limit is None else itertools.islice(pages, max(0, limit)))
+
+
+def job_page_run(documents: Sequence[SourceDocument], *, resolution: int = 0,
+                 header: PageHeader | None = None, contrast: int = 1) -> PageRun:
+    """The pages of `documents`, numbered `Page n of N` across all of them. Raises
+    `ConversionError` for a document `formats.inspect_document` rejects, or for more pages
+    than the job's limit (`formats.MAX_JOB_PAGES`)."""
+    res = resolution_of(resolution)
+    inspected = [(document, _inspected(document)) for document in documents]
+    total = sum(inspection.pages for _, inspection in inspected)
+    if total > MAX_JOB_PAGES:
+        raise ConversionError(f"{total} pages: over the limit of {MAX_JOB_PAGES}")
+
+    def pages_from(first: int) -> Iterator[Image.Image]:
+        skip, number = first - 1, first
+        for document, inspection in inspected:
+            if skip >= inspection.pages:
+                skip -= inspection.pages
+                continue
+            for body in _document_bodies(document, inspection, contrast, skip):
+                yield _finish(body, res, header, number, total)
+                number += 1
+            skip = 0
+
+    return PageRun(total, res, pages_from)
 
 
 def render_job_pages(documents: Sequence[SourceDocument], *, resolution: int = 0,
@@ -424,14 +484,23 @@ def render_job_pages(documents: Sequence[SourceDocument], *, resolution: int = 0
 
     `limit` renders only the first pages (still numbered against the whole job).
     """
+    return job_page_run(documents, resolution=resolution, header=header,
+                        contrast=contrast).first(limit)
+
+
+def placeholder_page_run(count: int, *, resolution: int = 0, header: PageHeader | None = None,
+                         label: str = "") -> PageRun:
+    """`count` generated pages, each with `label` in a framed box and its page number."""
     res = resolution_of(resolution)
-    inspected = [(document, _inspected(document)) for document in documents]
-    total = sum(inspection.pages for _, inspection in inspected)
-    bodies: Iterator[Image.Image] = itertools.chain.from_iterable(
-        _document_bodies(document, inspection, contrast) for document, inspection in inspected)
-    if limit is not None:
-        bodies = itertools.islice(bodies, max(0, limit))
-    return [_finish(body, res, header, n, total) for n, body in enumerate(bodies, 1)]
+    total = max(1, count)
+
+    def pages_from(first: int) -> Iterator[Image.Image]:
+        for number in range(first, total + 1):
+            page = _blank()
+            _draw_label(page, [*label.splitlines(), f"page {number} of {total}"])
+            yield _finish(page, res, header, number, total)
+
+    return PageRun(total, res, pages_from)
 
 
 def render_placeholder_pages(count: int, *, resolution: int = 0,
@@ -439,37 +508,40 @@ def render_placeholder_pages(count: int, *, resolution: int = 0,
                              label: str = "", limit: int | None = None) -> list[Image.Image]:
     """`count` generated pages, each with `label` in a framed box and its page number
     (`limit`: only the first ones)."""
-    res = resolution_of(resolution)
-    total = max(1, count)
-    pages = []
-    for number in range(1, (total if limit is None else min(total, limit)) + 1):
-        page = _blank()
-        _draw_label(page, [*label.splitlines(), f"page {number} of {total}"])
-        pages.append(_finish(page, res, header, number, total))
-    return pages
+    return placeholder_page_run(count, resolution=resolution, header=header,
+                                label=label).first(limit)
 
 
 # --- encoders --------------------------------------------------------------------------
 
 
-def _prepared(pages: Sequence[Image.Image]) -> tuple[list[Image.Image], tuple[float, float]]:
+Pages = Sequence["Image.Image"] | PageRun
+
+
+def _prepared(pages: Pages) -> tuple[Image.Image, list[Image.Image], tuple[float, float]]:
+    """The image to save, the images appended to it, and the resolution of the file."""
+    if isinstance(pages, PageRun) and pages.count == 1:
+        pages = pages.first()  # Pillow writes a lone image its own way: keep its bytes
+    if isinstance(pages, PageRun):
+        x_dpi, y_dpi = dpi(pages.resolution)
+        return _run_image(pages), [], (float(x_dpi), float(y_dpi))
     if not pages:
         raise ValueError("no pages to encode")
     mono = [p if p.mode == "1" else p.convert("1") for p in pages]
     resolution = pages[0].info.get("dpi", (X_DPI, Y_DPI[Resolution.STANDARD]))
-    return mono, (float(resolution[0]), float(resolution[1]))
+    return mono[0], mono[1:], (float(resolution[0]), float(resolution[1]))
 
 
-def encode_tiff(pages: Sequence[Image.Image]) -> bytes:
+def encode_tiff(pages: Pages) -> bytes:
     """A multi-page TIFF: CCITT Group 4, bilevel, resolution tags from the first page."""
-    mono, resolution = _prepared(pages)
+    first, rest, resolution = _prepared(pages)
     out = io.BytesIO()
-    mono[0].save(out, "TIFF", compression="group4", save_all=True, append_images=mono[1:],
-                 dpi=resolution)
+    first.save(out, "TIFF", compression="group4", save_all=True, append_images=rest,
+               dpi=resolution)
     return out.getvalue()
 
 
-def encode_pdf(pages: Sequence[Image.Image], *, created: float | None = None) -> bytes:
+def encode_pdf(pages: Pages, *, created: float | None = None) -> bytes:
     """A PDF with one page per image; Pillow writes bilevel images as CCITT G4 streams.
 
     `created` (epoch seconds, e.g. on the simulated clock) dates the file; without it the
@@ -477,10 +549,77 @@ def encode_pdf(pages: Sequence[Image.Image], *, created: float | None = None) ->
     """
     import time
 
-    mono, resolution = _prepared(pages)
+    first, rest, resolution = _prepared(pages)
     when = time.gmtime(created) if created is not None else None
     out = io.BytesIO()
-    mono[0].save(out, "PDF", save_all=True, append_images=mono[1:], dpi=resolution,
-                 title="faxage-sim fax", producer="faxage-sim", creationDate=when,
-                 modDate=when)
+    first.save(out, "PDF", save_all=True, append_images=rest, dpi=resolution,
+               title="faxage-sim fax", producer="faxage-sim", creationDate=when,
+               modDate=when)
     return out.getvalue()
+
+
+def _run_image_class() -> type[Image.Image]:
+    """A multi-frame Pillow image whose frames are a `PageRun`'s pages, drawn when the
+    encoder loads each: Pillow's own TIFF and PDF writers stream it page by page and write
+    the same bytes as for a list of the same pages."""
+    from PIL import Image
+
+    class RunImage(Image.Image):
+        def __init__(self, run: PageRun) -> None:
+            super().__init__()
+            self._run = run
+            self._mode = "1"
+            self._size = run.size
+            x_dpi, y_dpi = dpi(run.resolution)
+            self.info = {"dpi": (x_dpi, y_dpi)}
+            self._frame = 0  # the frame asked for (seek)
+            self._drawn = -1  # the frame whose pixels are loaded
+            self._pages: Iterator[Image.Image] = iter(())
+
+        @property
+        def n_frames(self) -> int:
+            return self._run.count
+
+        @property
+        def is_animated(self) -> bool:
+            return self._run.count > 1
+
+        def tell(self) -> int:
+            return self._frame
+
+        def seek(self, frame: int) -> None:
+            if not 0 <= frame < self._run.count:
+                raise EOFError("no more pages")
+            self._frame = frame  # drawn when loaded: seeking back to the start costs nothing
+
+        def load(self) -> Any:
+            if self._drawn != self._frame:
+                if self._drawn < 0 or self._drawn + 1 != self._frame:
+                    self._pages = self._run.pages_from(self._frame + 1)
+                page = next(self._pages)
+                if page.mode != "1" or page.size != self._size:
+                    raise ValueError("a page of another size or mode in a page run")
+                self._im = page.im
+                self._drawn = self._frame
+            return None  # the writers only need the pixels loaded, not an access object
+
+        @property
+        def im(self) -> Any:
+            self.load()
+            return self._im
+
+        @im.setter
+        def im(self, value: Any) -> None:
+            self._im = value
+
+    return RunImage
+
+
+_RUN_IMAGE: type[Image.Image] | None = None
+
+
+def _run_image(run: PageRun) -> Image.Image:
+    global _RUN_IMAGE
+    if _RUN_IMAGE is None:
+        _RUN_IMAGE = _run_image_class()
+    return _RUN_IMAGE(run)  # type: ignore[call-arg]

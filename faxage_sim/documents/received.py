@@ -19,7 +19,7 @@ from ..core.numbering import format_display
 if TYPE_CHECKING:
     from PIL import Image
 
-    from .imaging import PageHeader
+    from .imaging import PageHeader, PageRun
 
 HEADER_TIME_FORMAT: Final = "%m/%d/%Y %H:%M"
 # Extensions that already are the stored format ("tif" is how the fax format names TIFF).
@@ -39,22 +39,31 @@ def _make(fax: ReceivedFax, tz: ZoneInfo) -> bytes:
     document = fax.document
     if document is not None and document.extension in SAME_FORMAT.get(fax.extension, ()):
         return document.data
-    pages = received_pages(fax, tz)
-    return imaging.encode_tiff(pages) if fax.extension == "tif" else imaging.encode_pdf(pages)
+    run = received_page_run(fax, tz)
+    return imaging.encode_tiff(run) if fax.extension == "tif" else imaging.encode_pdf(run)
 
 
-def received_pages(fax: ReceivedFax, tz: ZoneInfo, limit: int | None = None) -> list[Image.Image]:
-    """The fax's pages as images: the sender's document imaged, or the generated pages
-    (`limit`: only the first ones, for a thumbnail)."""
+def received_page_run(fax: ReceivedFax, tz: ZoneInfo) -> PageRun:
+    """The fax's pages, drawn when asked for: the sender's document imaged, or the
+    generated pages."""
     from . import imaging
 
     header = _header(fax, tz)
     if fax.document is not None:
-        return imaging.render_job_pages([fax.document], resolution=INBOUND_RESOLUTION,
-                                        header=header, limit=limit)
-    return imaging.render_placeholder_pages(
-        fax.pagecount, resolution=INBOUND_RESOLUTION, header=header, label=_label(fax, tz),
-        limit=limit)
+        return imaging.job_page_run([fax.document], resolution=INBOUND_RESOLUTION,
+                                    header=header)
+    return imaging.placeholder_page_run(fax.pagecount, resolution=INBOUND_RESOLUTION,
+                                        header=header, label=_label(fax, tz))
+
+
+def received_pages(fax: ReceivedFax, tz: ZoneInfo, limit: int | None = None) -> list[Image.Image]:
+    """The fax's pages as images (`limit`: only the first ones)."""
+    return received_page_run(fax, tz).first(limit)
+
+
+def received_page(fax: ReceivedFax, tz: ZoneInfo, number: int) -> Image.Image | None:
+    """Page `number` alone (None past the last), for a picture of it."""
+    return received_page_run(fax, tz).page(number)
 
 
 def _header(fax: ReceivedFax, tz: ZoneInfo) -> PageHeader:

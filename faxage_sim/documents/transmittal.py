@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from ..core.numbering import format_display
 from ..wire.records import status_fields
 from . import imaging
-from .sent import job_pages
+from .sent import job_page
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -86,6 +86,5 @@ def _reduced(first_page: Image.Image) -> Image.Image:
 
 
 def transmittal_pdf(job: FaxJob, tz: ZoneInfo) -> bytes:
-    first = job_pages(job, tz, limit=1)
-    page = render_transmittal(summary_rows(job, tz), first[0] if first else None)
+    page = render_transmittal(summary_rows(job, tz), job_page(job, tz, 1))
     return imaging.encode_pdf([page], created=job.completetime or job.sendtime)

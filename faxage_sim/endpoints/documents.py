@@ -2,15 +2,17 @@
 
 Checks (docs/protocol.md): unknown or another company's job → ERR06; still waiting for conversion
 → ERR24; conversion failed (or the job was stopped before it was converted) → ERR25. The
-images are rendered from the job's documents on every call, in a worker thread, so a large
-job never holds up other requests.
+images are rendered from the job's documents on every call, in a document worker, one page at
+a time (a file is encoded as its pages are drawn; no more than one page is held as an image),
+so a large job never holds up other requests nor fills the memory. A job has at most
+`MAX_JOB_PAGES` pages: a longer one failed its conversion (ERR25).
 """
 
 from __future__ import annotations
 
-import asyncio
-
 from ..core.jobs import FaxJob
+from ..documents.imaging import ConversionError
+from ..documents.worker import run_off_loop
 from ..wire import catalog
 from ..wire.forms import posted_id
 from .base import Answer, OpContext, binary, text
@@ -33,7 +35,10 @@ async def dlstatus(ctx: OpContext) -> Answer:
     if isinstance(found, Answer):
         return found
     pdf = (ctx.post.get_str("viewtype") or "").strip().lower() == "pdf"
-    data = await asyncio.to_thread(sent_fax_file, found, ctx.account.settings.tz, pdf)
+    try:
+        data = await run_off_loop(sent_fax_file, found, ctx.account.settings.tz, pdf)
+    except ConversionError:  # a file the check passed but Pillow cannot draw after all
+        return text(catalog.ERR25_NO_FILE)
     return binary(data, catalog.sent_fax_filename(found.jobid, "pdf" if pdf else "tif"))
 
 
@@ -44,5 +49,8 @@ async def dltrans(ctx: OpContext) -> Answer:
     found = _converted_job(ctx)
     if isinstance(found, Answer):
         return found
-    data = await asyncio.to_thread(transmittal_pdf, found, ctx.account.settings.tz)
+    try:
+        data = await run_off_loop(transmittal_pdf, found, ctx.account.settings.tz)
+    except ConversionError:
+        return text(catalog.ERR25_NO_FILE)
     return binary(data, catalog.transmittal_filename(found.jobid))

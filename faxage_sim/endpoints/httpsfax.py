@@ -87,9 +87,9 @@ def _listfax(ctx: OpContext) -> Answer:
     return listfax(ctx)
 
 
-def _getfax(ctx: OpContext) -> Answer:
+async def _getfax(ctx: OpContext) -> Answer:
     from .inbound import getfax
-    return getfax(ctx)
+    return await getfax(ctx)
 
 
 def _delfax(ctx: OpContext) -> Answer:

@@ -61,16 +61,18 @@ def listfax(ctx: OpContext) -> Answer:
     return text(records(format_listfax_record(f, tz, options) for f in faxes))
 
 
-def getfax(ctx: OpContext) -> Answer:
+async def getfax(ctx: OpContext) -> Answer:
+    """The fax's file; made (imaged page by page) in a document worker the first time."""
     fax = _find(ctx, "faxid")
     if fax is None:
         return text(catalog.ERR12_FAX_NOT_FOUND)
     if fax.unreadable:
         return text(catalog.ERR13_FILE_NOT_OPENED)
     from ..documents.received import received_file
+    from ..documents.worker import run_off_loop
 
     try:
-        data = received_file(fax, ctx.account.settings.tz)
+        data: bytes = await run_off_loop(received_file, fax, ctx.account.settings.tz)
     except Exception:
         log.exception("faxage-sim: the file of received fax %s could not be made", fax.recvid)
         return text(catalog.ERR13_FILE_NOT_OPENED)

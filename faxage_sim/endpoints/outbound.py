@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..core.jobs import Document, FaxJob, JobState, Priority
 from ..core.simulator import Submission, SubmitProblem
 from ..documents.formats import is_supported
+from ..documents.worker import inspect_off_loop
 from ..wire import catalog
 from ..wire.forms import PhpPost, decode_base64_tolerant, posted_id
 from ..wire.records import StatusOptions, format_status_record, parse_time, records
@@ -66,6 +67,7 @@ async def sendfax(ctx: OpContext) -> Answer:
         return text(catalog.ERR03_NO_FILES)
     if injected(ctx, "ERR15"):  # an injected fault: the job is not stored
         return text(catalog.ERR15_INVALID_JOB)
+    await inspect_off_loop(submission.documents)  # CPU work: never on the event loop
     job = ctx.sim.submit(ctx.account, ctx.user, submission)
     if isinstance(job, SubmitProblem):
         return text(SUBMIT_ERRORS[job])

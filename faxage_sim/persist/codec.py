@@ -24,6 +24,7 @@ Decoder = Callable[[Any], Any]
 # Fields that are not state: caches, live links between objects, callables. Rebuilt on load.
 SKIPPED_FIELDS = frozenset({
     "file_cache", "pending_event", "desk", "inbox", "scheduler", "clock", "backoff", "_regex",
+    "inspection",
 })
 
 

@@ -2,17 +2,19 @@
 
 A job's pages are the ones `dlstatus` sends (documents/sent.py); a received fax's are the ones
 `getfax` sends (documents/received.py). Rendering is CPU work, done in a worker thread, and
-the last few PNGs are kept so a page of thumbnails does not render a job twice.
+the last few PNGs are kept so a page of thumbnails does not render a job twice. Page N is
+drawn alone (the pages before it are skipped, not drawn).
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from ..documents.worker import run_off_loop
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -65,27 +67,30 @@ def to_png(page: Image.Image, width: int) -> bytes:
     return out.getvalue()
 
 
-def _nth_page(pages: list[Image.Image], number: int, width: int) -> bytes | None:
-    return to_png(pages[number - 1], width) if len(pages) >= number else None
-
-
 def _job_png(job: FaxJob, account: Account, number: int, width: int) -> bytes | None:
-    from ..documents.sent import job_pages
+    from ..documents.sent import job_page
 
-    return _nth_page(job_pages(job, account.settings.tz, limit=number), number, width)
+    page = job_page(job, account.settings.tz, number)  # that page alone is drawn
+    return to_png(page, width) if page is not None else None
 
 
 def _fax_png(fax: ReceivedFax, account: Account, number: int, width: int) -> bytes | None:
-    from ..documents.received import received_pages
+    from ..documents.received import received_page
 
-    return _nth_page(received_pages(fax, account.settings.tz, limit=number), number, width)
+    page = received_page(fax, account.settings.tz, number)
+    return to_png(page, width) if page is not None else None
 
 
 async def _cached(key: tuple[object, ...], render: Callable[[], bytes | None]) -> bytes | None:
     """The PNG under `key`, rendered in a worker thread the first time."""
+    from ..documents.imaging import ConversionError
+
     found = CACHE.get(key)
     if found is None:
-        found = await asyncio.to_thread(render)
+        try:
+            found = await run_off_loop(render)
+        except ConversionError:  # a file the check passed but Pillow cannot draw: no picture
+            return None
         if found is not None:
             CACHE.put(key, found)
     return found

@@ -422,6 +422,13 @@ DECISIONS: tuple[Decision, ...] = (
     Decision("begin-inclusive", "listfax `begin`, status and auditlog `begin`/`end`",
              "inclusive bounds", "a fax received exactly at `begin` (values are not "
              "compared by verify)"),
+    Decision("document-budget", "a document over the page or pixel budget",
+             "accepted (`JOBID:`), then the conversion failure any unconvertible file gets: "
+             "shortstatus `failure`, longstatus `Failed Conversion`, dlstatus and dltrans "
+             "`ERR25: File does not exist`; the budget is 500 pages a job, 40 million "
+             "pixels a raster frame, 2,000 million decoded pixels a document "
+             "(docs/limits.md)", "a sendfax of a 501-page document to the live service "
+             "(verify never sends one)", (T("LONG_FAILED_CONVERSION"), T("ERR25_NO_FILE"))),
     Decision("dropped-documents", "unsupported files and URLs in sendfax",
              "dropped one by one; none left is ERR03", "a sendfax mixing a supported and an "
              "unsupported file (verify never sends one)"),
