@@ -3,8 +3,9 @@
 Bounded in count and in bytes: past `limit` entries, or past `byte_limit` bytes of what the
 entries keep, the oldest are dropped, and the drops are counted and reported (never silent).
 Each entry is cut to a budget first (`core/budget.py`): long names and values are marked
-with their size, and a request's fields past JOURNAL_FIELDS_BUDGET are counted, not kept. `JournalQuery` selects entries; counting them is how a test asserts what its
-client did without parsing the log.
+with their size, and a request's fields past JOURNAL_FIELDS_BUDGET are counted, not kept.
+`JournalQuery` selects entries; counting them is how a test asserts what its client did
+without parsing the log.
 """
 
 from __future__ import annotations
