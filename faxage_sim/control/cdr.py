@@ -120,7 +120,7 @@ async def add_records(request: Request) -> Response:
     items = data.get("records")
     if not isinstance(items, list) or not items or len(items) > MAX_RECORDS_PER_POST:
         raise ControlError(400, f'"records" must be a list of 1 to {MAX_RECORDS_PER_POST}')
-    calls = []
+    calls: list[tuple[Direction, str, str, float, int]] = []
     for start in range(0, len(items), CHECK_CHUNK):
         if start:
             await asyncio.sleep(0)  # other clients' requests go on meanwhile
