@@ -50,5 +50,5 @@ def test_read_capped_reads_a_regular_file_within_its_cap(tmp_path: Path) -> None
     assert read_capped(small, 5) == b"12345"
     with pytest.raises(FileRefused, match="larger than 4 bytes"):
         read_capped(small, 4)
-    with pytest.raises(FileRefused, match="cannot read .*: No such file or directory"):
+    with pytest.raises(FileRefused, match=r"cannot read .*: No such file or directory"):
         read_capped(tmp_path / "missing", 5)
