@@ -12,7 +12,7 @@ from faxage_sim.app import create_app
 from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 
-from .helpers import CREDENTIALS, FaxApi, b64
+from .helpers import CREDENTIALS, DEADLINE, FaxApi, b64
 from .live import LiveServer
 from .receivers import CallbackReceiver
 
@@ -133,34 +133,40 @@ def test_a_hanging_receiver_never_holds_up_api_answers_or_the_clock() -> None:
             [delivery] = http.get("/_sim/callbacks").json()["callbacks"]
             assert delivery["state"] == "in-flight" and not release.is_set()
             release.set()
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + DEADLINE
             while delivery["state"] == "in-flight" and time.monotonic() < deadline:
+                time.sleep(0.02)
                 [delivery] = http.get("/_sim/callbacks").json()["callbacks"]
             assert delivery["state"] == "delivered"
 
 
 def test_a_timed_out_attempt_is_recorded_as_maybe_received(
         api: FaxApi, client: TestClient) -> None:
-    release, handled = threading.Event(), threading.Event()
+    arrived, release, handled = threading.Event(), threading.Event(), threading.Event()
     with CallbackReceiver() as receiver:
         original = receiver.server.RequestHandlerClass.do_POST  # type: ignore[attr-defined]
 
         def held_post(handler: object) -> None:
-            release.wait(10)
+            arrived.set()
+            release.wait(DEADLINE)
             try:
                 original(handler)  # the emulator has hung up: answering it may fail
             finally:
                 handled.set()
 
         receiver.server.RequestHandlerClass.do_POST = held_post  # type: ignore[attr-defined]
-        policy = {"attempts": 1, "timeout_seconds": 0.2}
+        policy = {"attempts": 1, "timeout_seconds": 2.0}
         assert client.put("/_sim/accounts/1000",
                           json={"callback_policy": policy}).status_code == 200
         api.send_jobid(url_notify=receiver.url)
-        api.advance(3600)  # returns once the attempt has ended: by its timeout
+        api.advance(3600)
+        assert arrived.wait(DEADLINE)
+        deadline = time.monotonic() + DEADLINE
+        while (delivery := client.get("/_sim/callbacks").json()["callbacks"][0])["state"] \
+                == "in-flight" and time.monotonic() < deadline:
+            time.sleep(0.02)  # the attempt ends by its timeout, the receiver still holding it
         release.set()
-        assert handled.wait(10)
-        [delivery] = client.get("/_sim/callbacks").json()["callbacks"]
+        assert handled.wait(DEADLINE)
         assert delivery["state"] == "timed out (may have been received)"
         [attempt] = delivery["attempts"]
         assert (attempt["status"], attempt["error"]) == (
