@@ -95,3 +95,42 @@ def test_getcdr_over_many_records_lets_other_clients_in() -> None:
     # again (before, it waited for the whole answer).
     assert answered_meanwhile >= 3
     assert max(waits) < took[0] / 3
+
+
+def test_a_snapshot_of_many_records_lets_other_clients_in() -> None:
+    app = create_app(SimConfig(clock=ClockMode.MANUAL, log_requests=False))
+    fill(app.state.faxage, 200_000)
+    done = threading.Event()
+    took: list[float] = []
+    sizes: list[int] = []
+    waits: list[float] = []
+    with LiveServer(app) as live, httpx.Client(base_url=live.url, timeout=GENEROUS) as other:
+
+        def save() -> None:
+            with httpx.Client(base_url=live.url, timeout=GENEROUS) as operator:
+                started = time.perf_counter()
+                sizes.append(len(operator.get("/_sim/snapshot").content))
+                took.append(time.perf_counter() - started)
+            done.set()
+
+        status = {**CREDENTIALS, "operation": "status", "jobid": "1"}
+        other.post("/httpsfax.php", data=status)
+        threading.Thread(target=save, daemon=True).start()
+        deadline = time.monotonic() + GENEROUS
+        while not done.is_set() and time.monotonic() < deadline:
+            started = time.perf_counter()
+            other.post("/httpsfax.php", data=status)
+            if not done.is_set():
+                waits.append(time.perf_counter() - started)
+        assert done.wait(GENEROUS)
+        # The snapshot holds every record: loaded into a fresh emulator, all are there.
+        with httpx.Client(base_url=live.url, timeout=GENEROUS) as operator:
+            data = operator.get("/_sim/snapshot").content
+    fresh = create_app(SimConfig(clock=ClockMode.MANUAL))
+    with TestClient(fresh, base_url="http://127.0.0.1") as client:
+        loaded = client.put("/_sim/snapshot", content=data,
+                            headers={"content-type": "application/octet-stream"})
+        assert loaded.status_code == 200, loaded.text
+        assert loaded.json()["calls"] == 200_000
+    assert sizes[0] > 0 and len(waits) >= 3
+    assert max(waits) < took[0] / 3
