@@ -7,6 +7,7 @@ import json
 
 from starlette.testclient import TestClient
 
+from faxage_sim.control.requests import MAX_REQUESTS_PER_LIST
 from faxage_sim.core.budget import cut_text, fit_fields
 from faxage_sim.journal import (
     JOURNAL_FIELDS_BUDGET,
@@ -75,3 +76,18 @@ def test_hostile_requests_keep_the_journal_small(client: TestClient, state: AppS
     assert state.journal.bytes - before < 20 * 2048
     biggest = max(len(json.dumps(e.as_json())) for e in state.journal.entries)
     assert biggest < 2048
+
+
+def test_a_listing_carries_at_most_the_cap_and_counts_the_rest(client: TestClient,
+                                                               state: AppState) -> None:
+    for _ in range(MAX_REQUESTS_PER_LIST + 5):
+        state.journal.add(JournalEntry(
+            seq=state.journal.next_seq(), wall_time=0.0, sim_time=None, path="/httpsfax.php",
+            method="POST", client_ip="127.0.0.1", operation="status", company="1000",
+            username="demo", fields={}, status=200, first_line="", duration_ms=0.0))
+    listed = client.get("/_sim/requests").json()
+    assert (len(listed["requests"]), listed["matched"], listed["omitted"]) == (
+        MAX_REQUESTS_PER_LIST, MAX_REQUESTS_PER_LIST + 5, 5)
+    assert listed["requests"][-1]["seq"] == MAX_REQUESTS_PER_LIST + 5  # the newest
+    small = client.get("/_sim/requests", params={"limit": "2"}).json()
+    assert (len(small["requests"]), small["omitted"]) == (2, MAX_REQUESTS_PER_LIST + 3)
