@@ -115,14 +115,15 @@ class AppState:
 
     # --- time ------------------------------------------------------------------------
 
-    async def settle(self) -> None:
+    async def settle(self, deadline: float | None = None) -> None:
         """Run due transitions and wait for the deliveries they cause, until quiet.
 
         Background URL fetches (async sendfax) and em_notify emails are awaited too, so a
         manual-clock advance never races them. Deliveries and emails are waited for at most
         SETTLE_WAIT_SECONDS in all: a slow peer costs its own delivery, never the clock."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + SETTLE_WAIT_SECONDS
+        if deadline is None:  # (a run until idle shares one deadline over all its steps)
+            deadline = loop.time() + SETTLE_WAIT_SECONDS
         while True:
             await self._settle_fetches()
             self.sim.run_due()
@@ -145,14 +146,15 @@ class AppState:
                                  max_seconds: float = 86400.0) -> tuple[float, bool]:
         """Advance to each next due event until none is left; (seconds moved, idle?)."""
         moved = 0.0
+        deadline = asyncio.get_running_loop().time() + SETTLE_WAIT_SECONDS
         while True:
-            await self.settle()
+            await self.settle(deadline)
             delta = self.sim.next_due(company)
             if delta is None:
                 return moved, True
             if moved + delta > max_seconds:
                 self.sim.advance(max_seconds - moved, company)
-                await self.settle()
+                await self.settle(deadline)
                 return max_seconds, False
             self.sim.advance(delta, company)
             moved += delta
