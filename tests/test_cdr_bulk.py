@@ -12,27 +12,14 @@ from starlette.testclient import TestClient
 from faxage_sim.app import create_app
 from faxage_sim.config import SimConfig
 from faxage_sim.control.cdr import MAX_RECORDS_PER_LIST, MAX_RECORDS_PER_POST
-from faxage_sim.core.cdr import AccountCdrs, CallRecord, Direction
-from faxage_sim.core.clock import DEFAULT_MANUAL_START, ClockMode
+from faxage_sim.core.clock import ClockMode
 from faxage_sim.state import AppState
 
+from .cdr_fill import fill
 from .helpers import CREDENTIALS
 from .live import LiveServer
 
 GENEROUS = 120.0
-
-
-def fill(state: AppState, count: int) -> None:
-    """`count` records of account 1000, put in the store directly (fast, in order)."""
-    cdrs = AccountCdrs()
-    records = [CallRecord(n, int(DEFAULT_MANUAL_START) + n, Direction.OUT, "3032974100",
-                          "3039911234", 35) for n in range(1, count + 1)]
-    cdrs.nuids = [r.nuid for r in records]
-    cdrs.by_nuid = records
-    cdrs.calldates = [r.calldate for r in records]
-    cdrs.by_calldate = list(records)
-    state.sim.cdrs._accounts["1000"] = cdrs
-    state.sim.cdrs._next_nuid = count + 1
 
 
 def test_one_post_adds_at_most_the_cap(client: TestClient) -> None:
