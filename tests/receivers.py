@@ -136,3 +136,41 @@ class HostilePeer:
         self.stop.set()
         self.thread.join(10)
         self.sock.close()
+
+
+class ScriptedPeer(HostilePeer):
+    """Answers every request with `head`, then `body_bytes` bytes of body (None: without
+    end), written `chunk` bytes at a time, `interval` seconds apart."""
+
+    def __init__(self, head: bytes, body_bytes: int | None, chunk: int,
+                 interval: float) -> None:
+        super().__init__("scripted", interval)
+        self.head, self.body_bytes, self.chunk = head, body_bytes, chunk
+
+    def _answer(self, conn: socket.socket) -> None:
+        index = len(self.sent)
+        self.sent.append(0)
+        self.requests += 1
+        conn.settimeout(5)
+        try:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                more = conn.recv(65536)
+                if not more:
+                    return
+                head += more
+            conn.sendall(self.head)
+            left = self.body_bytes
+            piece = b"x" * self.chunk
+            while (left is None or left > 0) and not self.stop.is_set():
+                part = piece if left is None else piece[:left]
+                conn.sendall(part)
+                self.sent[index] += len(part)
+                if left is not None:
+                    left -= len(part)
+                if self.interval and self.stop.wait(self.interval):
+                    return
+        except OSError:
+            self.closed.set()
+        finally:
+            conn.close()

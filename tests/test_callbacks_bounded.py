@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from faxage_sim.notify.callbacks import MAX_ANSWER_BYTES
@@ -14,7 +16,7 @@ from faxage_sim.state import SETTLE_WAIT_SECONDS
 
 from .helpers import FaxApi
 from .inbound_helpers import DID_A, fax_arrives
-from .receivers import HostilePeer
+from .receivers import HostilePeer, ScriptedPeer
 
 GENEROUS = 60.0  # seconds a condition may take on a loaded machine before the test fails
 
@@ -134,3 +136,38 @@ def test_a_dripping_inbound_push_costs_only_its_own_delivery(
         delivery = settled_delivery(client)
     assert delivery["kind"] == "inbound"
     assert delivery["state"] == "timed out (may have been received)"
+
+
+heads = st.one_of(
+    st.builds(lambda status, headers: (f"HTTP/1.1 {status} X\r\n" + "".join(
+        f"{name}: {value}\r\n" for name, value in headers) + "\r\n").encode(),
+        st.integers(100, 999),
+        st.lists(st.tuples(st.sampled_from(["x-a", "content-type", "content-length",
+                                            "transfer-encoding", "connection"]),
+                           st.sampled_from(["0", "5", "chunked", "close", "10000000",
+                                            "-1", "text/html"])), max_size=4)),
+    st.binary(max_size=64),  # not HTTP at all
+)
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(head=heads, body_bytes=st.none() | st.integers(0, 4_000_000),
+       chunk=st.sampled_from([1, 1024, 65536]), interval=st.sampled_from([0.0, 0.05]))
+def test_any_peer_answer_ends_its_attempt_within_the_deadline(
+        api: FaxApi, client: TestClient, head: bytes, body_bytes: int | None, chunk: int,
+        interval: float) -> None:
+    """Generated receivers (any status line or none, any framing, a drip, an endless or a
+    large body): the attempt always ends by its total deadline and is recorded."""
+    assert client.post("/_sim/reset", json={}).status_code == 200
+    assert deliveries(client) == []  # each example starts afresh
+    with ScriptedPeer(head, body_bytes, chunk, interval) as peer:
+        set_policy(client, attempts=1, timeout_seconds=0.5)
+        api.send_jobid(url_notify=peer.url)
+        api.advance(3600)
+        delivery = settled_delivery(client)
+    [attempt] = delivery["attempts"]
+    assert attempt["duration_ms"] < 500 + GENEROUS * 1000 / 4
+    assert delivery["state"] in ("delivered", "failed", "timed out (may have been received)")
+    status = attempt["status"]
+    assert (delivery["state"] == "delivered") == (status is not None and 200 <= status < 300)
