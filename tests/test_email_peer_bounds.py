@@ -57,7 +57,7 @@ def test_a_dripping_mail_server_ends_at_the_conversations_deadline() -> None:
 
 
 def test_an_endless_reply_is_read_only_up_to_its_budget() -> None:
-    with SmtpPeer(b"", None, 1024, 0.0) as peer:
-        with pytest.raises(OSError, match="replies passed"):
-            send_now(SmtpSettings(*host_port(peer), timeout=30.0), message())
+    with SmtpPeer(b"", None, 1024, 0.0) as peer, \
+            pytest.raises(OSError, match="replies passed"):
+        send_now(SmtpSettings(*host_port(peer), timeout=30.0), message())
     assert MAX_SMTP_REPLY_BYTES == 64 * 1024
