@@ -24,13 +24,20 @@ class BackgroundTasks:
     def __bool__(self) -> bool:
         return bool(self._tasks)
 
-    async def drain(self, start_due: Callable[[], None] = lambda: None) -> None:
-        """Wait until nothing is running; `start_due` starts work that became due meanwhile."""
+    async def drain(self, start_due: Callable[[], None] = lambda: None,
+                    deadline: float | None = None) -> None:
+        """Wait until nothing is running; `start_due` starts work that became due meanwhile.
+
+        With `deadline` (the loop's clock), wait no longer: what still runs goes on."""
+        loop = asyncio.get_running_loop()
         while True:
             start_due()
             if not self._tasks:
                 return
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            left = None if deadline is None else deadline - loop.time()
+            if left is not None and left <= 0:
+                return
+            await asyncio.wait(list(self._tasks), timeout=left)
 
     def cancel(self) -> None:
         for task in list(self._tasks):

@@ -1,8 +1,11 @@
 """The request journal: every request the emulator answered, for the control plane and tests.
 
-Bounded: past `limit` entries the oldest are dropped, and the drops are counted and reported
-(never silent). `JournalQuery` selects entries; counting them is how a test asserts what its
-client did without parsing the log.
+Bounded in count and in bytes: past `limit` entries, or past `byte_limit` bytes of what the
+entries keep, the oldest are dropped, and the drops are counted and reported (never silent).
+Each entry is cut to a budget first (`core/budget.py`): long names and values are marked
+with their size, and a request's fields past JOURNAL_FIELDS_BUDGET are counted, not kept.
+`JournalQuery` selects entries; counting them is how a test asserts what its client did
+without parsing the log.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .core.budget import cut_text, fit_fields, text_cost
 from .wire.forms import PhpPost
 
 # Never kept in the journal: secrets and bulk file data.
@@ -64,6 +68,13 @@ class JournalEntry:
 # A longer value is journaled as its size: the journal keeps thousands of requests, and a
 # hostile client's megabytes must not stay in memory with each of them.
 JOURNAL_VALUE_MAX = 1024
+JOURNAL_NAME_MAX = 128  # a longer field name is kept as its start and its size
+# Characters of one request's fields (names and values) kept; later fields are counted.
+JOURNAL_FIELDS_BUDGET = 16 * 1024
+JOURNAL_TEXT_MAX = 256  # operation, username, company, the answer's first line...
+# Bytes the whole journal keeps (an estimate of what its entries hold), whatever their count.
+DEFAULT_JOURNAL_BYTES = 64 * 1024 * 1024
+ENTRY_OVERHEAD = 600  # bytes of one entry's objects besides its text (measured, rounded up)
 
 
 def _bounded(value: Any) -> Any:
@@ -79,6 +90,8 @@ def elide_fields(post: PhpPost) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in post.values.items():
         name = str(key)
+        if len(name) > JOURNAL_NAME_MAX:
+            name = cut_text(name, JOURNAL_NAME_MAX)
         if type(value) is str and name not in ELIDED_FIELDS:  # most fields: kept as posted
             out[name] = value if len(value) <= JOURNAL_VALUE_MAX else f"<{len(value)} chars>"
         elif name == "password":
@@ -91,7 +104,20 @@ def elide_fields(post: PhpPost) -> dict[str, Any]:
                 out[name] = f"<{len(value)} chars>"
         else:
             out[name] = _bounded(value)
-    return out
+    return fit_fields(out, JOURNAL_FIELDS_BUDGET)
+
+
+def _fit_entry(entry: JournalEntry) -> int:
+    """Cut the entry's free texts to JOURNAL_TEXT_MAX; the bytes it keeps (an estimate)."""
+    for name in ("path", "operation", "username", "company", "named_company", "first_line",
+                 "outcome", "unread_body", "fault", "fault_effect"):
+        value = getattr(entry, name)
+        if isinstance(value, str) and len(value) > JOURNAL_TEXT_MAX:
+            setattr(entry, name, cut_text(value, JOURNAL_TEXT_MAX))
+    texts = (entry.path, entry.operation, entry.username, entry.company, entry.named_company,
+             entry.first_line, entry.outcome, entry.unread_body, entry.answer, entry.client_ip)
+    return (ENTRY_OVERHEAD + text_cost(entry.fields) + text_cost(entry.extra)
+            + sum(len(t) for t in texts if t is not None))
 
 
 ANY_FAULT = "any"
@@ -169,21 +195,45 @@ class Selection:
 
 
 class Journal:
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, byte_limit: int = DEFAULT_JOURNAL_BYTES) -> None:
         self.limit = max(1, limit)
-        self.entries: deque[JournalEntry] = deque()
+        self.byte_limit = max(1, byte_limit)
+        self._entries: deque[JournalEntry] = deque()
+        self._sizes: deque[int] = deque()  # bytes each entry keeps, in step with `entries`
+        self.bytes = 0
         self.dropped = 0
         self._seq = itertools.count(1)
         # Called once when the journal first drops an entry (the console says so).
         self.on_first_drop: Callable[[int], None] | None = None
 
+    @property
+    def entries(self) -> deque[JournalEntry]:
+        return self._entries
+
+    @entries.setter
+    def entries(self, entries: deque[JournalEntry]) -> None:
+        """Entries restored from a file: cut and counted like new ones."""
+        self._entries = deque(entries)
+        self._sizes = deque(_fit_entry(e) for e in self._entries)
+        self.bytes = sum(self._sizes)
+        while len(self._entries) > 1 and self.bytes > self.byte_limit:
+            self._entries.popleft()
+            self.bytes -= self._sizes.popleft()
+            self.dropped += 1
+
     def next_seq(self) -> int:
         return next(self._seq)
 
     def add(self, entry: JournalEntry) -> None:
+        size = _fit_entry(entry)
         self.entries.append(entry)
-        if len(self.entries) > self.limit:
+        self._sizes.append(size)
+        self.bytes += size
+        # The newest entry always stays, whatever its size.
+        while len(self.entries) > 1 and (len(self.entries) > self.limit
+                                         or self.bytes > self.byte_limit):
             self.entries.popleft()
+            self.bytes -= self._sizes.popleft()
             self.dropped += 1
             if self.dropped == 1 and self.on_first_drop is not None:
                 self.on_first_drop(self.limit)
@@ -210,6 +260,8 @@ class Journal:
 
     def clear(self) -> None:
         self.entries.clear()
+        self._sizes.clear()
+        self.bytes = 0
         self.dropped = 0
 
     @staticmethod

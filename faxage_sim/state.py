@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 # The realtime driver never sleeps longer than this, so a clock change is noticed soon.
 MAX_DRIVER_SLEEP = 0.5
+# A clock advance (or a snapshot, a scenario load) waits for the callbacks, pushes and emails
+# it made due at most this long in real seconds; slower ones go on in the background and are
+# recorded when they end (docs/limits.md). A receiver never holds the clock.
+SETTLE_WAIT_SECONDS = 2.0
 
 
 class AppState:
@@ -111,18 +115,24 @@ class AppState:
 
     # --- time ------------------------------------------------------------------------
 
-    async def settle(self) -> None:
+    async def settle(self, deadline: float | None = None) -> None:
         """Run due transitions and wait for the deliveries they cause, until quiet.
 
         Background URL fetches (async sendfax) and em_notify emails are awaited too, so a
-        manual-clock advance never races them."""
+        manual-clock advance never races them. Deliveries and emails are waited for at most
+        SETTLE_WAIT_SECONDS in all: a slow peer costs its own delivery, never the clock."""
+        loop = asyncio.get_running_loop()
+        if deadline is None:  # (a run until idle shares one deadline over all its steps)
+            deadline = loop.time() + SETTLE_WAIT_SECONDS
         while True:
             await self._settle_fetches()
             self.sim.run_due()
-            await self.dispatcher.settle()
-            await self.mail.settle()
-            if not self.sim.deliveries.ready and self.sim.deliveries.in_flight() == 0 \
-                    and not (self._fetcher and self._fetcher.busy) and not self.mail.busy:
+            await self.dispatcher.settle(deadline)
+            await self.mail.settle(deadline)
+            peers_done = loop.time() >= deadline or (
+                self.sim.deliveries.in_flight() == 0 and not self.mail.busy)
+            if not self.sim.deliveries.ready and peers_done \
+                    and not (self._fetcher and self._fetcher.busy):
                 due = self.sim.next_due()
                 if due is None or due > 0:
                     return
@@ -136,14 +146,15 @@ class AppState:
                                  max_seconds: float = 86400.0) -> tuple[float, bool]:
         """Advance to each next due event until none is left; (seconds moved, idle?)."""
         moved = 0.0
+        deadline = asyncio.get_running_loop().time() + SETTLE_WAIT_SECONDS
         while True:
-            await self.settle()
+            await self.settle(deadline)
             delta = self.sim.next_due(company)
             if delta is None:
                 return moved, True
             if moved + delta > max_seconds:
                 self.sim.advance(max_seconds - moved, company)
-                await self.settle()
+                await self.settle(deadline)
                 return max_seconds, False
             self.sim.advance(delta, company)
             moved += delta

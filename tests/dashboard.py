@@ -14,6 +14,7 @@ from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.state import AppState
 
+from .helpers import DEADLINE
 from .live import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
@@ -35,7 +36,7 @@ class Emulator:
                                         **settings))
         self.server = LiveServer(self.app)
         self.url = self.server.url
-        self.http = httpx.Client(base_url=self.url, timeout=10)
+        self.http = httpx.Client(base_url=self.url, timeout=DEADLINE)
 
     @property
     def state(self) -> AppState:

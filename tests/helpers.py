@@ -9,6 +9,10 @@ from httpx import Response
 from starlette.testclient import TestClient
 
 CREDENTIALS = {"username": "demo", "company": "1000", "password": "demo"}
+# Real seconds a condition may take before a test gives up on it: generous, so that the
+# suite passes on a machine busy with other work (a test waits on what it checks, and only
+# a broken run ever waits this long).
+DEADLINE = 120.0
 
 
 def b64(data: bytes) -> str:

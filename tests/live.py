@@ -10,6 +10,8 @@ from starlette.applications import Starlette
 
 from faxage_sim.server import AnnouncingServer, base_url, bind_socket, uvicorn_config
 
+from .helpers import DEADLINE
+
 
 class LiveServer:
     def __init__(self, app: Starlette, **config: object) -> None:
@@ -33,5 +35,5 @@ class LiveServer:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.server.should_exit = True
-        self.thread.join(10)
+        self.thread.join(DEADLINE)
         self.sock.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import httpx
 from starlette.testclient import TestClient
@@ -11,7 +12,7 @@ from faxage_sim.app import create_app
 from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 
-from .helpers import CREDENTIALS, FaxApi, b64
+from .helpers import CREDENTIALS, DEADLINE, FaxApi, b64
 from .live import LiveServer
 from .receivers import CallbackReceiver
 
@@ -100,7 +101,7 @@ def test_an_unreachable_receiver_is_recorded_and_breaks_nothing(
     assert api.status_fields(jobid)[4] == "success"
 
 
-def test_a_hanging_receiver_never_holds_up_api_answers() -> None:
+def test_a_hanging_receiver_never_holds_up_api_answers_or_the_clock() -> None:
     release = threading.Event()
     arrived = threading.Event()
     with CallbackReceiver() as receiver:
@@ -108,55 +109,64 @@ def test_a_hanging_receiver_never_holds_up_api_answers() -> None:
 
         def slow_post(handler: object) -> None:
             arrived.set()
-            release.wait(10)
+            release.wait(120)
             original(handler)
 
         receiver.server.RequestHandlerClass.do_POST = slow_post  # type: ignore[attr-defined]
         app = create_app(SimConfig(clock=ClockMode.MANUAL))
-        with LiveServer(app) as live, httpx.Client(base_url=live.url) as http:
+        with LiveServer(app) as live, httpx.Client(base_url=live.url, timeout=60) as http:
+            policy = {"timeout_seconds": 300}
+            assert http.put("/_sim/accounts/1000",
+                            json={"callback_policy": policy}).status_code == 200
             form = {**CREDENTIALS, "operation": "sendfax", "faxno": "3039911234",
                     "recipname": "A", "faxfilenames[]": "a.txt", "faxfiledata[]": b64(b"x"),
                     "url_notify": receiver.url}
             jobid = http.post("/httpsfax.php", data=form).text.removeprefix("JOBID: ")
-            advancing = threading.Thread(
-                target=lambda: http.post("/_sim/clock/advance", json={"seconds": 3600}))
-            advancing.start()
-            # The callback reaching the receiver means the server has run the advance (the
-            # job has ended); while the receiver holds it, the API answers at once.
-            assert arrived.wait(10), "the callback never reached the receiver"
+            # The advance returns although the receiver holds the callback (it waits for
+            # deliveries a bounded time, state.SETTLE_WAIT_SECONDS), and the API answers.
+            assert http.post("/_sim/clock/advance", json={"seconds": 3600}).status_code == 200
+            assert arrived.wait(60), "the callback never reached the receiver"
             for _ in range(5):
                 answer = http.post("/httpsfax.php", data={**CREDENTIALS, "operation": "status",
                                                           "jobid": jobid}).text
                 assert answer.split("\t")[4] == "success"
-            assert not release.is_set() and advancing.is_alive()
-            release.set()
-            advancing.join(10)
             [delivery] = http.get("/_sim/callbacks").json()["callbacks"]
+            assert delivery["state"] == "in-flight" and not release.is_set()
+            release.set()
+            deadline = time.monotonic() + DEADLINE
+            while delivery["state"] == "in-flight" and time.monotonic() < deadline:
+                time.sleep(0.02)
+                [delivery] = http.get("/_sim/callbacks").json()["callbacks"]
             assert delivery["state"] == "delivered"
 
 
 def test_a_timed_out_attempt_is_recorded_as_maybe_received(
         api: FaxApi, client: TestClient) -> None:
-    release, handled = threading.Event(), threading.Event()
+    arrived, release, handled = threading.Event(), threading.Event(), threading.Event()
     with CallbackReceiver() as receiver:
         original = receiver.server.RequestHandlerClass.do_POST  # type: ignore[attr-defined]
 
         def held_post(handler: object) -> None:
-            release.wait(10)
+            arrived.set()
+            release.wait(DEADLINE)
             try:
                 original(handler)  # the emulator has hung up: answering it may fail
             finally:
                 handled.set()
 
         receiver.server.RequestHandlerClass.do_POST = held_post  # type: ignore[attr-defined]
-        policy = {"attempts": 1, "timeout_seconds": 0.2}
+        policy = {"attempts": 1, "timeout_seconds": 2.0}
         assert client.put("/_sim/accounts/1000",
                           json={"callback_policy": policy}).status_code == 200
         api.send_jobid(url_notify=receiver.url)
-        api.advance(3600)  # returns once the attempt has ended: by its timeout
+        api.advance(3600)
+        assert arrived.wait(DEADLINE)
+        deadline = time.monotonic() + DEADLINE
+        while (delivery := client.get("/_sim/callbacks").json()["callbacks"][0])["state"] \
+                == "in-flight" and time.monotonic() < deadline:
+            time.sleep(0.02)  # the attempt ends by its timeout, the receiver still holding it
         release.set()
-        assert handled.wait(10)
-        [delivery] = client.get("/_sim/callbacks").json()["callbacks"]
+        assert handled.wait(DEADLINE)
         assert delivery["state"] == "timed out (may have been received)"
         [attempt] = delivery["attempts"]
         assert (attempt["status"], attempt["error"]) == (

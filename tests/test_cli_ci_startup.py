@@ -15,6 +15,8 @@ import pytest
 
 from faxage_sim import tls as tls_module
 
+from .helpers import DEADLINE
+
 CLI = [sys.executable, "-m", "faxage_sim"]
 
 
@@ -55,7 +57,7 @@ def test_port_file_and_wait_give_the_url_once_ready(
         f"faxage-sim 0.1.0 listening on {url} (clock manual; account demo/1000/********; "
         "state in memory, lost on stop)\n")
     server.send_signal(signal.SIGTERM)
-    assert server.wait(timeout=20) == 0
+    assert server.wait(timeout=DEADLINE) == 0
     assert not port_file.exists()  # gone with the server: its presence means "ready"
 
 
@@ -83,7 +85,7 @@ def test_tls_serves_https_verified_against_the_ca_bundle(
     with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
         httpx.get(url + "/_sim/health")
     server.send_signal(signal.SIGINT)
-    assert server.wait(timeout=20) == 0
+    assert server.wait(timeout=DEADLINE) == 0
     assert bundle.exists()  # the caller chose where it lives: it stays
 
 
@@ -93,7 +95,7 @@ def test_wait_gives_up_at_once_when_the_server_died(
     processes.append(server)
     result = wait("--port-file", str(tmp_path / "port"), "--pid", str(server.pid),
                   "--timeout", "60")
-    assert server.wait(timeout=20) == 2
+    assert server.wait(timeout=DEADLINE) == 2
     assert result.returncode == 1
     assert result.stderr == (f"faxage-sim wait: the server (pid {server.pid}) has exited; "
                              f"no port in {tmp_path / 'port'} yet\n")

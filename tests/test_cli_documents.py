@@ -16,6 +16,7 @@ from faxage_sim.cli import build_parser, config_from
 from faxage_sim.config import DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_TIMEOUT, SimConfig
 from faxage_sim.core.outbox import DEFAULT_SENDER
 
+from .helpers import DEADLINE
 from .test_email_notify import MailSink, free_port
 
 READY = re.compile(r"^faxage-sim \S+ listening on (http://127\.0\.0\.1:\d+) ")
@@ -85,5 +86,5 @@ def test_a_served_emulator_mails_over_smtp_and_skips_fetching() -> None:
         assert [m["Subject"] for _, _, m in sink.received] == [str(jobid)]
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=DEADLINE)
         controller.stop()

@@ -15,6 +15,8 @@ import pytest
 from faxage_sim.cli import build_parser, config_from
 from faxage_sim.core.clock import ClockMode
 
+from .helpers import DEADLINE
+
 READY = re.compile(r"^faxage-sim \S+ listening on (http://127\.0\.0\.1:(\d+)) \(clock (\w+);")
 
 
@@ -51,7 +53,7 @@ def test_signals_stop_it_cleanly(served: tuple[subprocess.Popen[str], str],
                                  signum: signal.Signals) -> None:
     process, _ = served
     process.send_signal(signum)
-    assert process.wait(timeout=10) == 0
+    assert process.wait(timeout=DEADLINE) == 0
     assert process.stderr is not None
     assert "Traceback" not in process.stderr.read()
 
@@ -60,7 +62,7 @@ def test_a_port_in_use_is_a_clear_error(served: tuple[subprocess.Popen[str], str
     _, url = served
     port = url.rsplit(":", 1)[1]
     clash = subprocess.run([sys.executable, "-m", "faxage_sim", "serve", "--port", port],
-                           capture_output=True, text=True, timeout=30)
+                           capture_output=True, text=True, timeout=DEADLINE)
     assert clash.returncode == 2
     assert clash.stderr.startswith(f"faxage-sim: cannot listen on 127.0.0.1:{port}: ")
 

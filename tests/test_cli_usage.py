@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +20,8 @@ import pytest
 from faxage_sim import SimError
 from faxage_sim.cli import build_parser, config_from
 from faxage_sim.usage import run_cleanly
+
+from .helpers import DEADLINE
 
 CLI = [sys.executable, "-m", "faxage_sim"]
 
@@ -113,12 +116,18 @@ def test_a_broken_pipe_is_not_an_error() -> None:
         os.close(saved)
 
 
-def test_ctrl_c_during_wait_is_one_line(tmp_path: Path) -> None:
-    waiting = subprocess.Popen([*CLI, "wait", "--port-file", str(tmp_path / "port")],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)  # real seconds: the command is up and polling
-    waiting.send_signal(signal.SIGINT)
-    _, err = waiting.communicate(timeout=30)
+def test_ctrl_c_during_wait_is_one_line() -> None:
+    # A server that accepts and never answers: its first connection means `wait` is up and
+    # polling (the test waits on that, not on a fixed time).
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        silent.settimeout(DEADLINE)
+        port = silent.getsockname()[1]
+        waiting = subprocess.Popen([*CLI, "wait", "--url", f"http://127.0.0.1:{port}"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        connection, _ = silent.accept()
+        with connection:
+            waiting.send_signal(signal.SIGINT)
+            _, err = waiting.communicate(timeout=DEADLINE)
     assert (waiting.returncode, err) == (130, "faxage-sim: interrupted\n")
 
 
@@ -169,7 +178,7 @@ def test_wait_recognises_a_tls_server(tmp_path: Path) -> None:
                "(the CA bundle serve --tls printed or wrote)")
     finally:
         server.send_signal(signal.SIGINT)
-        server.wait(timeout=30)
+        server.wait(timeout=DEADLINE)
 
 
 def test_wait_does_not_trust_a_port_file_from_an_earlier_run(tmp_path: Path,
@@ -215,9 +224,9 @@ def test_stopping_cuts_requests_a_fault_holds_and_says_how_many() -> None:
         time.sleep(0.02)  # real time: both requests have reached the server
     stopping = time.monotonic()
     server.send_signal(signal.SIGINT)
-    _, err = server.communicate(timeout=30)
+    _, err = server.communicate(timeout=DEADLINE)
     for client in clients:
-        client.join(timeout=30)
+        client.join(timeout=DEADLINE)
     assert time.monotonic() - stopping < 10  # not the 50 s or the client's 60 s
     assert server.returncode == 0
     assert err == ("faxage-sim: stopping: cut 2 request(s) a fault was holding (hang, latency "
@@ -239,17 +248,37 @@ def test_journal_mistakes_are_one_line(tmp_path: Path, httpserver) -> None:  # t
                                      "printed)")
 
 
-@pytest.mark.parametrize("delay", [0.6, 1.0])
+@pytest.mark.parametrize("delay", [0.0, 0.4])
 def test_ctrl_c_while_serve_starts_is_one_line(delay: float) -> None:
     # Whether the signal comes while modules load, while the scenario loads or once it
     # serves, the process ends without a traceback (130 before the ready line, 0 after).
-    # (Python's own start-up, before any of faxage-sim runs, is the one window left.)
-    server = subprocess.Popen([*CLI, "serve", "--port", "0", "--quiet", "--scenario",
-                               "business-day"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True)
-    time.sleep(delay)  # real seconds: somewhere in start-up
+    # (Python's own start-up, before any of faxage-sim runs, is the one window left: the
+    # test waits until faxage-sim's first submodule is imported, then `delay` more.)
+    server = subprocess.Popen([sys.executable, "-X", "importtime", *CLI[1:], "serve",
+                               "--port", "0", "--quiet", "--scenario", "business-day"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    started, lines = threading.Event(), []
+    assert server.stderr is not None
+    stderr = server.stderr
+
+    def read_stderr() -> None:
+        for line in stderr:
+            if line.startswith("import time:"):
+                # A submodule: faxage-sim's own code runs (the package itself has none).
+                if line.rsplit("|", 1)[-1].strip().startswith("faxage_sim."):
+                    started.set()
+            else:
+                lines.append(line)
+        started.set()
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
+    assert started.wait(DEADLINE)
+    time.sleep(delay)  # a moment later in start-up (it waited on faxage-sim running first)
     server.send_signal(signal.SIGINT)
-    _, err = server.communicate(timeout=30)
+    server.wait(timeout=DEADLINE)
+    reader.join(DEADLINE)
+    err = "".join(lines)
     assert "Traceback" not in err
     if server.returncode == 0:  # serving, or about to: stopped as a running server stops
         assert err == ""
@@ -270,8 +299,8 @@ def test_a_second_ctrl_c_stops_at_once_and_quietly() -> None:
         time.sleep(0.02)  # real time: the request has reached the server
     server.send_signal(signal.SIGINT)
     server.send_signal(signal.SIGINT)
-    _, err = server.communicate(timeout=30)
-    hung.join(timeout=30)
+    _, err = server.communicate(timeout=DEADLINE)
+    hung.join(timeout=DEADLINE)
     assert server.returncode == 0
     assert "Traceback" not in err and "CancelledError" not in err, err
 

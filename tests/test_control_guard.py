@@ -25,7 +25,7 @@ from faxage_sim.config import SimConfig
 from faxage_sim.control.guard import OUTGOING_HEADER, OUTGOING_MARK, is_loopback_host
 from faxage_sim.core.clock import ClockMode
 
-from .helpers import FaxApi
+from .helpers import DEADLINE, FaxApi
 from .live import LiveServer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -420,7 +420,7 @@ def test_passwords_are_masked_unless_asked_for(guarded: TestClient) -> None:
 def live() -> Iterator[tuple[LiveServer, httpx.Client]]:
     app = create_app(SimConfig(clock=ClockMode.MANUAL, log_requests=False))
     with LiveServer(app) as server, httpx.Client(base_url=server.url, trust_env=False,
-                                                 timeout=30) as client:
+                                                 timeout=DEADLINE) as client:
         yield server, client
 
 
@@ -517,7 +517,7 @@ def test_serve_on_every_interface_prints_a_token_and_wait_uses_it() -> None:
         assert journal.returncode == 0, journal.stderr
     finally:
         server.terminate()
-        server.wait(10)
+        server.wait(DEADLINE)
 
 
 @pytest.mark.parametrize(("settings", "ending"), [

@@ -24,7 +24,7 @@ from faxage_sim.ui.stream import LiveHub
 from faxage_sim.ui.views import PAGE_SIZE
 
 from .dashboard import Emulator
-from .helpers import FaxApi
+from .helpers import DEADLINE, FaxApi
 from .test_cli_serve import READY, start
 
 UI = "/_sim/ui/"
@@ -193,7 +193,7 @@ def test_the_live_stream_sends_one_coalesced_change_per_burst(state: AppState,
 
 
 def test_the_live_stream_tells_of_journaled_requests_over_http() -> None:
-    with Emulator() as emulator, httpx.Client(base_url=emulator.url, timeout=10) as browser, \
+    with Emulator() as emulator, httpx.Client(base_url=emulator.url, timeout=DEADLINE) as browser, \
             browser.stream("GET", UI + "events") as events:
         assert events.headers["content-type"].startswith("text/event-stream")
         lines = events.iter_lines()
@@ -238,7 +238,7 @@ def test_serve_names_the_dashboard_on_a_second_line() -> None:
         assert page.status_code == 200 and page.url == url + "/_sim/ui/"
     finally:
         process.terminate()
-        assert process.wait(timeout=20) == 0
+        assert process.wait(timeout=DEADLINE) == 0
 
 
 def test_serve_with_no_ui_has_only_the_ready_line_and_no_dashboard() -> None:
@@ -249,7 +249,7 @@ def test_serve_with_no_ui_has_only_the_ready_line_and_no_dashboard() -> None:
         assert httpx.get(match.group(1) + "/_sim/ui/").status_code == 404
     finally:
         process.terminate()
-        assert process.wait(timeout=20) == 0
+        assert process.wait(timeout=DEADLINE) == 0
         assert process.stdout is not None
         assert process.stdout.read() == ""  # no dashboard line
 
@@ -257,10 +257,10 @@ def test_serve_with_no_ui_has_only_the_ready_line_and_no_dashboard() -> None:
 def test_stopping_serve_ends_open_live_streams() -> None:
     lines, process = served_lines()
     url = lines[1].removeprefix("faxage-sim dashboard: ").strip()
-    with httpx.Client(timeout=10) as browser, browser.stream("GET", url + "events") as events:
+    with httpx.Client(timeout=DEADLINE) as browser, browser.stream("GET", url + "events") as events:
         assert next(events.iter_lines()) == "retry: 1000"
         process.terminate()
-        assert process.wait(timeout=10) == 0  # not held open by the stream
+        assert process.wait(timeout=DEADLINE) == 0  # not held open by the stream
 
 
 def test_only_get_on_root_redirects(client: TestClient) -> None:

@@ -13,6 +13,7 @@ import threading
 import httpx
 import pytest
 
+from .helpers import DEADLINE
 from .test_plugin_sessions import SEND
 
 pytest_plugins = ["pytester"]
@@ -54,7 +55,7 @@ def test_keep_leaves_the_failed_account_on_the_dashboard_until_ctrl_c(
         page = httpx.get(url)
         assert page.status_code == 200 and "Kept Recipient" in page.text
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=20) == 1  # the test failed; the session ended cleanly
+        assert process.wait(timeout=DEADLINE) == 1  # the test failed; the session ended cleanly
     finally:
         watchdog.cancel()
         if process.poll() is None:

@@ -21,6 +21,7 @@ import pytest
 from PIL import Image
 
 from .docs_blocks import ROOT, blocks, pages
+from .helpers import DEADLINE
 
 PLACEHOLDER = "http://127.0.0.1:8080"
 MARK = "@@faxage-sim-docs@@"
@@ -62,7 +63,7 @@ def emulator() -> Iterator[str]:
     ready = server.stdout.readline()
     yield ready.split(" listening on ")[1].split(" ")[0]
     server.send_signal(signal.SIGTERM)
-    server.wait(timeout=30)
+    server.wait(timeout=DEADLINE)
 
 
 def test_there_are_sessions() -> None:
@@ -107,7 +108,7 @@ def test_the_readmes_by_hand_block_ends_serving_the_scenario(tmp_path: Path) -> 
         if " listening on " in line:
             break
     os.killpg(shell.pid, signal.SIGINT)
-    _, err = shell.communicate(timeout=30)
+    _, err = shell.communicate(timeout=DEADLINE)
     assert shell.returncode == 0, err
     assert any(line.startswith("busy-then-success ") for line in seen)
     assert "ok: my.yaml: 1 account(s), 1 rule(s), 0 fault(s), 0 timeline step(s)\n" in seen

@@ -20,7 +20,7 @@ from faxage_sim.core.clock import ClockMode
 from faxage_sim.persist.api import StateFileError, attach, open_state
 from faxage_sim.persist.model import SCHEMA_VERSION
 
-from .helpers import FaxApi
+from .helpers import DEADLINE, FaxApi
 from .persist_helpers import control_view, new_client, ok
 
 READY = re.compile(r"^faxage-sim \S+ listening on (http://127\.0\.0\.1:\d+) \(clock \w+; (.*)\)$")
@@ -38,7 +38,7 @@ def serve(*args: str) -> subprocess.Popen[str]:
 def refusal(*args: str) -> str:
     """Run serve expecting it to refuse: exit 2, one line on stderr, nothing listening."""
     process = serve(*args)
-    out, err = process.communicate(timeout=30)
+    out, err = process.communicate(timeout=DEADLINE)
     assert process.returncode == 2, (out, err)
     assert out == ""
     assert err.count("\n") == 1 and "Traceback" not in err, err
@@ -155,7 +155,7 @@ def test_the_ready_line_names_the_file(running: tuple[subprocess.Popen[str], str
     process, url, path = running
     FaxApi(httpx.Client(base_url=url)).send_jobid()  # type: ignore[arg-type]
     process.terminate()
-    assert process.wait(timeout=20) == 0
+    assert process.wait(timeout=DEADLINE) == 0
     again = serve("--state", str(path))
     assert again.stdout is not None
     line = again.stdout.readline()
@@ -243,7 +243,7 @@ def test_snapshot_save_and_load_commands(
     file = tmp_path / "snap.sqlite"
     command = [sys.executable, "-m", "faxage_sim", "snapshot"]
     saved = subprocess.run([*command, "save", url, str(file)], capture_output=True, text=True,
-                           timeout=30)
+                           timeout=DEADLINE)
     assert saved.returncode == 0, saved.stderr
     assert saved.stdout.startswith(f"saved the state of {url} to {file} (")
     other = serve()
@@ -252,7 +252,7 @@ def test_snapshot_save_and_load_commands(
     assert match
     try:
         loaded = subprocess.run([*command, "load", match.group(1), str(file)],
-                                capture_output=True, text=True, timeout=30)
+                                capture_output=True, text=True, timeout=DEADLINE)
         assert loaded.returncode == 0, loaded.stderr
         assert loaded.stdout == (f"loaded {file} into {match.group(1)}: 1 account(s), "
                                  "1 job(s), 0 fax(es), 0 call record(s)\n")
@@ -261,7 +261,7 @@ def test_snapshot_save_and_load_commands(
             "operation": "status", "jobid": str(jobid)})
         assert status.text.startswith(f"{jobid}\t")
         bad = subprocess.run([*command, "load", match.group(1), __file__],
-                             capture_output=True, text=True, timeout=30)
+                             capture_output=True, text=True, timeout=DEADLINE)
         assert bad.returncode == 2
         assert bad.stderr == ("faxage-sim snapshot load: HTTP 400: the snapshot is not a "
                               "faxage-sim snapshot (not an SQLite database)\n")

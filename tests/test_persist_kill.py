@@ -16,6 +16,8 @@ from pathlib import Path
 
 import httpx
 
+from .helpers import DEADLINE
+
 READY = re.compile(r"^faxage-sim \S+ listening on (http://127\.0\.0\.1:\d+) ")
 LOGIN = {"username": "demo", "company": "1000", "password": "demo"}
 DURABILITY_SECONDS = 1.0  # the documented promise
@@ -40,7 +42,7 @@ def start(path: Path) -> tuple[subprocess.Popen[str], str]:
 def load(url: str, stop: threading.Event, given: list[tuple[float, int]],
          rng: random.Random) -> None:
     """sendfax, status and listfax in a loop; JOBIDs noted with when they were answered."""
-    with httpx.Client(base_url=url, timeout=5.0) as client:
+    with httpx.Client(base_url=url, timeout=DEADLINE) as client:
         for _ in range(MAX_REQUESTS_PER_CLIENT):
             if stop.is_set():
                 return
@@ -62,7 +64,7 @@ def load(url: str, stop: threading.Event, given: list[tuple[float, int]],
 
 
 def missing_jobids(url: str, jobids: list[int]) -> list[int]:
-    with httpx.Client(base_url=url, timeout=30.0) as client:
+    with httpx.Client(base_url=url, timeout=DEADLINE) as client:
         answer = client.post("/httpsfax.php", data={**LOGIN, "operation": "status"}).text
     present = {int(line.split("\t")[0]) for line in answer.splitlines() if line.strip()
                and line.split("\t")[0].strip().isdigit()}
@@ -100,4 +102,4 @@ def test_answers_older_than_a_second_survive_kill_9(tmp_path: Path) -> None:
         assert missing_jobids(url, must_survive) == []
     finally:
         process.terminate()
-        assert process.wait(timeout=30) == 0
+        assert process.wait(timeout=DEADLINE) == 0

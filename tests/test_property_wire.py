@@ -125,4 +125,4 @@ def test_the_simulation_survives_random_traffic_then_completes(client: TestClien
 def test_fresh_app_for_property_runs_is_isolated() -> None:
     with TestClient(create_app(SimConfig(clock=ClockMode.MANUAL)),
                     base_url="http://127.0.0.1") as client:
-        assert client.get("/_sim/jobs").json() == {"jobs": []}
+        assert client.get("/_sim/jobs").json() == {"jobs": [], "omitted": 0}

@@ -11,6 +11,7 @@ from faxage_sim.app import create_app
 from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 
+from .helpers import DEADLINE
 from .live import LiveServer
 
 ACCOUNTS = {
@@ -37,7 +38,7 @@ def test_of_two_accounts_racing_for_a_number_exactly_one_gets_it() -> None:
 
         def racer(company: str) -> None:
             with httpx.Client(base_url=server.url) as client:
-                start.wait(timeout=10)
+                start.wait(timeout=DEADLINE)
                 for number in numbers:
                     response = client.post("/provision.php", data={
                         **ACCOUNTS[company], "operation": "provdid", "didnumber": number})
@@ -50,7 +51,7 @@ def test_of_two_accounts_racing_for_a_number_exactly_one_gets_it() -> None:
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join(timeout=30)
+            thread.join(timeout=DEADLINE)
         assert not any(t.is_alive() for t in threads)
 
         assert len(answers) == len(numbers) * len(threads)

@@ -16,6 +16,8 @@ import pytest
 from faxage_sim.cli import main
 from faxage_sim.scenario import shipped
 
+from .helpers import DEADLINE
+
 READY = re.compile(r"^faxage-sim \S+ listening on (http://127\.0\.0\.1:\d+) \(clock (\w+); (.*)\)$")
 
 
@@ -65,7 +67,7 @@ def multi_tenant() -> Iterator[tuple[subprocess.Popen[str], re.Match[str]]]:
     assert match, line
     yield process, match
     process.terminate()
-    process.wait(10)
+    process.wait(DEADLINE)
 
 
 def test_serve_starts_with_the_scenario(
@@ -82,7 +84,7 @@ def test_serve_starts_with_the_scenario(
     accounts = httpx.get(f"{url}/_sim/accounts").json()["accounts"]
     assert [a["company"] for a in accounts] == ["2001", "2002"]
     process.terminate()
-    process.wait(10)
+    process.wait(DEADLINE)
     assert process.stderr is not None
     events = [json.loads(line) for line in process.stderr.read().splitlines()
               if line.startswith("{")]
@@ -97,6 +99,6 @@ def test_a_bad_scenario_stops_serve_with_its_problems(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("faults:\n  - {status: 501}\n")
     process = serve("--scenario", str(bad))
-    out, err = process.communicate(timeout=30)
+    out, err = process.communicate(timeout=DEADLINE)
     assert process.returncode == 2 and out == ""
     assert err == f"{bad}:2: faults[0].status: expected one of 500, 502, 503, 504, got 501\n"

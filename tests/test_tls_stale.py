@@ -14,6 +14,8 @@ import pytest
 
 from faxage_sim import tls
 
+from .helpers import DEADLINE
+
 CLI = [sys.executable, "-m", "faxage_sim"]
 
 
@@ -54,7 +56,7 @@ def test_the_next_start_removes_the_folder_of_a_killed_server(
     assert (left_behind / tls.OWNER_FILE).read_text() == f"{first.pid}\n"
     assert (left_behind / "server.pem").exists()
     first.send_signal(signal.SIGKILL)
-    first.wait(20)
+    first.wait(DEADLINE)
     assert tls_folders(tmp_path) == [left_behind]  # nothing could clean up
     second = start_tls_server(tmp_path, started)
     try:
@@ -62,7 +64,7 @@ def test_the_next_start_removes_the_folder_of_a_killed_server(
         assert (current / tls.OWNER_FILE).read_text() == f"{second.pid}\n"
     finally:
         second.send_signal(signal.SIGTERM)
-        assert second.wait(20) == 0
+        assert second.wait(DEADLINE) == 0
     assert tls_folders(tmp_path) == []  # a clean stop removes its own
 
 

@@ -7,6 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .common import company_param, control_endpoint, ok, state_of
+from .lists import newest
 from .serialize import delivery_json
 
 
@@ -16,7 +17,8 @@ async def list_callbacks(request: Request) -> Response:
     kind = request.query_params.get("kind")
     found = [d for d in state.sim.deliveries.for_company(company_param(request))
              if kind is None or d.kind == kind]
-    return ok({"callbacks": [delivery_json(d) for d in found]})
+    shown, omitted = newest(found)
+    return ok({"callbacks": [delivery_json(d) for d in shown], "omitted": omitted})
 
 
 ROUTES = [Route("/_sim/callbacks", list_callbacks, methods=["GET"])]

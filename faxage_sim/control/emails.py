@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from ..core.outbox import MailState, OutboxMessage
 from .common import ControlError, company_param, control_endpoint, ok, state_of, whole_param
+from .lists import newest
 from .serialize import iso
 
 
@@ -35,7 +36,8 @@ async def list_emails(request: Request) -> Response:
     found = [m for m in state.sim.outbox.for_company(company_param(request))
              if (jobid is None or m.jobid == jobid)
              and (wanted_state is None or m.state.value == wanted_state)]
-    return ok({"emails": [email_json(m) for m in found],
+    shown, omitted = newest(found)
+    return ok({"emails": [email_json(m) for m in shown], "omitted": omitted,
                "smtp": None if state.config.smtp is None
                else f"{state.config.smtp[0]}:{state.config.smtp[1]}"})
 

@@ -16,6 +16,7 @@ from .common import (
     state_of,
     whole_id,
 )
+from .lists import newest
 from .serialize import job_json
 
 
@@ -26,8 +27,9 @@ async def list_jobs(request: Request) -> Response:
     accounts = ([account_or_404(state, company)] if company is not None
                 else list(state.sim.accounts.values()))
     state.sim.run_due(company)
-    return ok({"jobs": [job_json(j, a) for a in accounts
-                        for j in sorted(a.jobs.values(), key=lambda j: j.jobid)]})
+    jobs = [(j, a) for a in accounts for j in sorted(a.jobs.values(), key=lambda j: j.jobid)]
+    shown, omitted = newest(jobs)
+    return ok({"jobs": [job_json(j, a) for j, a in shown], "omitted": omitted})
 
 
 @control_endpoint

@@ -73,11 +73,17 @@ def query_of(params: QueryParams) -> JournalQuery:
     )
 
 
+MAX_REQUESTS_PER_LIST = 10_000  # journal entries one answer carries (docs/limits.md)
+
+
 @control_endpoint
 async def list_requests(request: Request) -> Response:
     state = state_of(request)
     query = query_of(request.query_params)
-    selection = state.journal.query(query, _whole(request.query_params, "limit"))
+    limit = _whole(request.query_params, "limit")
+    # At most MAX_REQUESTS_PER_LIST entries an answer (the newest); `omitted` counts the rest.
+    capped = MAX_REQUESTS_PER_LIST if limit is None else min(limit, MAX_REQUESTS_PER_LIST)
+    selection = state.journal.query(query, capped)
     return ok({"requests": [e.as_json() for e in selection.entries],
                "matched": selection.matched, "omitted": selection.omitted,
                "dropped": state.journal.dropped, "limit": state.journal.limit})

@@ -26,11 +26,11 @@ MAX_SNAPSHOT_BYTES = 4 << 30
 
 @control_endpoint
 async def download(request: Request) -> Response:
-    from ..persist.api import snapshot_bytes
+    from ..persist.api import snapshot_bytes_off_loop
 
     state = state_of(request)
     await state.settle()
-    data = snapshot_bytes(state)
+    data = await snapshot_bytes_off_loop(state)
     return Response(data, media_type=SNAPSHOT_MEDIA_TYPE, headers={
         "Content-Disposition": 'attachment; filename="faxage-sim-snapshot.sqlite"'})
 

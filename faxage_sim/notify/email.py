@@ -9,9 +9,10 @@ single attempt by default) and never reaches the API.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ..background import BackgroundTasks, running_loop
 
@@ -55,12 +56,64 @@ def as_email(message: OutboxMessage) -> EmailMessage:
     return mail
 
 
-def send_now(settings: SmtpSettings, mail: EmailMessage) -> None:
-    """One SMTP conversation (blocking: run it in a thread)."""
-    import smtplib
+# A mail server is a peer: of its replies at most this many bytes are read in one
+# conversation, and the whole conversation gets `SmtpSettings.timeout` seconds (a watchdog
+# shuts the socket down then; the per-read timeout alone never trips on a server that drips).
+MAX_SMTP_REPLY_BYTES: Final = 64 * 1024
 
-    with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
+
+class _CappedReplies:
+    """The server's side of the conversation, read through a byte budget."""
+
+    def __init__(self, file: Any, budget: int) -> None:
+        self.file, self.left = file, budget
+
+    def readline(self, size: int = -1) -> bytes:
+        line: bytes = self.file.readline(size)
+        self.left -= len(line)
+        if self.left < 0:
+            raise OSError(f"the mail server's replies passed {MAX_SMTP_REPLY_BYTES} bytes")
+        return line
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def send_now(settings: SmtpSettings, mail: EmailMessage) -> None:
+    """One SMTP conversation (blocking: run it in a thread), bounded in time and bytes."""
+    import smtplib
+    import socket
+    import threading
+
+    class BoundedSmtp(smtplib.SMTP):
+        watchdog: threading.Timer | None = None
+
+        def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+            sock: socket.socket = super()._get_socket(host, port, timeout)  # type: ignore[misc]
+            self.watchdog = threading.Timer(settings.timeout, _shut, (sock,))
+            self.watchdog.daemon = True
+            self.watchdog.start()
+            return sock
+
+        def getreply(self) -> tuple[int, bytes]:
+            if self.file is None and self.sock is not None:
+                self.file = _CappedReplies(self.sock.makefile("rb"), MAX_SMTP_REPLY_BYTES)
+            return super().getreply()
+
+    smtp = BoundedSmtp(timeout=settings.timeout)
+    try:
+        smtp.connect(settings.host, settings.port)
         smtp.send_message(mail)
+        smtp.quit()
+    finally:
+        if smtp.watchdog is not None:
+            smtp.watchdog.cancel()
+        smtp.close()
+
+
+def _shut(sock: Any) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(2)  # SHUT_RDWR: a blocked read in the sending thread returns at once
 
 
 class MailRelay:
@@ -96,9 +149,10 @@ class MailRelay:
     def busy(self) -> bool:
         return bool(self._tasks) or bool(self.sim.outbox.ready)
 
-    async def settle(self) -> None:
-        """Wait until every queued message has been tried."""
-        await self._tasks.drain(self.kick)
+    async def settle(self, deadline: float | None = None) -> None:
+        """Wait until every queued message has been tried (or until the loop time `deadline`:
+        what is still being sent goes on)."""
+        await self._tasks.drain(self.kick, deadline)
 
     async def aclose(self) -> None:
         self._tasks.cancel()

@@ -105,6 +105,34 @@ def snapshot_bytes(state: AppState) -> bytes:
     return store.to_bytes(rows, pool.files)
 
 
+async def snapshot_bytes_off_loop(state: AppState) -> bytes:
+    """`snapshot_bytes` that does not stall other clients: what can change is encoded on the
+    loop, in one step; call records (immutable, appended only) are taken as they are now —
+    a copy of each account's list — and encoded, with the whole SQLite file, in a worker
+    thread. A million records took GET /_sim/snapshot 22.3 s on the loop."""
+    import asyncio
+
+    from . import store
+    from .model import cdr_rows
+
+    pool = DocumentPool()
+    use_pool(pool)
+    try:
+        rows = all_rows(state, with_cdrs=False)
+    finally:
+        use_pool(None)
+    records = {company: list(cdrs.by_nuid)
+               for company, cdrs in state.sim.cdrs._accounts.items()
+               if company in state.sim.accounts}
+
+    def build() -> bytes:
+        for company, taken in records.items():
+            rows["cdrs"].extend(cdr_rows(company, taken))
+        return store.to_bytes(rows, pool.files)
+
+    return await asyncio.to_thread(build)
+
+
 def load_snapshot(state: AppState, data: bytes) -> dict[str, int]:
     """Replace the whole state with a snapshot, checked whole first (`StateError` if bad:
     nothing has changed then)."""

@@ -88,10 +88,12 @@ def run_snapshot(args: argparse.Namespace) -> int:
     command = f"faxage-sim snapshot {args.snapshot_command}"
     body = b""
     if args.snapshot_command == "load":
+        from .files import MAX_SNAPSHOT_FILE_BYTES, FileRefused, read_capped
+
         try:
-            body = args.file.read_bytes()
-        except OSError as exc:
-            print(f"{command}: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+            body = read_capped(args.file, MAX_SNAPSHOT_FILE_BYTES)
+        except FileRefused as exc:
+            print(f"{command}: {exc}", file=sys.stderr)
             return 2
     try:
         with httpx.Client(verify=verify, trust_env=False, timeout=300.0,

@@ -501,8 +501,10 @@ def fill_account(state: AppState, account: Account, data: DecodedAccount) -> Non
     desk._queue_seq = itertools.count(data.queue_seq)
 
 
-def rows_of_accounts(state: AppState, companies: Iterable[str]) -> Rows:
-    """Every row of the given accounts (the per-account snapshot)."""
+def rows_of_accounts(state: AppState, companies: Iterable[str], *,
+                     with_cdrs: bool = True) -> Rows:
+    """Every row of the given accounts (the per-account snapshot); without their call
+    records if `with_cdrs` is false (`cdr_rows` encodes those, off the event loop)."""
     sim = state.sim
     rows: Rows = {"accounts": [], "jobs": [], "faxes": [], "busy_calls": [], "cdrs": [],
                   "events": [], "deliveries": [], "emails": []}
@@ -519,9 +521,9 @@ def rows_of_accounts(state: AppState, companies: Iterable[str]) -> Rows:
             rows["faxes"].append((company, fax.recvid, to_json(encode(ReceivedFax, fax))))
         for seq, busy in enumerate(account.inbox.busy_calls):
             rows["busy_calls"].append((company, seq, to_json(encode(BusyCall, busy))))
-        cdrs = sim.cdrs._accounts.get(company)
-        for record in cdrs.by_nuid if cdrs is not None else ():
-            rows["cdrs"].append((record.nuid, company, to_json(encode(CallRecord, record))))
+        cdrs = sim.cdrs._accounts.get(company) if with_cdrs else None
+        if cdrs is not None:
+            rows["cdrs"].extend(cdr_rows(company, cdrs.by_nuid))
         for seq, (due, data) in enumerate(account_events(account)):
             rows["events"].append((company, seq, due, to_json(data)))
     wanted = set(companies)
@@ -545,8 +547,12 @@ def email_row(message: OutboxMessage) -> tuple[Any, ...]:
     return (message.id, message.company, to_json(encode(OutboxMessage, message)))
 
 
-def all_rows(state: AppState) -> Rows:
-    rows = rows_of_accounts(state, list(state.sim.accounts))
+def cdr_rows(company: str, records: Iterable[CallRecord]) -> list[tuple[Any, ...]]:
+    return [(r.nuid, company, to_json(encode(CallRecord, r))) for r in records]
+
+
+def all_rows(state: AppState, *, with_cdrs: bool = True) -> Rows:
+    rows = rows_of_accounts(state, list(state.sim.accounts), with_cdrs=with_cdrs)
     rows["globals"] = globals_rows(state)
     rows["journal"] = [(e.seq, to_json(encode(JournalEntry, e))) for e in state.journal.entries]
     return rows

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
 if TYPE_CHECKING:
     from ..core.events import SimEvent
@@ -27,6 +27,11 @@ if TYPE_CHECKING:
 MIN_INTERVAL = 0.5  # real seconds between two change messages of one stream
 KEEPALIVE = 15.0  # real seconds: a comment line keeps proxies from closing an idle stream
 RETRY_MS = 1000  # the browser reconnects this soon after a lost stream
+# Open streams per emulator: each costs a wake-up per change and a task at shutdown, so 5,000
+# of them slowed every API answer (3 ms to 310 ms) and SIGTERM (3.3 s). One more is refused
+# with 503 and a JSON error (docs/limits.md); a dashboard tab holds one.
+MAX_STREAMS = 32
+BUSY_RETRY_MS = 30_000  # a stream refused after its answer started: try again much later
 
 
 class LiveHub:
@@ -94,7 +99,14 @@ class LiveHub:
         for flag in self.streams:
             self.loop.call_soon_threadsafe(flag.set)
 
+    @property
+    def full(self) -> bool:
+        return len(self.streams) >= MAX_STREAMS
+
     async def messages(self) -> AsyncIterator[str]:
+        if self.full:  # streams that passed `events` together: the cap holds all the same
+            yield f"retry: {BUSY_RETRY_MS}\nevent: busy\ndata: {{}}\n\n"
+            return
         flag = asyncio.Event()
         self._attach(flag)
         try:
@@ -129,5 +141,10 @@ def hub_of(state: AppState) -> LiveHub:
 async def events(request: Request) -> Response:
     state: AppState = request.app.state.faxage
     hub = hub_of(state)
+    if hub.full:
+        return JSONResponse(
+            {"error": f"too many live streams open (at most {MAX_STREAMS}); close a dashboard "
+                      "tab or try again later"},
+            status_code=503, headers={"Retry-After": "30", "Cache-Control": "no-store"})
     return StreamingResponse(hub.messages(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

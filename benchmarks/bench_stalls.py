@@ -1,0 +1,108 @@
+"""Does one big answer stall other clients? getcdr.php over many call records and
+`GET /_sim/snapshot`, with another client's `status` requests timed meanwhile.
+
+Each big request is run as it is now (formatted in chunks / encoded in a worker thread) and
+as it was before (all on the event loop: getcdr with one chunk, the snapshot with the
+synchronous `snapshot_bytes`), in alternating rounds on the same server, so machine noise
+falls on both alike. Printed: the big request's time, and the other client's longest and
+median wait while it ran (min/median/max over rounds). Target: the longest wait now is a
+small fraction of the big request (the issue: getcdr stalled everyone 14.7 s and the
+snapshot 22.3 s over 1,000,000 records).
+
+    .venv/bin/python benchmarks/bench_stalls.py [--records 200000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+from timing import machine
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from faxage_sim.app import create_app
+from faxage_sim.config import SimConfig
+from faxage_sim.core.clock import ClockMode
+from faxage_sim.endpoints import getcdr
+from faxage_sim.persist import api as persist_api
+from tests.cdr_fill import fill
+from tests.helpers import CREDENTIALS
+from tests.live import LiveServer
+
+
+def during(url: str, big: Callable[[httpx.Client], object]) -> tuple[float, list[float]]:
+    """The big request's seconds, and each status request's wait while it ran."""
+    done = threading.Event()
+    took: list[float] = []
+
+    def run() -> None:
+        with httpx.Client(base_url=url, timeout=600) as client:
+            started = time.perf_counter()
+            big(client)
+            took.append(time.perf_counter() - started)
+        done.set()
+
+    waits: list[float] = []
+    status = {**CREDENTIALS, "operation": "status", "jobid": "1"}
+    with httpx.Client(base_url=url, timeout=600) as other:
+        other.post("/httpsfax.php", data=status)
+        threading.Thread(target=run, daemon=True).start()
+        while not done.is_set():
+            started = time.perf_counter()
+            other.post("/httpsfax.php", data=status)
+            if not done.is_set():
+                waits.append(time.perf_counter() - started)
+    return took[0], waits or [0.0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    print(machine())
+    app = create_app(SimConfig(clock=ClockMode.MANUAL, log_requests=False, journal_limit=1))
+    fill(app.state.faxage, args.records)
+    chunk = getcdr.FORMAT_CHUNK
+    off_loop = persist_api.snapshot_bytes_off_loop
+
+    async def on_loop(state: object) -> bytes:
+        return persist_api.snapshot_bytes(state)  # type: ignore[arg-type]
+
+    def set_before(before: bool) -> None:
+        getcdr.FORMAT_CHUNK = 10**12 if before else chunk
+        persist_api.snapshot_bytes_off_loop = on_loop if before else off_loop  # type: ignore[assignment]
+
+    bigs: dict[str, Callable[[httpx.Client], object]] = {
+        "getcdr nuidgt=0": lambda c: c.post("/getcdr.php", data={**CREDENTIALS, "nuidgt": "0"}),
+        "GET /_sim/snapshot": lambda c: c.get("/_sim/snapshot"),
+    }
+    results: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
+    with LiveServer(app) as live:
+        for _ in range(args.rounds):
+            for name, big in bigs.items():
+                for label in ("now", "before (on the loop)"):
+                    set_before(label != "now")
+                    took, waits = during(live.url, big)
+                    results.setdefault((name, label), []).append(
+                        (took, max(waits), statistics.median(waits)))
+        set_before(False)
+    print(f"{args.records:,} call records, {args.rounds} alternating rounds; "
+          "seconds as min/median/max over rounds")
+    for (name, label), rows in results.items():
+        def spread(i: int, rows: list[tuple[float, float, float]] = rows) -> str:
+            values = sorted(r[i] for r in rows)
+            return f"{values[0]:.3f}/{statistics.median(values):.3f}/{values[-1]:.3f}"
+        print(f"{name}, {label}: took {spread(0)}; other client's longest wait {spread(1)}, "
+              f"median wait {spread(2)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""Byte budgets for what the emulator keeps of its clients' input (the request journal).
+
+A count cap bounds how many things are kept, not how big each is: 60 requests with an 8 MB
+field name would keep 520 MB. So what is kept is cut to a budget, and every cut is marked with
+the size it had, never silent: `name…[cut, 8388608 chars]`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+CUT_MARK: Final = "…[cut, {size} chars]"
+# The key under which a cut request notes the fields it left out.
+MORE_FIELDS: Final = "…"
+
+
+def cut_text(text: str, keep: int) -> str:
+    """`text`, or its first `keep` characters marked with its full length."""
+    if len(text) <= keep:
+        return text
+    return text[:keep] + CUT_MARK.format(size=len(text))
+
+
+def text_cost(value: Any) -> int:
+    """Characters a kept value holds: its strings, keys and values of nested mappings."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, Mapping):
+        return sum(text_cost(k) + text_cost(v) for k, v in value.items())
+    return 8
+
+
+def fit_fields(fields: Mapping[str, Any], budget: int) -> dict[str, Any]:
+    """The first fields that fit in `budget` characters (names and values); the rest are left
+    out and counted under MORE_FIELDS. Fields are expected already cut one by one."""
+    kept: dict[str, Any] = {}
+    spent = 0
+    left_out = 0
+    left_out_chars = 0
+    for name, value in fields.items():
+        cost = len(name) + text_cost(value)
+        if left_out or spent + cost > budget:
+            left_out += 1
+            left_out_chars += cost
+            continue
+        kept[name] = value
+        spent += cost
+    if left_out:
+        kept[MORE_FIELDS] = f"[cut, {left_out} more field(s), {left_out_chars} chars]"
+    return kept
