@@ -225,7 +225,7 @@ def _make_decoder(tp: Any) -> Decoder | None:
             rng = random.Random()
             try:
                 rng.setstate(_data_to_state(data))
-            except (TypeError, ValueError) as exc:
+            except (TypeError, ValueError, OverflowError) as exc:
                 raise CodecError(f"a random generator state is not valid: {exc}") from exc
             return rng
         return to_random
@@ -323,6 +323,7 @@ def _dataclass_decoder(cls: type) -> Decoder:
     """`d` (a dict) to `cls`: each field checked (plain types inline, records through their
     own decoder); a missing or wrong field raises `CodecError` naming it."""
     names: dict[str, Any] = {"cls": cls, "bad": _bad_field, "KeyError": KeyError,
+                             "CodecError": CodecError, "inner": _inner_error,
                              "setattr": object.__setattr__, "fix": _AFTER_DECODE.get(cls)}
     lines = [f"def decode_{cls.__name__}(d):",
              "    if d.__class__ is not dict:",
@@ -352,13 +353,16 @@ def _dataclass_decoder(cls: type) -> Decoder:
             if dec is not None:
                 names[f"d_{name}"] = dec
                 lines.append(f"        if {var} is not None:")
-                lines.append(f"            {var} = d_{name}({var})")
+                lines.append("            try:")
+                lines.append(f"                {var} = d_{name}({var})")
+                lines.append("            except CodecError as exc:")
+                lines.append(f"                inner({cls.__name__!r}, {name!r}, exc)")
         (init_args if init else later).append(f"{name}={var}" if init else name)
     lines.append("    except KeyError as missing:")
     lines.append(f"        bad({cls.__name__!r}, missing.args[0], 'nothing')")
     lines.append("    try:")
     lines.append(f"        o = cls({', '.join(init_args)})")
-    lines.append("    except (TypeError, ValueError) as exc:")
+    lines.append("    except (TypeError, ValueError, OverflowError) as exc:")
     lines.append(f"        bad({cls.__name__!r}, None, exc)")
     for name in later:
         lines.append(f"    setattr(o, {name!r}, v_{name})")
@@ -398,6 +402,11 @@ def _bad_field(record: str, name: str | None, value: Any) -> None:
     if isinstance(value, Exception):
         raise CodecError(f"{where} is not valid: {value}")
     raise CodecError(f"{where} holds {str(value)[:60]!r}")
+
+
+def _inner_error(record: str, name: str, exc: CodecError) -> None:
+    """A nested value of field `name` failed: the message names the field too."""
+    raise CodecError(f"a {record} record, field {name!r}: {exc}") from exc
 
 
 def after_decode(cls: type, fix: Callable[[Any], Any]) -> None:
