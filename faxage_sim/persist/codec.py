@@ -347,9 +347,15 @@ def _dataclass_decoder(cls: type) -> Decoder:
         elif base is float:
             names["to_float"] = decoder(float)
             lines.append(f"        if {guard}{var}.__class__ is not float:")
-            lines.append(f"            {var} = to_float({var})")
+            lines.append("            try:")
+            lines.append(f"                {var} = to_float({var})")
+            lines.append("            except CodecError as exc:")
+            lines.append(f"                inner({cls.__name__!r}, {name!r}, exc)")
         elif base is not Any:
             dec = decoder(hint)
+            if not optional:
+                lines.append(f"        if {var} is None:")
+                lines.append(f"            bad({cls.__name__!r}, {name!r}, None)")
             if dec is not None:
                 names[f"d_{name}"] = dec
                 lines.append(f"        if {var} is not None:")
@@ -374,7 +380,8 @@ def _dataclass_decoder(cls: type) -> Decoder:
 
 def _namedtuple_decoder(cls: Any) -> Decoder:
     hints = typing.get_type_hints(cls)
-    names: dict[str, Any] = {"cls": cls, "bad": _bad_field}
+    names: dict[str, Any] = {"cls": cls, "bad": _bad_field, "CodecError": CodecError,
+                             "inner": _inner_error}
     count = len(cls._fields)
     lines = [f"def decode_{cls.__name__}(d):",
              f"    if d.__class__ is not list or len(d) != {count}:",
@@ -390,7 +397,10 @@ def _namedtuple_decoder(cls: Any) -> Decoder:
             dec = decoder(base)
             if dec is not None:
                 names[f"d{i}"] = dec
-                lines.append(f"    v{i} = d{i}(v{i})")
+                lines.append("    try:")
+                lines.append(f"        v{i} = d{i}(v{i})")
+                lines.append("    except CodecError as exc:")
+                lines.append(f"        inner({cls.__name__!r}, {name!r}, exc)")
     lines.append(f"    return cls({', '.join(f'v{i}' for i in range(count))})")
     exec("\n".join(lines) + "\n", names)  # generated from the fields
     decode_record: Decoder = names[f"decode_{cls.__name__}"]

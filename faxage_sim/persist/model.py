@@ -317,6 +317,7 @@ def decode_state(rows: Rows, whole: bool = True) -> DecodedState:
     where = ["a record"]
     try:
         decoded = _decode_state(rows, where)
+        where[0] = "a record"
         check_state(decoded, whole)
         return decoded
     except StateError:
@@ -384,15 +385,18 @@ def _decode_state(rows: Rows, at: list[str]) -> DecodedState:
         for name in ("users", "dids", "disabled_dids"):
             if not isinstance(data[name], list):
                 raise StateError(f"{where}, field {name!r}: expected a list")
-        if not all(isinstance(d, str) for d in data["dids"] + data["disabled_dids"]):
-            raise StateError(f"{where}, field 'dids': expected texts")
+        for name in ("dids", "disabled_dids"):
+            if not all(isinstance(d, str) for d in data[name]):
+                raise StateError(f"{where}, field {name!r}: expected texts")
         did_urls = data["did_urls"]
         if not isinstance(did_urls, dict) or not all(
                 isinstance(v, str) for v in did_urls.values()):
             raise StateError(f"{where}, field 'did_urls': expected an object of texts")
         accounts[company] = DecodedAccount(
-            company=company, settings=_record(AccountSettings, data["settings"], where),
-            users=[_record(User, u, where) for u in data["users"]],
+            company=company,
+            settings=_record(AccountSettings, data["settings"], f"{where}, field 'settings'"),
+            users=[_record(User, u, f"{where}, field 'users[{i}]'")
+                   for i, u in enumerate(data["users"])],
             dids=list(data["dids"]), disabled_dids=set(data["disabled_dids"]),
             clock=clock, did_urls=dict(did_urls),
             in_progress=_int(data["inbound_in_progress"], f"{where}, field "
@@ -440,7 +444,7 @@ def _decode_state(rows: Rows, at: list[str]) -> DecodedState:
             raise StateError(f"{where}, field 'recvid': the row's key and its record disagree")
         owner(company, where).faxes.append(fax)
     for company, seq, text in rows.get("busy_calls", []):
-        where = at[0] = f"busy call {seq}"
+        where = at[0] = f"account {company}, busy call {seq}"
         owner(company, where).busy.append(_record(BusyCall, _body(text, where), where))
     for nuid, company, text in rows.get("cdrs", []):
         where = at[0] = f"call record {nuid}"
@@ -450,7 +454,7 @@ def _decode_state(rows: Rows, at: list[str]) -> DecodedState:
             raise StateError(f"{where}, field 'nuid': the row's key and its record disagree")
         owner(company, where).cdrs.append(record)
     for company, seq, due, text in rows.get("events", []):
-        where = at[0] = f"pending event {seq}"
+        where = at[0] = f"account {company}, pending event {seq}"
         if not _number(due):
             raise StateError(f"{where}, field 'due': {str(due)[:60]!r} is not a number")
         owner(company, where).events.append(

@@ -179,7 +179,7 @@ def check_values(value: Any, where: str, path: str = "") -> None:
         elif dataclasses.is_dataclass(item):
             for f in dataclasses.fields(item):
                 if f.name not in SKIPPED_FIELDS:
-                    name = f.name.lstrip("_")
+                    name = f.name
                     stack.append((getattr(item, f.name), f"{at}.{name}" if at else name))
         # anything else came out of the codec's own checks (a Clock spec, say)
 
@@ -381,6 +381,47 @@ def check_event(data: dict[str, Any], where: str, name: str, account: DecodedAcc
     check_values({k: v for k, v in data.items() if k != "kind"}, where, name)
 
 
+def check_fault(fault: Any, where: str) -> None:
+    """An injected fault within what `POST /_sim/faults` accepts."""
+    from ..faults import DISTRIBUTIONS, HTTP_STATUSES
+
+    check_values(fault, where)
+    _id(where, "id", fault.id)
+    spec = fault.spec
+    if spec.status is not None and spec.status not in HTTP_STATUSES:
+        raise _field(where, "spec.status", f"{_shown(spec.status)} is not one of "
+                     f"{', '.join(map(str, HTTP_STATUSES))}")
+    if spec.server not in (None, "php", "nginx"):
+        raise _field(where, "spec.server", "expected php or nginx")
+    if spec.probability is not None:
+        _within(where, "spec.probability", spec.probability, 0, 1)
+    for name in ("nth", "every", "hits"):
+        value = getattr(spec, name)
+        if value is not None:
+            _within(where, f"spec.{name}", value, 1, MAX_STORED_ID)
+    for name in ("after", "truncate_keep"):
+        value = getattr(spec, name)
+        if value is not None:
+            _within(where, f"spec.{name}", value, 0, MAX_STORED_ID)
+    for name in ("duration", "hang_max"):
+        value = getattr(spec, name)
+        if value is not None:
+            _within(where, f"spec.{name}", value, 0, MAX_DURATION_SECONDS)
+    if spec.latency is not None:
+        if spec.latency.distribution not in DISTRIBUTIONS:
+            raise _field(where, "spec.latency.distribution",
+                         f"expected one of {', '.join(DISTRIBUTIONS)}")
+        for f in dataclasses.fields(spec.latency):
+            value = getattr(spec.latency, f.name)
+            if isinstance(value, float):
+                _within(where, f"spec.latency.{f.name}", value, 0, MAX_DURATION_SECONDS)
+    if spec.drip is not None:
+        _within(where, "spec.drip.chunk_bytes", spec.drip.chunk_bytes, 1, 1 << 30)
+        _within(where, "spec.drip.interval", spec.drip.interval, 0, MAX_DURATION_SECONDS)
+    if fault.seen < 0 or fault.fired < 0:
+        raise _field(where, "seen", "expected counts >= 0")
+
+
 def check_counters(counters: dict[str, int], required: bool = True) -> None:
     for name in COUNTER_NAMES:
         if name not in counters:
@@ -414,9 +455,7 @@ def check_state(decoded: DecodedState, whole: bool = True) -> None:
         check_values(entry, at)
         _id(at, "seq", entry.seq)
     for fault in decoded.faults:
-        at = f"fault {fault.id}"
-        check_values(fault, at)
-        _id(at, "id", fault.id)
+        check_fault(fault, f"fault {fault.id}")
     if decoded.inventory is not None:
         check_values(decoded.inventory, "inventory")
     if decoded.rules is not None:
