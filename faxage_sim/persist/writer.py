@@ -16,6 +16,7 @@ import contextlib
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -111,7 +112,13 @@ class Persister:
         self.emails_written = 0
         self.journal_high = 0
         self.journal_low = 0
-        self.error: str | None = None
+        self.error: str | None = None  # why the last save failed (None: it succeeded)
+        self.failures = 0  # saves failed in a row
+        self.last_saved: float | None = None  # wall time of the last successful save
+        self._told: set[str] = set()  # causes already logged (each is logged once)
+        # Documents of a batch that failed: the file still lacks them (written with the next).
+        self._unwritten_documents: dict[str, bytes] = {}
+        self._documents_lock = threading.Lock()
         self.written: dict[tuple[str, str], str] = {}
         self._queue: queue.Queue[Batch | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -190,8 +197,12 @@ class Persister:
                 batch = Batch(replace_all=True, rows=all_rows(self.state))
                 batch.documents = dict(self.pool.take_added())
                 self.mark_written()
-                return batch
-            return self._gather_changes()
+            else:
+                batch = self._gather_changes()
+            with self._documents_lock:
+                batch.documents.update(self._unwritten_documents)
+                self._unwritten_documents.clear()
+            return batch
         finally:
             use_pool(None)
 
@@ -376,8 +387,14 @@ class Persister:
             self.flush()
 
     def flush(self) -> None:
-        """Hand what changed to the writer thread."""
-        batch = self.gather()
+        """Hand what changed to the writer thread. A record that cannot be turned into rows
+        is a failed save like any other: logged once, retried whole, never the end of saving."""
+        try:
+            batch = self.gather()
+        except Exception as exc:  # noqa: BLE001 - whatever a record holds, saving goes on
+            self.everything = self.changed = True
+            self._failed(exc)
+            return
         if batch is not None:
             self._queue.put(batch)
 
@@ -398,18 +415,52 @@ class Persister:
     def _write(self, batch: Batch) -> None:
         try:
             write_batch(self.file.conn, batch)
-        except sqlite3.Error as exc:
-            # The changes of that batch are not in the file: the next save writes it whole.
+        except Exception as exc:  # noqa: BLE001 - the writer survives any batch
+            # The changes of that batch are not in the file: the next save writes it whole,
+            # with the batch's documents (the pool counts them as handed over already).
+            with self._documents_lock:
+                self._unwritten_documents.update(batch.documents)
             self.everything = self.changed = True
-            if self.error is None:
-                self.error = str(exc)
-                console = self.state.console
-                if console is not None:
-                    console.line("state", f"cannot save to {self.file.path}: {exc}")
+            self._failed(exc)
+            return
+        self.last_saved = time.time()
+        if self.error is not None:
+            self._tell(f"saving to {self.file.path} works again (after {self.failures} failed "
+                       "save(s)); the whole state was written")
+        self.error, self.failures = None, 0
+
+    def _failed(self, exc: BaseException) -> None:
+        cause = f"{type(exc).__name__}: {str(exc)[:200]}"
+        self.error = cause
+        self.failures += 1
+        if cause not in self._told:  # once per cause, however often it recurs
+            self._told.add(cause)
+            self._tell(f"cannot save to {self.file.path}: {cause}; retrying every "
+                       f"{self.interval:g} s (GET /_sim/health shows the state of saving)")
+
+    def _tell(self, text: str) -> None:
+        console = self.state.console
+        if console is not None:
+            console.line("state", text)
+        else:
+            import logging
+
+            logging.getLogger("faxage_sim").warning("%s", text)
+
+    def health(self) -> dict[str, Any]:
+        """What `GET /_sim/health` and the dashboard say about saving."""
+        return {"file": str(self.file.path), "saving": "failing" if self.error else "ok",
+                "error": self.error, "failed_saves": self.failures,
+                "last_saved": self.last_saved}
 
     def save_now(self) -> None:
         """Write everything that changed, synchronously (start-up, tests)."""
-        batch = self.gather(final=True)
+        try:
+            batch = self.gather(final=True)
+        except Exception as exc:  # noqa: BLE001 - retried by the next save
+            self.everything = self.changed = True
+            self._failed(exc)
+            return
         if batch is not None:
             self._write(batch)
 
@@ -420,7 +471,11 @@ class Persister:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        batch = self.gather(final=True)
+        try:
+            batch = self.gather(final=True)
+        except Exception as exc:  # noqa: BLE001 - what was saved before stays; say so
+            self._failed(exc)
+            batch = None
         if self._thread is not None:
             if batch is not None:
                 self._queue.put(batch)
