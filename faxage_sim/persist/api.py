@@ -41,6 +41,7 @@ class LoadedState:
     file: StateFile
     decoded: DecodedState | None  # None: a new (empty) file
     pool: DocumentPool
+    marks: dict[str, int] | None = None  # ids reserved by the run that wrote the file
 
 
 def _decode(rows: Rows, documents: dict[str, bytes],
@@ -66,6 +67,7 @@ def open_state(path: str) -> LoadedState:
     try:
         rows, documents = store.read_all(file.conn, str(path))
         decoded, pool = _decode(rows, documents)
+        marks = _marks(file)
     except StateError as exc:
         file.close()  # refused: the file is left exactly as it was
         message = str(exc)
@@ -73,7 +75,19 @@ def open_state(path: str) -> LoadedState:
             message = f"{path} is corrupt: {message}"
         raise StateFileError(f"--state {message}") from exc
     file.open_for_writing()
-    return LoadedState(file, decoded, pool)
+    return LoadedState(file, decoded, pool, marks)
+
+
+def _marks(file: StateFile) -> dict[str, int]:
+    import sqlite3
+
+    from .sequences import read_marks
+    from .validate import RecordError
+
+    try:
+        return read_marks(file.conn)
+    except (RecordError, sqlite3.DatabaseError) as exc:
+        raise StateError(str(exc)) from exc
 
 
 def attach(state: AppState, loaded: LoadedState) -> Persister:
@@ -82,7 +96,7 @@ def attach(state: AppState, loaded: LoadedState) -> Persister:
 
     if loaded.decoded is not None:
         install(state, loaded.decoded)
-    persister = Persister(state, loaded.file, loaded.pool)
+    persister = Persister(state, loaded.file, loaded.pool, marks=loaded.marks)
     persister.attach()
     if loaded.decoded is None:
         persister.everything_changed()  # a new file: write the whole (fresh) state now

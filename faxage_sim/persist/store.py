@@ -62,10 +62,15 @@ def insert(conn: sqlite3.Connection, table: str, rows: Iterable[tuple[Any, ...]]
     conn.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", rows)
 
 
-def write_all(conn: sqlite3.Connection, rows: Rows, documents: dict[str, bytes]) -> None:
+def write_all(conn: sqlite3.Connection, rows: Rows, documents: dict[str, bytes],
+              marks: dict[str, int] | None = None) -> None:
     """Replace every record (one transaction: the old state or the new, never half)."""
     with conn:
         create_schema(conn)
+        if marks is not None:
+            from .sequences import write_marks
+
+            write_marks(conn, marks)
         for table in RECORD_TABLES:
             conn.execute(f"DELETE FROM {table}")
         for table, table_rows in rows.items():

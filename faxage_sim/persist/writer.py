@@ -29,6 +29,7 @@ from ..core.inbound import BusyCall, ReceivedFax
 from ..journal import JournalEntry
 from . import store
 from .codec import DocumentPool, encode, use_pool
+from .sequences import Sequences, write_marks
 from .model import (
     account_body,
     account_events,
@@ -60,6 +61,7 @@ class Batch:
     documents: dict[str, bytes] = field(default_factory=dict)
     clear_tables: list[str] = field(default_factory=list)
     replace_all: bool = False
+    marks: dict[str, int] | None = None  # reserved ids to write (`sequences`)
 
     def add(self, table: str, rows: list[tuple[Any, ...]]) -> None:
         if rows:
@@ -71,9 +73,11 @@ class Batch:
 
 def write_batch(conn: sqlite3.Connection, batch: Batch) -> None:
     if batch.replace_all:
-        store.write_all(conn, batch.rows, batch.documents)
+        store.write_all(conn, batch.rows, batch.documents, batch.marks)
         return
     with conn:
+        if batch.marks is not None:
+            write_marks(conn, batch.marks)
         for company in batch.delete_companies:
             for table in store.COMPANY_TABLES:
                 conn.execute(f"DELETE FROM {table} WHERE company = ?", (company,))
@@ -92,8 +96,10 @@ class Persister:
     """Keeps one `StateFile` up to date with one `AppState`."""
 
     def __init__(self, state: AppState, file: store.StateFile, pool: DocumentPool,
-                 interval: float = FLUSH_INTERVAL) -> None:
+                 interval: float = FLUSH_INTERVAL, marks: dict[str, int] | None = None) -> None:
         self.state = state
+        self.sequences = Sequences(state, marks or {}, self._commit_marks)
+        self._conn_lock = threading.Lock()  # the writer thread's saves, the loop's reservations
         self.file = file
         self.pool = pool
         self.interval = interval
@@ -131,6 +137,21 @@ class Persister:
         self.state.persister = self
         self._unsubscribe = self.state.sim.bus.subscribe(self.observe)
         self.mark_written()
+        self.sequences.start_after_marks()
+        self.sequences.guard()
+
+    def ids_replaced(self) -> None:
+        """A load or restore replaced counters: guard the new ones."""
+        self.sequences.guard()
+
+    def _commit_marks(self, marks: dict[str, int]) -> None:
+        """Reserved ids, committed now (on the event loop's thread, before an id of the new
+        block is handed out). Should the file refuse, the emulator goes on and says so."""
+        try:
+            with self._conn_lock, self.file.conn as conn:
+                write_marks(conn, marks)
+        except Exception as exc:  # noqa: BLE001 - shown in /_sim/health like any failed save
+            self._failed(exc)
 
     def observe(self, event: SimEvent) -> None:
         self.changed = True
@@ -158,8 +179,10 @@ class Persister:
 
     def control_changed(self, path: str) -> None:
         """A state-changing control request: accounts, settings, clocks, inventory, faults
-        (rewritten at every save) may have changed; jobs and faxes tell their own changes."""
+        (rewritten at every save) may have changed; jobs and faxes tell their own changes.
+        (A reset made new counters: guarded now.)"""
         self.changed = True
+        self.sequences.guard()
 
     def everything_changed(self) -> None:
         """A snapshot was loaded: the next save rewrites the whole file."""
@@ -389,13 +412,20 @@ class Persister:
     def flush(self) -> None:
         """Hand what changed to the writer thread. A record that cannot be turned into rows
         is a failed save like any other: logged once, retried whole, never the end of saving."""
+        sequences = self.sequences
+        sequences.apply_done()
+        sequences.guard()
+        marks = sequences.take_ahead()
+        if marks is not None:
+            self.changed = True
         try:
             batch = self.gather()
         except Exception as exc:  # noqa: BLE001 - whatever a record holds, saving goes on
             self.everything = self.changed = True
             self._failed(exc)
-            return
+            batch = Batch() if marks is not None else None
         if batch is not None:
+            batch.marks = marks
             self._queue.put(batch)
 
     def _write_loop(self) -> None:
@@ -414,7 +444,8 @@ class Persister:
 
     def _write(self, batch: Batch) -> None:
         try:
-            write_batch(self.file.conn, batch)
+            with self._conn_lock:
+                write_batch(self.file.conn, batch)
         except Exception as exc:  # noqa: BLE001 - the writer survives any batch
             # The changes of that batch are not in the file: the next save writes it whole,
             # with the batch's documents (the pool counts them as handed over already).
@@ -424,6 +455,8 @@ class Persister:
             self._failed(exc)
             return
         self.last_saved = time.time()
+        if batch.marks is not None:
+            self.sequences.done = batch.marks  # applied on the event loop's thread
         if self.error is not None:
             self._tell(f"saving to {self.file.path} works again (after {self.failures} failed "
                        "save(s)); the whole state was written")
@@ -476,6 +509,9 @@ class Persister:
         except Exception as exc:  # noqa: BLE001 - what was saved before stays; say so
             self._failed(exc)
             batch = None
+        if batch is not None:
+            # A clean stop: the marks come down to the counters (no jump at the restart).
+            batch.marks = self.sequences.current()
         if self._thread is not None:
             if batch is not None:
                 self._queue.put(batch)
