@@ -211,6 +211,11 @@ def fault_rows(state: AppState) -> dict[str, Any]:
 class StateError(ValueError):
     """A state (file or snapshot) that cannot be loaded; the message is one clear line."""
 
+    def __init__(self, message: str) -> None:
+        # One printable line whatever the record held (a lone surrogate, a newline).
+        line = " ".join(str(message).split("\n"))
+        super().__init__(line.encode("utf-8", "backslashreplace").decode("utf-8"))
+
 
 @dataclass
 class DecodedAccount:
@@ -474,7 +479,8 @@ def _decode_state(rows: Rows, at: list[str]) -> DecodedState:
     at[0] = "globals faults"
     if not isinstance(faults_data, dict) or not isinstance(faults_data.get("faults"), list):
         raise StateError("globals faults: expected an object with next_id and faults")
-    faults = [_record(ActiveFault, f, f"fault {i}") for i, f in enumerate(faults_data["faults"])]
+    faults = [_record(ActiveFault, f, f"globals faults, field 'faults[{i}]'")
+              for i, f in enumerate(faults_data["faults"])]
     at[0] = "globals inventory"
     return DecodedState(
         accounts=accounts, counters=counters,
@@ -512,13 +518,16 @@ def _decode_rules(data: Any) -> Any:
     layer_type, rule_type = _scenario_rules()
     if not isinstance(data, dict) or not isinstance(data.get("shared"), list) \
             or not isinstance(data.get("by_company"), list):
-        raise StateError("the scenario rules are not valid")
+        raise StateError("globals rules, field 'shared': expected the scenario rules")
     layer = layer_type()
-    layer.shared = [_record(rule_type, r, "a scenario rule") for r in data["shared"]]
+    layer.shared = [_record(rule_type, r, f"globals rules, field 'shared[{i}]'")
+                    for i, r in enumerate(data["shared"])]
     for pair in data["by_company"]:
         if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[1], list)):
-            raise StateError("the scenario rules are not valid")
-    layer.by_company = {str(c): [_record(rule_type, r, "a scenario rule") for r in rules]
+            raise StateError("globals rules, field 'shared': expected the scenario rules")
+    layer.by_company = {str(c): [_record(rule_type, r, f"globals rules, field "
+                                          f"'by_company' ({c}) [{i}]")
+                                 for i, r in enumerate(rules)]
                         for c, rules in data["by_company"]}
     return layer
 

@@ -204,10 +204,10 @@ class Sequences:
                 self.marks[name] = value
         for name, (owner, attribute) in counter_slots(self.state).items():
             counter = getattr(owner, attribute)
-            if isinstance(counter, ReservedCounter) and name in self.marks:
-                if self.marks[name] > counter.limit:
-                    counter.limit = self.marks[name]
-                    counter.ahead_asked = False
+            if isinstance(counter, ReservedCounter) and name in self.marks \
+                    and self.marks[name] > counter.limit:
+                counter.limit = self.marks[name]
+                counter.ahead_asked = False
 
     def current(self) -> dict[str, int]:
         """Marks equal to the counters' next values (a clean stop: no jump on restart)."""

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 # Nesting of one stored record's JSON (a job with its pending scenario step is about 8 deep;
 # a journal entry's form fields may nest to the form parser's 64).
 MAX_RECORD_DEPTH = 80
+# Past this, the text is refused before parsing (the parser recurses once per level).
+MAX_PARSED_DEPTH = 500
 # Every stored time (epoch seconds) and duration: the API starts clocks before 2100 and each
 # delay is capped at ten years, so a run never gets near this; dates stay formattable in
 # every zone with centuries to spare.
@@ -74,8 +76,9 @@ def strict_json(text: Any, where: str) -> Any:
     if len(text) > MAX_STORED_STRING * 2:
         raise RecordError(f"{where}: the record is larger than {MAX_STORED_STRING * 2} "
                           "characters")
-    if _depth_exceeds(text, MAX_RECORD_DEPTH):
-        raise RecordError(f"{where}: the record nests deeper than {MAX_RECORD_DEPTH} levels")
+    if _depth_exceeds(text, MAX_PARSED_DEPTH):
+        raise RecordError(f"{where}: the record is not valid JSON here: it nests deeper than "
+                          f"{MAX_PARSED_DEPTH} levels")
     seen: list[str] = []
 
     def constant(name: str) -> _Constant:
@@ -86,6 +89,10 @@ def strict_json(text: Any, where: str) -> Any:
         value = json.loads(text, parse_constant=constant)
     except (ValueError, RecursionError) as exc:
         raise RecordError(f"{where}: the record is not valid JSON ({_short(exc)})") from exc
+    deep = _too_deep(value, MAX_RECORD_DEPTH)
+    if deep is not None:
+        raise RecordError(f"{where}, field {deep or 'value'!r}: nests deeper than "
+                          f"{MAX_RECORD_DEPTH} levels")
     if seen:
         found = _path_of_constant(value)
         at, name = found if found is not None else ("value", seen[0])
@@ -120,17 +127,20 @@ def _depth_exceeds(text: str, limit: int) -> bool:
     return False
 
 
-def json_depth_ok(value: Any, limit: int = MAX_RECORD_DEPTH) -> bool:
-    """An already-parsed value nests at most `limit` levels (iterative: no recursion)."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
+def _too_deep(value: Any, limit: int) -> str | None:
+    """Where a parsed value nests past `limit` levels: the top-level field's path (None:
+    it does not). Iterative: no recursion."""
+    stack: list[tuple[Any, int, str]] = [(value, 0, "")]
     while stack:
-        item, depth = stack.pop()
+        item, depth, at = stack.pop()
         if isinstance(item, dict | list):
             if depth >= limit:
-                return False
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
-    return True
+                return at
+            if isinstance(item, dict):
+                stack.extend((v, depth + 1, at if depth else str(k)) for k, v in item.items())
+            else:
+                stack.extend((v, depth + 1, at) for v in item)
+    return None
 
 
 def _short(exc: BaseException) -> str:
@@ -457,7 +467,8 @@ def check_state(decoded: DecodedState, whole: bool = True) -> None:
     for fault in decoded.faults:
         check_fault(fault, f"fault {fault.id}")
     if decoded.inventory is not None:
-        check_values(decoded.inventory, "inventory")
+        check_values(decoded.inventory, "globals inventory")
     if decoded.rules is not None:
-        check_values(decoded.rules, "scenario rules")
+        check_values({"shared": decoded.rules.shared, "by_company": decoded.rules.by_company},
+                     "globals rules")
 

@@ -29,7 +29,6 @@ from ..core.inbound import BusyCall, ReceivedFax
 from ..journal import JournalEntry
 from . import store
 from .codec import DocumentPool, encode, use_pool
-from .sequences import Sequences, write_marks
 from .model import (
     account_body,
     account_events,
@@ -42,6 +41,7 @@ from .model import (
     rows_of_accounts,
     to_json,
 )
+from .sequences import Sequences, write_marks
 
 if TYPE_CHECKING:
     from ..state import AppState
@@ -150,7 +150,7 @@ class Persister:
         try:
             with self._conn_lock, self.file.conn as conn:
                 write_marks(conn, marks)
-        except Exception as exc:  # noqa: BLE001 - shown in /_sim/health like any failed save
+        except Exception as exc:
             self._failed(exc)
 
     def observe(self, event: SimEvent) -> None:
@@ -420,7 +420,7 @@ class Persister:
             self.changed = True
         try:
             batch = self.gather()
-        except Exception as exc:  # noqa: BLE001 - whatever a record holds, saving goes on
+        except Exception as exc:
             self.everything = self.changed = True
             self._failed(exc)
             batch = Batch() if marks is not None else None
@@ -446,7 +446,7 @@ class Persister:
         try:
             with self._conn_lock:
                 write_batch(self.file.conn, batch)
-        except Exception as exc:  # noqa: BLE001 - the writer survives any batch
+        except Exception as exc:
             # The changes of that batch are not in the file: the next save writes it whole,
             # with the batch's documents (the pool counts them as handed over already).
             with self._documents_lock:
@@ -490,7 +490,7 @@ class Persister:
         """Write everything that changed, synchronously (start-up, tests)."""
         try:
             batch = self.gather(final=True)
-        except Exception as exc:  # noqa: BLE001 - retried by the next save
+        except Exception as exc:
             self.everything = self.changed = True
             self._failed(exc)
             return
@@ -506,7 +506,7 @@ class Persister:
             self._task = None
         try:
             batch = self.gather(final=True)
-        except Exception as exc:  # noqa: BLE001 - what was saved before stays; say so
+        except Exception as exc:
             self._failed(exc)
             batch = None
         if batch is not None:
