@@ -96,3 +96,52 @@ def test_no_jobid_given_before_a_kill_names_another_job_after_it(tmp_path: Path)
         process.terminate()
         assert process.wait(timeout=30) == 0
     print(f"{len(given)} JOBIDs given over {ROUNDS} kills; {lost} lost and never reused")
+
+
+def test_after_a_clean_stop_the_ids_continue_without_a_gap(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from faxage_sim.app import create_app
+    from faxage_sim.config import SimConfig
+    from faxage_sim.core.clock import ClockMode
+    from faxage_sim.persist.api import attach, open_state
+
+    from .helpers import FaxApi
+
+    path = tmp_path / "state.sqlite"
+    given = []
+    for _run in range(2):
+        app = create_app(SimConfig(clock=ClockMode.MANUAL))
+        attach(app.state.faxage, open_state(str(path)))
+        with TestClient(app, base_url="http://127.0.0.1") as client:
+            given += [FaxApi(client).send_jobid() for _ in range(3)]
+    assert given == list(range(given[0], given[0] + 6))
+
+
+def test_a_reservation_row_out_of_bounds_is_refused_at_start(
+        tmp_path: Path, capsys: object) -> None:
+    import sqlite3
+
+    import pytest
+
+    from faxage_sim.app import create_app
+    from faxage_sim.config import SimConfig
+    from faxage_sim.persist.api import attach, open_state
+    from faxage_sim.persist.cli import open_for_serve
+
+    path = tmp_path / "state.sqlite"
+    persister = attach(create_app(SimConfig()).state.faxage, open_state(str(path)))
+    persister.file.close()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'reserved_ids'",
+                     ('{"jobids": 18446744073709551616}',))
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(SystemExit) as exit_info:
+        open_for_serve(str(path))
+    assert exit_info.value.code == 2
+    assert path.read_bytes() == before
+    err = capsys.readouterr().err  # type: ignore[attr-defined]
+    assert err == (f"faxage-sim: --state {path} is corrupt: meta reserved_ids, field 'jobids': "
+                   "18446744073709551616 is not between 0 and 1e+15\n")

@@ -196,10 +196,15 @@ def restore_account(state: AppState, company: str, snapshot: Any) -> dict[str, i
     decoded = _decode_account_snapshot(snapshot)
     if len(decoded.accounts) != 1:
         raise StateError("an account snapshot holds exactly one account")
-    backup = _decode_account_snapshot(account_snapshot(state, company))
+    try:  # to put back should the restore fail half-way (it was checked whole: unlikely)
+        backup: DecodedState | None = _decode_account_snapshot(account_snapshot(state, company))
+    except StateError:
+        backup = None
     try:
         summary = _restore_account(state, company, decoded)
     except Exception as exc:
+        if backup is None:
+            raise
         _restore_account(state, company, backup)
         raise StateError(f"the account snapshot could not be restored "
                          f"({type(exc).__name__}: {str(exc)[:120]}); nothing changed") from exc

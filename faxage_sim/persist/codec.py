@@ -225,7 +225,7 @@ def _make_decoder(tp: Any) -> Decoder | None:
             rng = random.Random()
             try:
                 rng.setstate(_data_to_state(data))
-            except Exception as exc:  # noqa: BLE001 - any state setstate refuses is bad data
+            except Exception as exc:  # any state setstate refuses is bad data
                 raise CodecError(f"a random generator state is not valid: {exc}") from exc
             return rng
         return to_random

@@ -87,7 +87,7 @@ def read_marks(conn: sqlite3.Connection) -> dict[str, int]:
     if not isinstance(marks, dict) or not all(
             isinstance(v, int) and not isinstance(v, bool) for v in marks.values()):
         raise RecordError("meta reserved_ids: expected an object of whole numbers")
-    check_counters(marks, required=False)
+    check_counters(marks, required=False, where="meta reserved_ids")
     return {str(k): v for k, v in marks.items()}
 
 

@@ -432,13 +432,14 @@ def check_fault(fault: Any, where: str) -> None:
         raise _field(where, "seen", "expected counts >= 0")
 
 
-def check_counters(counters: dict[str, int], required: bool = True) -> None:
+def check_counters(counters: dict[str, int], required: bool = True,
+                   where: str = "globals counters") -> None:
     for name in COUNTER_NAMES:
         if name not in counters:
             if required:
-                raise RecordError(f"globals counters, field {name!r}: missing")
+                raise RecordError(f"{where}, field {name!r}: missing")
             continue
-        _within("globals counters", name, counters[name], 0, MAX_STORED_ID)
+        _within(where, name, counters[name], 0, MAX_STORED_ID)
 
 
 def check_state(decoded: DecodedState, whole: bool = True) -> None:
