@@ -144,4 +144,4 @@ def test_a_reservation_row_out_of_bounds_is_refused_at_start(
     assert path.read_bytes() == before
     err = capsys.readouterr().err  # type: ignore[attr-defined]
     assert err == (f"faxage-sim: --state {path} is corrupt: meta reserved_ids, field 'jobids': "
-                   "18446744073709551616 is not between 0 and 1e+15\n")
+                   "18446744073709551616 is not between 0 and 2e+15\n")

@@ -290,7 +290,7 @@ def _record(cls: Any, data: Any, where: str) -> Any:
 
 def decode_event(data: Any, where: str) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
-        raise StateError(f"{where}: a pending event without a kind")
+        raise StateError(f"{where}, field 'kind': a pending event without a kind")
     out = dict(data)
     for key, cls in _EVENT_RECORDS.items():
         if key in out:
@@ -298,7 +298,7 @@ def decode_event(data: Any, where: str) -> dict[str, Any]:
     if "runner" in out:
         runner = out["runner"]
         if not isinstance(runner, dict):
-            raise StateError(f"{where}: a scenario step without its spec")
+            raise StateError(f"{where}, field 'runner': a scenario step without its spec")
         out["runner"] = {"step": _record(_step_spec(), runner.get("step"),
                                          f"{where}, field 'runner.step'"),
                          "rng": _record(Random, runner.get("rng"),
@@ -309,7 +309,8 @@ def decode_event(data: Any, where: str) -> dict[str, Any]:
     from .events import REVIVERS
 
     if out["kind"] not in REVIVERS:
-        raise StateError(f"{where}: unknown kind of pending event {out['kind']!r}")
+        raise StateError(f"{where}, field 'kind': unknown kind of pending event "
+                         f"{str(out['kind'])[:40]!r}")
     return out
 
 

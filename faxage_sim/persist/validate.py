@@ -37,6 +37,9 @@ MAX_STORED_TIME = 32_503_680_000.0  # 3000-01-01T00:00:00Z
 # above what a run hands out (a million a second for thirty years) and 9,000 times below
 # SQLite's signed 64-bit limit, so no restored id can push a shared counter to overflow.
 MAX_STORED_ID = 10**15
+# Counters and reserved marks run ahead of the ids (a block of reservations, the id after a
+# restored one): twice the id bound, still 4,000 times below SQLite's limit.
+MAX_STORED_COUNTER = 2 * MAX_STORED_ID
 MIN_STORED_INT = -(2**63)
 MAX_STORED_INT = 2**63 - 1
 MAX_STORED_PAGES = 10_000  # pages of one stored job or fax (pages x seconds stay in range)
@@ -439,7 +442,7 @@ def check_counters(counters: dict[str, int], required: bool = True,
             if required:
                 raise RecordError(f"{where}, field {name!r}: missing")
             continue
-        _within(where, name, counters[name], 0, MAX_STORED_ID)
+        _within(where, name, counters[name], 0, MAX_STORED_COUNTER)
 
 
 def check_state(decoded: DecodedState, whole: bool = True) -> None:
