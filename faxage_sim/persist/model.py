@@ -12,6 +12,7 @@ fire at the same simulated time they were due at before the stop.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from collections import deque
@@ -303,14 +304,24 @@ def decode_event(data: Any, where: str) -> dict[str, Any]:
                                          f"{where}, field 'runner.step'"),
                          "rng": _record(Random, runner.get("rng"),
                                         f"{where}, field 'runner.rng'")}
-    if "spec" in out:
-        out["spec"] = _record(_scenario_spec(out["kind"]), out["spec"],
-                              f"{where}, field 'spec'")
     from .events import REVIVERS
 
-    if out["kind"] not in REVIVERS:
+    kind = out["kind"]
+    if kind not in REVIVERS:
         raise StateError(f"{where}, field 'kind': unknown kind of pending event "
-                         f"{str(out['kind'])[:40]!r}")
+                         f"{kind[:40]!r}")
+    if "spec" in out:
+        if kind not in ("scenario.inbound", "scenario.outbound"):
+            raise StateError(f"{where}, field 'kind': a {kind} event holds no spec")
+        try:
+            out["spec"] = _record(_scenario_spec(kind), out["spec"], f"{where}, field 'spec'")
+        except StateError:
+            other = "scenario.outbound" if kind == "scenario.inbound" else "scenario.inbound"
+            with contextlib.suppress(CodecError):
+                decode(_scenario_spec(other), out["spec"])
+                raise StateError(f"{where}, field 'kind': {kind!r} but its spec is an "
+                                 f"{other} one") from None
+            raise
     return out
 
 

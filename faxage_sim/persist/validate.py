@@ -431,8 +431,8 @@ def check_fault(fault: Any, where: str) -> None:
     if spec.drip is not None:
         _within(where, "spec.drip.chunk_bytes", spec.drip.chunk_bytes, 1, 1 << 30)
         _within(where, "spec.drip.interval", spec.drip.interval, 0, MAX_DURATION_SECONDS)
-    if fault.seen < 0 or fault.fired < 0:
-        raise _field(where, "seen", "expected counts >= 0")
+    for name in ("seen", "fired"):
+        _within(where, name, getattr(fault, name), 0, MAX_STORED_ID)
 
 
 def check_counters(counters: dict[str, int], required: bool = True,
