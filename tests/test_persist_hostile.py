@@ -342,3 +342,17 @@ def test_known_state_file_probes(built: tuple[TestClient, bytes], tmp_path: Path
         conn.close()
     err = refused_at_start(path, capsys)
     assert ("schema version" in err) if change == "version" else ("job " in err), err
+
+
+def test_a_random_streams_negative_spare_deviate_is_not_refused() -> None:
+    """A fault's normal latency leaves a negative float in its random state: legitimate."""
+    client = new_client()
+    ok(client.post("/_sim/faults", json={"fault": {
+        "operation": "status", "latency": {"distribution": "normal", "mean": "0s",
+                                           "stddev": "1s", "cap": "0s"}}, "seed": 3}))
+    api = FaxApi(client)
+    for _ in range(5):
+        api.status()
+    snapshot = client.get("/_sim/snapshot").content
+    answer = client.put("/_sim/snapshot", content=snapshot, headers=OCTETS)
+    assert answer.status_code == 200, answer.text

@@ -27,6 +27,11 @@ SKIPPED_FIELDS = frozenset({
 })
 
 
+# Every persisted float is a time (epoch seconds), a duration, a speed or a probability: none
+# is negative or past the year 3000 (`validate` explains the bound).
+MAX_FLOAT = 32_503_680_000.0
+
+
 class CodecError(ValueError):
     """Data that does not decode into the record it claims to be."""
 
@@ -215,7 +220,8 @@ def _make_decoder(tp: Any) -> Decoder | None:
         return check_none
     if tp is float:
         def to_float(data: Any) -> float:
-            _check(isinstance(data, int | float) and not isinstance(data, bool), "a number", data)
+            _check(isinstance(data, int | float) and not isinstance(data, bool)
+                   and 0 <= data <= MAX_FLOAT, f"a number from 0 to {MAX_FLOAT:.0f}", data)
             return float(data)
         return to_float
     if tp is bytes:
