@@ -135,7 +135,7 @@ def test_a_reservation_row_out_of_bounds_is_refused_at_start(
     conn = sqlite3.connect(path)
     with conn:
         conn.execute("UPDATE meta SET value = ? WHERE key = 'reserved_ids'",
-                     ('{"jobids": 18446744073709551616}',))
+                     ('{"jobids": 9000000000000000000}',))
     conn.close()
     before = path.read_bytes()
     with pytest.raises(SystemExit) as exit_info:
@@ -144,4 +144,4 @@ def test_a_reservation_row_out_of_bounds_is_refused_at_start(
     assert path.read_bytes() == before
     err = capsys.readouterr().err  # type: ignore[attr-defined]
     assert err == (f"faxage-sim: --state {path} is corrupt: meta reserved_ids, field 'jobids': "
-                   "18446744073709551616 is not between 0 and 2e+15\n")
+                   "9000000000000000000 is not between 0 and 2e+15\n")
