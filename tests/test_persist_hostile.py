@@ -142,7 +142,7 @@ def one_json_line(answer: Any) -> str:
     return message
 
 
-@settings(max_examples=300, deadline=None,
+@settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_hostile_snapshot_records_are_refused_whole_or_served(
@@ -227,7 +227,7 @@ def test_deep_json_in_a_row_is_refused(built: tuple[TestClient, bytes]) -> None:
 
 # --- account restore ---------------------------------------------------------------------
 
-@settings(max_examples=120, deadline=None,
+@settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_hostile_account_restores_are_refused_or_served(
@@ -296,7 +296,7 @@ def refused_at_start(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     return err
 
 
-@settings(max_examples=80, deadline=None,
+@settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_hostile_state_files_are_refused_with_one_line(
@@ -356,3 +356,21 @@ def test_a_random_streams_negative_spare_deviate_is_not_refused() -> None:
     snapshot = client.get("/_sim/snapshot").content
     answer = client.put("/_sim/snapshot", content=snapshot, headers=OCTETS)
     assert answer.status_code == 200, answer.text
+
+
+def test_serve_refuses_a_hostile_state_file_before_listening(
+        built: tuple[TestClient, bytes], tmp_path: Path) -> None:
+    """The real command: one line, exit 2, nothing listening, the file untouched."""
+    from .test_persist_file import refusal
+
+    _client, snapshot = built
+    rows, documents = store.from_bytes(snapshot)
+    company, jobid, _text = rows["jobs"][0]
+    rows["jobs"][0] = (company, jobid, "[" * DEEP + "]" * DEEP)
+    path = state_file(tmp_path, rows, documents)
+    before = path.read_bytes()
+    assert refusal("--state", str(path)) == (
+        f"faxage-sim: --state {path} is corrupt: job {jobid}: the record is not valid JSON "
+        "here: it nests deeper than 500 levels")
+    assert path.read_bytes() == before
+    assert not Path(f"{path}-wal").exists()
