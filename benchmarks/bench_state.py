@@ -6,7 +6,12 @@
    the file's size, the in-process load (read, check, decode, install), and `faxage-sim
    serve --state FILE` from spawn to first answered request beside an empty server's start.
 
+3. With `--baseline CHECKOUT` (another faxage-sim source tree, e.g. the main branch before
+   ids were reserved ahead of use): its `--state` server runs beside this one's, in the same
+   alternating blocks; per-block ratios min/median/max. `--throughput-only` skips step 2.
+
     .venv/bin/python benchmarks/bench_state.py [--pairs 1000] [--jobs 100000] [--faxes 100000]
+        [--baseline /work/main] [--throughput-only]
 """
 
 from __future__ import annotations
@@ -32,13 +37,15 @@ URL = re.compile(r"(http://127\.0\.0\.1:\d+)")
 LOGIN = {"username": "demo", "company": "1000", "password": "demo"}
 
 
-def spawn(*extra: str) -> tuple[subprocess.Popen[str], float, str, str]:
-    """Start faxage-sim; the process, seconds to its first answer, its URL, its ready line."""
+def spawn(*extra: str, checkout: Path = HERE.parent
+          ) -> tuple[subprocess.Popen[str], float, str, str]:
+    """Start faxage-sim (of `checkout`); the process, seconds to its first answer, its URL,
+    its ready line."""
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "faxage_sim", "serve", "--port", "0", "--clock", "manual",
          "--quiet", *extra], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        cwd=HERE.parent)
+        cwd=checkout, env={**os.environ, "PYTHONPATH": str(checkout)})
     assert process.stdout is not None
     line = process.stdout.readline()
     match = URL.search(line)
@@ -77,6 +84,49 @@ def throughputs(pairs: int, state_file: Path, block: int = 100) -> tuple[float, 
         for process, _, _, _ in servers.values():
             stop(process)
     return rates["memory"], rates["state"]
+
+
+def baseline_ratios(pairs: int, directory: Path, baseline: Path, block: int = 100
+                    ) -> dict[str, list[float]]:
+    """Per-block requests/s of --state here, --state of the baseline checkout, and in memory,
+    in alternating blocks."""
+    doc = base64.b64encode(b"Hello, fax!\n" * 20).decode()
+    servers = {"memory": spawn(),
+               "state": spawn("--state", str(directory / "after.sqlite")),
+               "baseline state": spawn("--state", str(directory / "before.sqlite"),
+                                       checkout=baseline)}
+    clients = {kind: httpx.Client(base_url=url) for kind, (_, _, url, _) in servers.items()}
+
+    def pair(client: httpx.Client) -> None:
+        sent = client.post("/httpsfax.php", data={
+            **LOGIN, "operation": "sendfax", "faxno": "3039911234", "recipname": "Alice",
+            "faxfilenames[]": "a.txt", "faxfiledata[]": doc})
+        jobid = sent.text.removeprefix("JOBID: ")
+        client.post("/httpsfax.php", data={**LOGIN, "operation": "status", "jobid": jobid})
+
+    rates: dict[str, list[float]] = {kind: [] for kind in servers}
+    try:
+        for client in clients.values():
+            for _ in range(50):
+                pair(client)
+        for _ in range(max(1, pairs // block)):
+            for kind, client in clients.items():
+                started = time.perf_counter()
+                for _ in range(block):
+                    pair(client)
+                rates[kind].append(2 * block / (time.perf_counter() - started))
+        for client in clients.values():
+            client.close()
+    finally:
+        for process, _, _, _ in servers.values():
+            stop(process)
+    return rates
+
+
+def spread(values: list[float]) -> str:
+    ordered = sorted(values)
+    return (f"min {ordered[0]:.2f} / median {ordered[len(ordered) // 2]:.2f} / "
+            f"max {ordered[-1]:.2f}")
 
 
 def big_state(path: Path, jobs: int, faxes: int) -> tuple[float, float]:
@@ -137,10 +187,25 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=100_000)
     parser.add_argument("--faxes", type=int, default=100_000)
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another faxage-sim checkout whose --state server is compared")
+    parser.add_argument("--throughput-only", action="store_true")
     args = parser.parse_args()
     print(machine())
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
+        if args.baseline is not None:
+            rates = baseline_ratios(args.pairs, directory, args.baseline.resolve())
+            after, before, memory = rates["state"], rates["baseline state"], rates["memory"]
+            print(f"--state here vs --state of {args.baseline} ({len(after)} blocks of 100 "
+                  f"sendfax+status pairs): req/s here {spread(after)}, baseline "
+                  f"{spread(before)}, in memory {spread(memory)}")
+            print(f"ratio here/baseline per block: "
+                  f"{spread([a / b for a, b in zip(after, before, strict=True)])}")
+            print(f"ratio here/in memory per block: "
+                  f"{spread([a / m for a, m in zip(after, memory, strict=True)])}")
+            if args.throughput_only:
+                return
         memory_rps, state_rps = throughputs(args.pairs, directory / "throughput.sqlite")
         print(f"throughput ({args.pairs} sendfax+status pairs, keep-alive): in memory "
               f"{memory_rps:.0f} req/s, --state {state_rps:.0f} req/s, ratio "

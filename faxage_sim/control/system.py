@@ -17,10 +17,13 @@ async def health(request: Request) -> Response:
     state = state_of(request)
     if not state.started:
         raise ControlError(503, "starting")
-    return ok({"status": "ok", "version": __version__, "accounts": len(state.sim.accounts),
-               "clock": state.config.clock.value,
-               # `faxage-sim wait --pid` tells this server from a stale port file's
-               "pid": os.getpid()})
+    answer = {"status": "ok", "version": __version__, "accounts": len(state.sim.accounts),
+              "clock": state.config.clock.value,
+              # `faxage-sim wait --pid` tells this server from a stale port file's
+              "pid": os.getpid()}
+    if state.persister is not None:  # --state FILE: is it being saved?
+        answer["state"] = state.persister.health()
+    return ok(answer)
 
 
 @control_endpoint

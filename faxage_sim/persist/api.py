@@ -41,13 +41,15 @@ class LoadedState:
     file: StateFile
     decoded: DecodedState | None  # None: a new (empty) file
     pool: DocumentPool
+    marks: dict[str, int] | None = None  # ids reserved by the run that wrote the file
 
 
-def _decode(rows: Rows, documents: dict[str, bytes]) -> tuple[DecodedState, DocumentPool]:
+def _decode(rows: Rows, documents: dict[str, bytes],
+            whole: bool = True) -> tuple[DecodedState, DocumentPool]:
     pool = DocumentPool(documents)
     use_pool(pool)
     try:
-        return decode_state(rows), pool
+        return decode_state(rows, whole), pool
     except CodecError as exc:
         raise StateError(str(exc)) from exc
     finally:
@@ -60,17 +62,32 @@ def open_state(path: str) -> LoadedState:
 
     file = store.open_state_file(path)
     if not file.existed:
+        file.open_for_writing()
         return LoadedState(file, None, DocumentPool())
     try:
         rows, documents = store.read_all(file.conn, str(path))
         decoded, pool = _decode(rows, documents)
+        marks = _marks(file)
     except StateError as exc:
-        file.close()
+        file.close()  # refused: the file is left exactly as it was
         message = str(exc)
         if not message.startswith(str(path)):
             message = f"{path} is corrupt: {message}"
         raise StateFileError(f"--state {message}") from exc
-    return LoadedState(file, decoded, pool)
+    file.open_for_writing()
+    return LoadedState(file, decoded, pool, marks)
+
+
+def _marks(file: StateFile) -> dict[str, int]:
+    import sqlite3
+
+    from .sequences import read_marks
+    from .validate import RecordError
+
+    try:
+        return read_marks(file.conn)
+    except (RecordError, sqlite3.DatabaseError) as exc:
+        raise StateError(str(exc)) from exc
 
 
 def attach(state: AppState, loaded: LoadedState) -> Persister:
@@ -79,7 +96,7 @@ def attach(state: AppState, loaded: LoadedState) -> Persister:
 
     if loaded.decoded is not None:
         install(state, loaded.decoded)
-    persister = Persister(state, loaded.file, loaded.pool)
+    persister = Persister(state, loaded.file, loaded.pool, marks=loaded.marks)
     persister.attach()
     if loaded.decoded is None:
         persister.everything_changed()  # a new file: write the whole (fresh) state now
@@ -140,10 +157,32 @@ def load_snapshot(state: AppState, data: bytes) -> dict[str, int]:
 
     rows, documents = store.from_bytes(data)
     decoded, _pool = _decode(rows, documents)
-    install(state, decoded)
+    # Checked whole above; should installing still fail, the state before it is put back.
+    backup = _current(state)
+    try:
+        install(state, decoded)
+    except Exception as exc:
+        install(state, backup)
+        raise StateError(f"the snapshot could not be installed ({type(exc).__name__}: "
+                         f"{str(exc)[:120]}); nothing changed") from exc
+    finally:
+        if state.persister is not None:
+            state.persister.ids_replaced()
     if state.persister is not None:
         state.persister.everything_changed()  # its documents are written with it
     return decoded.summary()
+
+
+def _current(state: AppState) -> DecodedState:
+    """The running state as decoded records (to put back if an install fails)."""
+    pool = DocumentPool()
+    use_pool(pool)
+    try:
+        rows = all_rows(state)
+    finally:
+        use_pool(None)
+    decoded, _pool = _decode(rows, pool.files)
+    return decoded
 
 
 # --- account snapshots (JSON) ------------------------------------------------------------
@@ -182,12 +221,31 @@ def restore_account(state: AppState, company: str, snapshot: Any) -> dict[str, i
     faxes, busy calls, call records, callbacks, emails and pending events. The account keeps
     its own users (credentials) and numbers: the snapshot's numbers map onto the account's in
     order (more are allocated if the snapshot had more). Checked whole before any change."""
-    from .events import revive_all
-    from .model import fill_account, restore_traffic
-
     decoded = _decode_account_snapshot(snapshot)
     if len(decoded.accounts) != 1:
         raise StateError("an account snapshot holds exactly one account")
+    try:  # to put back should the restore fail half-way (it was checked whole: unlikely)
+        backup: DecodedState | None = _decode_account_snapshot(account_snapshot(state, company))
+    except StateError:
+        backup = None
+    try:
+        summary = _restore_account(state, company, decoded)
+    except Exception as exc:
+        if backup is None:
+            raise
+        _restore_account(state, company, backup)
+        raise StateError(f"the account snapshot could not be restored "
+                         f"({type(exc).__name__}: {str(exc)[:120]}); nothing changed") from exc
+    finally:
+        if state.persister is not None:
+            state.persister.ids_replaced()
+    return summary
+
+
+def _restore_account(state: AppState, company: str, decoded: DecodedState) -> dict[str, int]:
+    from .events import revive_all
+    from .model import fill_account, restore_traffic
+
     data = next(iter(decoded.accounts.values()))
     sim = state.sim
     account = sim.accounts[company]
@@ -270,7 +328,7 @@ def _decode_account_snapshot(snapshot: Any) -> DecodedState:
         ("faults", json.dumps({"next_id": 1, "faults": faults})),
         ("rules", json.dumps({"shared": [],
                               "by_company": [[str(snapshot.get("company")), rules]]}))]
-    decoded, _pool = _decode(rows, files)
+    decoded, _pool = _decode(rows, files, whole=False)
     return decoded
 
 

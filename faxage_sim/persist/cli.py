@@ -115,6 +115,11 @@ def run_snapshot(args: argparse.Namespace) -> int:
         print(f"{command}: HTTP {response.status_code}: {why}", file=sys.stderr)
         return 2 if response.status_code == 400 else 1
     if args.snapshot_command == "save":
+        problem = _not_a_snapshot(response.content, args.url)
+        if problem is not None:
+            print(f"{command}: {problem}; nothing was written to {args.file}",
+                  file=sys.stderr)
+            return 2
         partial = args.file.with_name(f".{args.file.name}.{os.getpid()}.partial")
         try:
             partial.write_bytes(response.content)
@@ -128,3 +133,15 @@ def run_snapshot(args: argparse.Namespace) -> int:
         print(f"loaded {args.file} into {args.url}: {s['accounts']} account(s), "
               f"{s['jobs']} job(s), {s['faxes']} fax(es), {s['calls']} call record(s)")
     return 0
+
+
+def _not_a_snapshot(data: bytes, url: str) -> str | None:
+    """Why a download is not a faxage-sim snapshot (None: it is one, read whole)."""
+    from .api import StateError
+    from .store import from_bytes
+
+    try:
+        from_bytes(data, f"what {url} answered")
+    except StateError as exc:
+        return str(exc)
+    return None

@@ -28,6 +28,11 @@ SKIPPED_FIELDS = frozenset({
 })
 
 
+# Every persisted float is a time (epoch seconds), a duration, a speed or a probability: none
+# is negative or past the year 3000 (`validate` explains the bound).
+MAX_FLOAT = 32_503_680_000.0
+
+
 class CodecError(ValueError):
     """Data that does not decode into the record it claims to be."""
 
@@ -216,7 +221,8 @@ def _make_decoder(tp: Any) -> Decoder | None:
         return check_none
     if tp is float:
         def to_float(data: Any) -> float:
-            _check(isinstance(data, int | float) and not isinstance(data, bool), "a number", data)
+            _check(isinstance(data, int | float) and not isinstance(data, bool)
+                   and 0 <= data <= MAX_FLOAT, f"a number from 0 to {MAX_FLOAT:.0f}", data)
             return float(data)
         return to_float
     if tp is bytes:
@@ -226,7 +232,7 @@ def _make_decoder(tp: Any) -> Decoder | None:
             rng = random.Random()
             try:
                 rng.setstate(_data_to_state(data))
-            except (TypeError, ValueError) as exc:
+            except Exception as exc:  # any state setstate refuses is bad data
                 raise CodecError(f"a random generator state is not valid: {exc}") from exc
             return rng
         return to_random
@@ -324,6 +330,7 @@ def _dataclass_decoder(cls: type) -> Decoder:
     """`d` (a dict) to `cls`: each field checked (plain types inline, records through their
     own decoder); a missing or wrong field raises `CodecError` naming it."""
     names: dict[str, Any] = {"cls": cls, "bad": _bad_field, "KeyError": KeyError,
+                             "CodecError": CodecError, "inner": _inner_error,
                              "setattr": object.__setattr__, "fix": _AFTER_DECODE.get(cls)}
     lines = [f"def decode_{cls.__name__}(d):",
              "    if d.__class__ is not dict:",
@@ -347,19 +354,28 @@ def _dataclass_decoder(cls: type) -> Decoder:
         elif base is float:
             names["to_float"] = decoder(float)
             lines.append(f"        if {guard}{var}.__class__ is not float:")
-            lines.append(f"            {var} = to_float({var})")
+            lines.append("            try:")
+            lines.append(f"                {var} = to_float({var})")
+            lines.append("            except CodecError as exc:")
+            lines.append(f"                inner({cls.__name__!r}, {name!r}, exc)")
         elif base is not Any:
             dec = decoder(hint)
+            if not optional:
+                lines.append(f"        if {var} is None:")
+                lines.append(f"            bad({cls.__name__!r}, {name!r}, None)")
             if dec is not None:
                 names[f"d_{name}"] = dec
                 lines.append(f"        if {var} is not None:")
-                lines.append(f"            {var} = d_{name}({var})")
+                lines.append("            try:")
+                lines.append(f"                {var} = d_{name}({var})")
+                lines.append("            except CodecError as exc:")
+                lines.append(f"                inner({cls.__name__!r}, {name!r}, exc)")
         (init_args if init else later).append(f"{name}={var}" if init else name)
     lines.append("    except KeyError as missing:")
     lines.append(f"        bad({cls.__name__!r}, missing.args[0], 'nothing')")
     lines.append("    try:")
     lines.append(f"        o = cls({', '.join(init_args)})")
-    lines.append("    except (TypeError, ValueError) as exc:")
+    lines.append("    except (TypeError, ValueError, OverflowError) as exc:")
     lines.append(f"        bad({cls.__name__!r}, None, exc)")
     for name in later:
         lines.append(f"    setattr(o, {name!r}, v_{name})")
@@ -371,7 +387,8 @@ def _dataclass_decoder(cls: type) -> Decoder:
 
 def _namedtuple_decoder(cls: Any) -> Decoder:
     hints = typing.get_type_hints(cls)
-    names: dict[str, Any] = {"cls": cls, "bad": _bad_field}
+    names: dict[str, Any] = {"cls": cls, "bad": _bad_field, "CodecError": CodecError,
+                             "inner": _inner_error}
     count = len(cls._fields)
     lines = [f"def decode_{cls.__name__}(d):",
              f"    if d.__class__ is not list or len(d) != {count}:",
@@ -387,7 +404,10 @@ def _namedtuple_decoder(cls: Any) -> Decoder:
             dec = decoder(base)
             if dec is not None:
                 names[f"d{i}"] = dec
-                lines.append(f"    v{i} = d{i}(v{i})")
+                lines.append("    try:")
+                lines.append(f"        v{i} = d{i}(v{i})")
+                lines.append("    except CodecError as exc:")
+                lines.append(f"        inner({cls.__name__!r}, {name!r}, exc)")
     lines.append(f"    return cls({', '.join(f'v{i}' for i in range(count))})")
     exec("\n".join(lines) + "\n", names)  # generated from the fields
     decode_record: Decoder = names[f"decode_{cls.__name__}"]
@@ -399,6 +419,11 @@ def _bad_field(record: str, name: str | None, value: Any) -> None:
     if isinstance(value, Exception):
         raise CodecError(f"{where} is not valid: {value}")
     raise CodecError(f"{where} holds {str(value)[:60]!r}")
+
+
+def _inner_error(record: str, name: str, exc: CodecError) -> None:
+    """A nested value of field `name` failed: the message names the field too."""
+    raise CodecError(f"a {record} record, field {name!r}: {exc}") from exc
 
 
 def after_decode(cls: type, fix: Callable[[Any], Any]) -> None:

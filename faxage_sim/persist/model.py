@@ -12,6 +12,7 @@ fire at the same simulated time they were due at before the stop.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from collections import deque
@@ -211,6 +212,11 @@ def fault_rows(state: AppState) -> dict[str, Any]:
 class StateError(ValueError):
     """A state (file or snapshot) that cannot be loaded; the message is one clear line."""
 
+    def __init__(self, message: str) -> None:
+        # One printable line whatever the record held (a lone surrogate, a newline).
+        line = " ".join(str(message).split("\n"))
+        super().__init__(line.encode("utf-8", "backslashreplace").decode("utf-8"))
+
 
 @dataclass
 class DecodedAccount:
@@ -255,12 +261,19 @@ Rows = dict[str, list[tuple[Any, ...]]]  # table -> rows, each ending with its J
 
 
 def _body(text: Any, where: str) -> Any:
-    if not isinstance(text, str):
-        raise StateError(f"{where}: the record is not JSON text")
+    from .validate import RecordError, strict_json
+
     try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise StateError(f"{where}: the record is not valid JSON ({exc})") from exc
+        return strict_json(text, where)
+    except RecordError as exc:
+        raise StateError(str(exc)) from exc
+
+
+def _object(text: Any, where: str) -> dict[str, Any]:
+    body = _body(text, where)
+    if not isinstance(body, dict):
+        raise StateError(f"{where}: expected a JSON object, found {str(body)[:60]!r}")
+    return body
 
 
 def _int(value: Any, where: str) -> int:
@@ -278,67 +291,142 @@ def _record(cls: Any, data: Any, where: str) -> Any:
 
 def decode_event(data: Any, where: str) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
-        raise StateError(f"{where}: a pending event without a kind")
+        raise StateError(f"{where}, field 'kind': a pending event without a kind")
     out = dict(data)
     for key, cls in _EVENT_RECORDS.items():
         if key in out:
-            out[key] = decode(cls, out[key])
+            out[key] = _record(cls, out[key], f"{where}, field {key!r}")
     if "runner" in out:
         runner = out["runner"]
         if not isinstance(runner, dict):
-            raise StateError(f"{where}: a scenario step without its spec")
-        out["runner"] = {"step": decode(_step_spec(), runner.get("step")),
-                         "rng": decode(Random, runner.get("rng"))}
-    if "spec" in out:
-        out["spec"] = decode(_scenario_spec(out["kind"]), out["spec"])
+            raise StateError(f"{where}, field 'runner': a scenario step without its spec")
+        out["runner"] = {"step": _record(_step_spec(), runner.get("step"),
+                                         f"{where}, field 'runner.step'"),
+                         "rng": _record(Random, runner.get("rng"),
+                                        f"{where}, field 'runner.rng'")}
     from .events import REVIVERS
 
-    if out["kind"] not in REVIVERS:
-        raise StateError(f"{where}: unknown kind of pending event {out['kind']!r}")
+    kind = out["kind"]
+    if kind not in REVIVERS:
+        raise StateError(f"{where}, field 'kind': unknown kind of pending event "
+                         f"{kind[:40]!r}")
+    if "spec" in out:
+        if kind not in ("scenario.inbound", "scenario.outbound"):
+            raise StateError(f"{where}, field 'kind': a {kind} event holds no spec")
+        try:
+            out["spec"] = _record(_scenario_spec(kind), out["spec"], f"{where}, field 'spec'")
+        except StateError:
+            other = "scenario.outbound" if kind == "scenario.inbound" else "scenario.inbound"
+            with contextlib.suppress(CodecError):
+                decode(_scenario_spec(other), out["spec"])
+                raise StateError(f"{where}, field 'kind': {kind!r} but its spec is an "
+                                 f"{other} one") from None
+            raise
     return out
 
 
-def decode_state(rows: Rows) -> DecodedState:
-    """Every row decoded and cross-checked; raises `StateError` naming the first problem."""
+def decode_state(rows: Rows, whole: bool = True) -> DecodedState:
+    """Every row decoded, cross-checked and checked against the API's bounds
+    (`validate.check_state`); raises `StateError` naming the first problem (its record, and
+    its field where one is to blame). `whole`: a complete state, not one account's."""
+    from .validate import RecordError, check_state
+
+    where = ["a record"]
     try:
-        return _decode_state(rows)
-    except CodecError as exc:
-        raise StateError(str(exc)) from exc
-    except (KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, StateError):
-            raise
-        raise StateError(f"a record is not valid: {exc!r}") from exc
+        decoded = _decode_state(rows, where)
+        where[0] = "a record"
+        check_state(decoded, whole)
+        return decoded
+    except StateError:
+        raise
+    except (CodecError, RecordError) as exc:
+        text = str(exc)
+        raise StateError(text if text.startswith(where[0]) or isinstance(exc, RecordError)
+                         else f"{where[0]}: {text}") from exc
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError,
+            RecursionError) as exc:
+        raise StateError(f"{where[0]} is not valid: {type(exc).__name__}: "
+                         f"{str(exc)[:120]}") from exc
 
 
-def _decode_state(rows: Rows) -> DecodedState:
+def _key(value: Any, where: str) -> int:
+    """An integer key column (jobid, recvid, nuid...) as SQLite or JSON gave it."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise StateError(f"{where}: its key {str(value)[:60]!r} is not a whole number")
+    return value
+
+
+def _company(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise StateError(f"{where}: its company {str(value)[:60]!r} is not a text")
+    return value
+
+
+def _decode_state(rows: Rows, at: list[str]) -> DecodedState:
+    """`at[0]` names the record being decoded (for the message of an unexpected failure)."""
     from ..faults import ActiveFault
 
-    glob = {name: _body(body, f"globals {name}") for name, body in rows.get("globals", [])}
+    for table, table_rows in rows.items():
+        at[0] = f"the {table} table"
+        width = {"events": 4, "globals": 2, "journal": 2, "accounts": 2}.get(table, 3)
+        if not isinstance(table_rows, list) or not all(
+                isinstance(r, tuple) and len(r) == width for r in table_rows):
+            raise StateError(f"the {table} table: expected rows of {width} columns")
+    glob: dict[str, Any] = {}
+    for name, body in rows.get("globals", []):
+        at[0] = f"globals {name}"
+        glob[str(name)] = _body(body, at[0])
     for name in ("counters", "inventory", "faults"):
         if name not in glob:
             raise StateError(f"the globals table has no {name!r} row")
-    counters = {k: _int(v, f"counter {k}") for k, v in glob["counters"].items()}
+    at[0] = "globals counters"
+    if not isinstance(glob["counters"], dict):
+        raise StateError("globals counters: expected an object")
+    counters = {str(k): _int(v, f"globals counters, field {k!r}")
+                for k, v in glob["counters"].items()}
     accounts: dict[str, DecodedAccount] = {}
-    account_rows = [(company, _body(text, f"account {company}"))
+    account_rows = [(_company(company, f"account {company}"),
+                     _object(text, f"account {company}"))
                     for company, text in rows.get("accounts", [])]
     account_rows.sort(key=lambda row: row[1].get("position", 0)
-                      if isinstance(row[1], dict) else 0)
+                      if isinstance(row[1].get("position", 0), int) else 0)
     for company, data in account_rows:
-        where = f"account {company}"
+        where = at[0] = f"account {company}"
+        for name in ("clock", "settings", "users", "dids", "disabled_dids", "did_urls",
+                     "inbound_in_progress", "queue_seq"):
+            if name not in data:
+                raise StateError(f"{where}, field {name!r}: missing")
         clock = data["clock"]
-        ClockMode(clock["mode"])
-        accounts[str(company)] = DecodedAccount(
-            company=str(company), settings=decode(AccountSettings, data["settings"]),
-            users=[decode(User, u) for u in data["users"]],
-            dids=[str(d) for d in data["dids"]], disabled_dids=set(data["disabled_dids"]),
-            clock=clock, did_urls=dict(data["did_urls"]),
-            in_progress=_int(data["inbound_in_progress"], where),
-            queue_seq=_int(data["queue_seq"], where), traffic=data.get("traffic"))
-        if accounts[str(company)].traffic is not None:
-            traffic = accounts[str(company)].traffic
-            decode(Random, traffic.get("rng"))
+        if not isinstance(clock, dict):
+            raise StateError(f"{where}, field 'clock': expected an object")
+        for name in ("users", "dids", "disabled_dids"):
+            if not isinstance(data[name], list):
+                raise StateError(f"{where}, field {name!r}: expected a list")
+        for name in ("dids", "disabled_dids"):
+            if not all(isinstance(d, str) for d in data[name]):
+                raise StateError(f"{where}, field {name!r}: expected texts")
+        did_urls = data["did_urls"]
+        if not isinstance(did_urls, dict) or not all(
+                isinstance(v, str) for v in did_urls.values()):
+            raise StateError(f"{where}, field 'did_urls': expected an object of texts")
+        accounts[company] = DecodedAccount(
+            company=company,
+            settings=_record(AccountSettings, data["settings"], f"{where}, field 'settings'"),
+            users=[_record(User, u, f"{where}, field 'users[{i}]'")
+                   for i, u in enumerate(data["users"])],
+            dids=list(data["dids"]), disabled_dids=set(data["disabled_dids"]),
+            clock=clock, did_urls=dict(did_urls),
+            in_progress=_int(data["inbound_in_progress"], f"{where}, field "
+                             "'inbound_in_progress'"),
+            queue_seq=_int(data["queue_seq"], f"{where}, field 'queue_seq'"),
+            traffic=data.get("traffic"))
+        traffic = accounts[company].traffic
+        if traffic is not None:
+            if not isinstance(traffic, dict):
+                raise StateError(f"{where}, field 'traffic': expected an object")
+            _record(Random, traffic.get("rng"), f"{where}, field 'traffic.rng'")
             if traffic.get("faker") is not None:
-                decode(Random, traffic["faker"])
+                _record(Random, traffic["faker"], f"{where}, field 'traffic.faker'")
 
     def owner(company: Any, what: str) -> DecodedAccount:
         account = accounts.get(str(company))
@@ -347,59 +435,111 @@ def _decode_state(rows: Rows) -> DecodedState:
         return account
 
     for company, jobid, text in rows.get("jobs", []):
-        body = _body(text, f"job {jobid}")
+        where = at[0] = f"job {jobid}"
+        _key(jobid, where)
+        body = _object(text, where)
+        if "pending" not in body or "queued" not in body:
+            raise StateError(f"{where}, field 'pending': missing")
         pending, queued = body.pop("pending"), body.pop("queued")
-        job = _record(FaxJob, body, f"job {jobid}")
-        if job.jobid != jobid or job.company != str(company):
-            raise StateError(f"job {jobid}: its key and its record disagree")
+        job = _record(FaxJob, body, where)
+        if job.jobid != jobid or job.company != company:
+            name = "jobid" if job.jobid != jobid else "company"
+            raise StateError(f"{where}, field {name!r}: the row's key and its record disagree")
         if pending is not None:
+            if not isinstance(pending, dict) or not _number(pending.get("due")):
+                raise StateError(f"{where}, field 'pending': expected due and data")
             pending = {"due": float(pending["due"]),
-                       "data": decode_event(pending["data"], f"job {jobid}")}
-        owner(company, f"job {jobid}").jobs.append((job, pending, bool(queued)))
+                       "data": decode_event(pending.get("data"), f"{where}, field 'pending'")}
+        if not isinstance(queued, bool):
+            raise StateError(f"{where}, field 'queued': expected true or false")
+        owner(company, where).jobs.append((job, pending, queued))
     for company, recvid, text in rows.get("faxes", []):
-        fax = _record(ReceivedFax, _body(text, f"fax {recvid}"), f"fax {recvid}")
+        where = at[0] = f"fax {recvid}"
+        _key(recvid, where)
+        fax = _record(ReceivedFax, _body(text, where), where)
         if fax.recvid != recvid:
-            raise StateError(f"fax {recvid}: its key and its record disagree")
-        owner(company, f"fax {recvid}").faxes.append(fax)
-    for company, _seq, text in rows.get("busy_calls", []):
-        owner(company, "a busy call").busy.append(decode(BusyCall, _body(text, "busy call")))
+            raise StateError(f"{where}, field 'recvid': the row's key and its record disagree")
+        owner(company, where).faxes.append(fax)
+    for company, seq, text in rows.get("busy_calls", []):
+        where = at[0] = f"account {company}, busy call {seq}"
+        owner(company, where).busy.append(_record(BusyCall, _body(text, where), where))
     for nuid, company, text in rows.get("cdrs", []):
-        record = _record(CallRecord, _body(text, f"call record {nuid}"), f"call record {nuid}")
-        owner(company, f"call record {nuid}").cdrs.append(record)
-    for company, _seq, due, text in rows.get("events", []):
-        owner(company, "a pending event").events.append(
-            (float(due), decode_event(_body(text, "pending event"), "pending event")))
+        where = at[0] = f"call record {nuid}"
+        _key(nuid, where)
+        record = _record(CallRecord, _body(text, where), where)
+        if record.nuid != nuid:
+            raise StateError(f"{where}, field 'nuid': the row's key and its record disagree")
+        owner(company, where).cdrs.append(record)
+    for company, seq, due, text in rows.get("events", []):
+        where = at[0] = f"account {company}, pending event {seq}"
+        if not _number(due):
+            raise StateError(f"{where}, field 'due': {str(due)[:60]!r} is not a number")
+        owner(company, where).events.append(
+            (float(due), decode_event(_body(text, where), where)))
     for account in accounts.values():
         account.jobs.sort(key=lambda j: j[0].jobid)
         account.faxes.sort(key=lambda f: f.recvid)
         account.cdrs.sort(key=lambda r: r.nuid)
         account.events.sort(key=lambda e: e[0])
-    deliveries = [decode(Delivery, _body(t, f"callback {i}")) for i, _c, t in
-                  sorted(rows.get("deliveries", []))]
-    emails = [decode(OutboxMessage, _body(t, f"email {i}")) for i, _c, t in
-              sorted(rows.get("emails", []))]
-    journal = [decode(JournalEntry, _body(t, f"journal entry {s}")) for s, t in
-               sorted(rows.get("journal", []))]
+    deliveries = [_keyed(Delivery, "callback", i, t, at)
+                  for i, _c, t in sorted(rows.get("deliveries", []), key=_first_key)]
+    emails = [_keyed(OutboxMessage, "email", i, t, at)
+              for i, _c, t in sorted(rows.get("emails", []), key=_first_key)]
+    journal = [_keyed(JournalEntry, "journal entry", s, t, at)
+               for s, t in sorted(rows.get("journal", []), key=_first_key)]
     faults_data = glob["faults"]
-    faults = [decode(ActiveFault, f) for f in faults_data["faults"]]
+    at[0] = "globals faults"
+    if not isinstance(faults_data, dict) or not isinstance(faults_data.get("faults"), list):
+        raise StateError("globals faults: expected an object with next_id and faults")
+    faults = [_record(ActiveFault, f, f"globals faults, field 'faults[{i}]'")
+              for i, f in enumerate(faults_data["faults"])]
+    at[0] = "globals inventory"
     return DecodedState(
         accounts=accounts, counters=counters,
         inventory=(decode(Inventory, glob["inventory"]) if glob["inventory"] is not None
                    else None),
-        faults=faults, fault_next_id=_int(faults_data["next_id"], "faults"),
+        faults=faults, fault_next_id=_int(faults_data.get("next_id"),
+                                          "globals faults, field 'next_id'"),
         rules=_decode_rules(glob.get("rules")),
         deliveries=deliveries, emails=emails, journal=journal)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _first_key(row: tuple[Any, ...]) -> tuple[int, Any]:
+    """Rows sorted by their id, whatever a hostile file put in the id column."""
+    key = row[0]
+    return (0, key) if isinstance(key, int) and not isinstance(key, bool) else (1, 0)
+
+
+def _keyed(cls: Any, kind: str, key: Any, text: Any, at: list[str]) -> Any:
+    where = at[0] = f"{kind} {key}"
+    _key(key, where)
+    record = _record(cls, _body(text, where), where)
+    name = "seq" if hasattr(record, "seq") else "id"
+    if getattr(record, name, key) != key:
+        raise StateError(f"{where}, field {name!r}: the row's key and its record disagree")
+    return record
 
 
 def _decode_rules(data: Any) -> Any:
     if data is None:
         return None
     layer_type, rule_type = _scenario_rules()
-    if not isinstance(data, dict):
-        raise StateError("the scenario rules are not valid")
+    if not isinstance(data, dict) or not isinstance(data.get("shared"), list) \
+            or not isinstance(data.get("by_company"), list):
+        raise StateError("globals rules, field 'shared': expected the scenario rules")
     layer = layer_type()
-    layer.shared = [decode(rule_type, r) for r in data["shared"]]
-    layer.by_company = {str(c): [decode(rule_type, r) for r in rules]
+    layer.shared = [_record(rule_type, r, f"globals rules, field 'shared[{i}]'")
+                    for i, r in enumerate(data["shared"])]
+    for pair in data["by_company"]:
+        if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[1], list)):
+            raise StateError("globals rules, field 'shared': expected the scenario rules")
+    layer.by_company = {str(c): [_record(rule_type, r, f"globals rules, field "
+                                          f"'by_company' ({c}) [{i}]")
+                                 for i, r in enumerate(rules)]
                         for c, rules in data["by_company"]}
     return layer
 

@@ -62,10 +62,15 @@ def insert(conn: sqlite3.Connection, table: str, rows: Iterable[tuple[Any, ...]]
     conn.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", rows)
 
 
-def write_all(conn: sqlite3.Connection, rows: Rows, documents: dict[str, bytes]) -> None:
+def write_all(conn: sqlite3.Connection, rows: Rows, documents: dict[str, bytes],
+              marks: dict[str, int] | None = None) -> None:
     """Replace every record (one transaction: the old state or the new, never half)."""
     with conn:
         create_schema(conn)
+        if marks is not None:
+            from .sequences import write_marks
+
+            write_marks(conn, marks)
         for table in RECORD_TABLES:
             conn.execute(f"DELETE FROM {table}")
         for table, table_rows in rows.items():
@@ -94,10 +99,11 @@ def check(conn: sqlite3.Connection, name: str) -> bool:
         raise StateError(f"{name} is corrupt: {exc}") from exc
     if meta.get("format") != FORMAT_NAME:
         raise StateError(f"{name} is an SQLite database but not a faxage-sim state file "
-                         f"(format {meta.get('format')!r})")
+                         f"(format {str(meta.get('format'))[:40]!r})")
     version_text = meta.get("schema_version", "")
-    if not version_text.isdigit():
-        raise StateError(f"{name} has an unknown schema version {version_text!r}")
+    if not isinstance(version_text, str) or not version_text.isascii() \
+            or not version_text.isdigit() or len(version_text) > 9:
+        raise StateError(f"{name} has an unknown schema version {str(version_text)[:20]!r}")
     version = int(version_text)
     if version > SCHEMA_VERSION:
         raise StateError(
@@ -165,11 +171,31 @@ class StateFileError(StateError):
 
 @dataclass
 class StateFile:
+    """The locked --state file. `conn` is read-only until `open_for_writing` (so a file that
+    is refused is never touched: not even switched to WAL mode)."""
+
     path: Path
     conn: sqlite3.Connection
     lock_fd: int
     existed: bool  # it held a state when opened
     closed: bool = field(default=False)
+
+    def open_for_writing(self) -> None:
+        """The file was read and accepted: from now on it is written (WAL journal)."""
+        shown = str(self.path)
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.close()
+        try:
+            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode: a committed transaction survives the process being killed
+            # (only a power cut can lose the last ones).
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.Error as exc:
+            self.close()
+            raise StateFileError(f"--state {shown}: {exc}") from exc
+        conn.isolation_level = "DEFERRED"  # transactions again (`with conn:`)
+        self.conn = conn
 
     def close(self) -> None:
         if self.closed:
@@ -184,11 +210,15 @@ class StateFile:
 
 def open_state_file(path: str | os.PathLike[str]) -> StateFile:
     """Open (or create) FILE for --state, locked against a second server; check it holds a
-    faxage-sim state. Raises `StateFileError` with one line saying what is wrong."""
+    faxage-sim state, read-only (`StateFile.open_for_writing` makes it the live file once
+    what it holds is accepted). Raises `StateFileError` with one line saying what is wrong."""
     target = Path(path)
     shown = str(target)
     if target.is_dir():
         raise StateFileError(f"--state {shown}: is a directory; give a file name")
+    if target.exists() and not target.is_file():
+        raise StateFileError(f"--state {shown}: not a regular file (a device, pipe or "
+                             "socket cannot hold a state); give a file name")
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
         raise StateFileError(f"--state {shown}: the directory {parent} does not exist")
@@ -199,30 +229,35 @@ def open_state_file(path: str | os.PathLike[str]) -> StateFile:
         raise StateFileError(f"--state {shown}: the directory {parent} is read-only; SQLite "
                              "needs to write its journal next to the file")
     try:
-        lock_fd = os.open(target, os.O_RDWR | os.O_CREAT, 0o644)
+        lock_fd = os.open(target, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK, 0o644)
     except OSError as exc:
         raise StateFileError(f"--state {shown}: cannot open: {exc.strerror}") from exc
+    import stat
+
+    if not stat.S_ISREG(os.fstat(lock_fd).st_mode):  # swapped for a device since the check
+        os.close(lock_fd)
+        raise StateFileError(f"--state {shown}: not a regular file; give a file name")
     try:
         fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
         os.close(lock_fd)
         raise StateFileError(f"--state {shown}: another faxage-sim is using this file "
                              "(it is locked); stop it or give another file") from exc
+    conn: sqlite3.Connection | None = None
     try:
-        conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        conn = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True,
+                               check_same_thread=False)
         existed = check(conn, shown)
-        conn.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode: a committed transaction survives the process being killed
-        # (only a power cut can lose the last ones).
-        conn.execute("PRAGMA synchronous=NORMAL")
     except StateError as exc:
-        with contextlib.suppress(Exception):
-            conn.close()
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()
         os.close(lock_fd)
         raise StateFileError(f"--state {exc}") from exc
     except sqlite3.Error as exc:
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()
         os.close(lock_fd)
         raise StateFileError(f"--state {shown}: {exc}") from exc
-    conn.isolation_level = "DEFERRED"  # transactions again (`with conn:`)
     return StateFile(target, conn, lock_fd, existed)
-

@@ -16,6 +16,7 @@ import contextlib
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,7 @@ from .model import (
     rows_of_accounts,
     to_json,
 )
+from .sequences import Sequences, write_marks
 
 if TYPE_CHECKING:
     from ..state import AppState
@@ -59,6 +61,7 @@ class Batch:
     documents: dict[str, bytes] = field(default_factory=dict)
     clear_tables: list[str] = field(default_factory=list)
     replace_all: bool = False
+    marks: dict[str, int] | None = None  # reserved ids to write (`sequences`)
 
     def add(self, table: str, rows: list[tuple[Any, ...]]) -> None:
         if rows:
@@ -70,9 +73,11 @@ class Batch:
 
 def write_batch(conn: sqlite3.Connection, batch: Batch) -> None:
     if batch.replace_all:
-        store.write_all(conn, batch.rows, batch.documents)
+        store.write_all(conn, batch.rows, batch.documents, batch.marks)
         return
     with conn:
+        if batch.marks is not None:
+            write_marks(conn, batch.marks)
         for company in batch.delete_companies:
             for table in store.COMPANY_TABLES:
                 conn.execute(f"DELETE FROM {table} WHERE company = ?", (company,))
@@ -91,8 +96,10 @@ class Persister:
     """Keeps one `StateFile` up to date with one `AppState`."""
 
     def __init__(self, state: AppState, file: store.StateFile, pool: DocumentPool,
-                 interval: float = FLUSH_INTERVAL) -> None:
+                 interval: float = FLUSH_INTERVAL, marks: dict[str, int] | None = None) -> None:
         self.state = state
+        self.sequences = Sequences(state, marks or {}, self._commit_marks)
+        self._conn_lock = threading.Lock()  # the writer thread's saves, the loop's reservations
         self.file = file
         self.pool = pool
         self.interval = interval
@@ -111,7 +118,13 @@ class Persister:
         self.emails_written = 0
         self.journal_high = 0
         self.journal_low = 0
-        self.error: str | None = None
+        self.error: str | None = None  # why the last save failed (None: it succeeded)
+        self.failures = 0  # saves failed in a row
+        self.last_saved: float | None = None  # wall time of the last successful save
+        self._told: set[str] = set()  # causes already logged (each is logged once)
+        # Documents of a batch that failed: the file still lacks them (written with the next).
+        self._unwritten_documents: dict[str, bytes] = {}
+        self._documents_lock = threading.Lock()
         self.written: dict[tuple[str, str], str] = {}
         self._queue: queue.Queue[Batch | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -124,6 +137,21 @@ class Persister:
         self.state.persister = self
         self._unsubscribe = self.state.sim.bus.subscribe(self.observe)
         self.mark_written()
+        self.sequences.start_after_marks()
+        self.sequences.guard()
+
+    def ids_replaced(self) -> None:
+        """A load or restore replaced counters: guard the new ones."""
+        self.sequences.guard()
+
+    def _commit_marks(self, marks: dict[str, int]) -> None:
+        """Reserved ids, committed now (on the event loop's thread, before an id of the new
+        block is handed out). Should the file refuse, the emulator goes on and says so."""
+        try:
+            with self._conn_lock, self.file.conn as conn:
+                write_marks(conn, marks)
+        except Exception as exc:
+            self._failed(exc)
 
     def observe(self, event: SimEvent) -> None:
         self.changed = True
@@ -151,8 +179,10 @@ class Persister:
 
     def control_changed(self, path: str) -> None:
         """A state-changing control request: accounts, settings, clocks, inventory, faults
-        (rewritten at every save) may have changed; jobs and faxes tell their own changes."""
+        (rewritten at every save) may have changed; jobs and faxes tell their own changes.
+        (A reset made new counters: guarded now.)"""
         self.changed = True
+        self.sequences.guard()
 
     def everything_changed(self) -> None:
         """A snapshot was loaded: the next save rewrites the whole file."""
@@ -190,8 +220,12 @@ class Persister:
                 batch = Batch(replace_all=True, rows=all_rows(self.state))
                 batch.documents = dict(self.pool.take_added())
                 self.mark_written()
-                return batch
-            return self._gather_changes()
+            else:
+                batch = self._gather_changes()
+            with self._documents_lock:
+                batch.documents.update(self._unwritten_documents)
+                self._unwritten_documents.clear()
+            return batch
         finally:
             use_pool(None)
 
@@ -376,9 +410,22 @@ class Persister:
             self.flush()
 
     def flush(self) -> None:
-        """Hand what changed to the writer thread."""
-        batch = self.gather()
+        """Hand what changed to the writer thread. A record that cannot be turned into rows
+        is a failed save like any other: logged once, retried whole, never the end of saving."""
+        sequences = self.sequences
+        sequences.apply_done()
+        sequences.guard()
+        marks = sequences.take_ahead()
+        if marks is not None:
+            self.changed = True
+        try:
+            batch = self.gather()
+        except Exception as exc:
+            self.everything = self.changed = True
+            self._failed(exc)
+            batch = Batch() if marks is not None else None
         if batch is not None:
+            batch.marks = marks
             self._queue.put(batch)
 
     def _write_loop(self) -> None:
@@ -397,19 +444,56 @@ class Persister:
 
     def _write(self, batch: Batch) -> None:
         try:
-            write_batch(self.file.conn, batch)
-        except sqlite3.Error as exc:
-            # The changes of that batch are not in the file: the next save writes it whole.
+            with self._conn_lock:
+                write_batch(self.file.conn, batch)
+        except Exception as exc:
+            # The changes of that batch are not in the file: the next save writes it whole,
+            # with the batch's documents (the pool counts them as handed over already).
+            with self._documents_lock:
+                self._unwritten_documents.update(batch.documents)
             self.everything = self.changed = True
-            if self.error is None:
-                self.error = str(exc)
-                console = self.state.console
-                if console is not None:
-                    console.line("state", f"cannot save to {self.file.path}: {exc}")
+            self._failed(exc)
+            return
+        self.last_saved = time.time()
+        if batch.marks is not None:
+            self.sequences.done = batch.marks  # applied on the event loop's thread
+        if self.error is not None:
+            self._tell(f"saving to {self.file.path} works again (after {self.failures} failed "
+                       "save(s)); the whole state was written")
+        self.error, self.failures = None, 0
+
+    def _failed(self, exc: BaseException) -> None:
+        cause = f"{type(exc).__name__}: {str(exc)[:200]}"
+        self.error = cause
+        self.failures += 1
+        if cause not in self._told:  # once per cause, however often it recurs
+            self._told.add(cause)
+            self._tell(f"cannot save to {self.file.path}: {cause}; retrying every "
+                       f"{self.interval:g} s (GET /_sim/health shows the state of saving)")
+
+    def _tell(self, text: str) -> None:
+        console = self.state.console
+        if console is not None:
+            console.line("state", text)
+        else:
+            import logging
+
+            logging.getLogger("faxage_sim").warning("%s", text)
+
+    def health(self) -> dict[str, Any]:
+        """What `GET /_sim/health` and the dashboard say about saving."""
+        return {"file": str(self.file.path), "saving": "failing" if self.error else "ok",
+                "error": self.error, "failed_saves": self.failures,
+                "last_saved": self.last_saved}
 
     def save_now(self) -> None:
         """Write everything that changed, synchronously (start-up, tests)."""
-        batch = self.gather(final=True)
+        try:
+            batch = self.gather(final=True)
+        except Exception as exc:
+            self.everything = self.changed = True
+            self._failed(exc)
+            return
         if batch is not None:
             self._write(batch)
 
@@ -420,7 +504,14 @@ class Persister:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        batch = self.gather(final=True)
+        try:
+            batch = self.gather(final=True)
+        except Exception as exc:
+            self._failed(exc)
+            batch = None
+        if batch is not None:
+            # A clean stop: the marks come down to the counters (no jump at the restart).
+            batch.marks = self.sequences.current()
         if self._thread is not None:
             if batch is not None:
                 self._queue.put(batch)

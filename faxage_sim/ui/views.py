@@ -285,6 +285,7 @@ def overview(state: AppState) -> dict[str, Any]:
                          itertools.islice(_newest_faxes(accounts, None), LATEST)],
         "faults": faults_list(state),
         "scenario": state.scenario.summary() if state.scenario is not None else None,
+        "saving": state.persister.health() if state.persister is not None else None,
         "totals": {"jobs": sum(len(a.jobs) for a in accounts),
                    "faxes": sum(len(a.inbox) for a in accounts),
                    "callbacks_failed": sum(failed.values())},
