@@ -9,6 +9,7 @@ from starlette.testclient import TestClient
 from faxage_sim.control import lists
 
 from .helpers import FaxApi
+from .inbound_helpers import stored_fax
 
 
 def test_jobs_and_callbacks_answer_the_newest_and_count_the_rest(
@@ -24,3 +25,15 @@ def test_jobs_and_callbacks_answer_the_newest_and_count_the_rest(
     assert (emails["emails"], emails["omitted"]) == ([], 0)
     everything = client.get("/_sim/jobs").json()
     assert (len(everything["jobs"]), everything["omitted"]) == (5, 0)
+
+
+def test_inbound_answers_each_accounts_newest_faxes_and_counts_the_rest(
+        api: FaxApi, client: TestClient) -> None:
+    recvids = [stored_fax(client, api) for _ in range(5)]
+    with mock.patch.object(lists, "MAX_LIST_ITEMS", 3):
+        (account,) = client.get("/_sim/inbound?company=1000").json()["accounts"]
+    assert [f["recvid"] for f in account["faxes"]] == recvids[2:]
+    assert (account["omitted_faxes"], account["busy_calls"], account["omitted_busy_calls"]) \
+        == (2, [], 0)
+    (everything,) = client.get("/_sim/inbound?company=1000").json()["accounts"]
+    assert (len(everything["faxes"]), everything["omitted_faxes"]) == (5, 0)

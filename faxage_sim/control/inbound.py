@@ -42,6 +42,7 @@ from .common import (
     whole_id,
     whole_param,
 )
+from .lists import newest
 from .serialize import iso
 
 if TYPE_CHECKING:
@@ -223,7 +224,9 @@ def _accounts(request: Request) -> list[Account]:
 async def list_inbound(request: Request) -> Response:
     """Received faxes (recvid ascending), busy calls and calls in progress, per account.
 
-    `?company=` one account; `?did=` one number; `?limit=N` the last N faxes of each.
+    `?company=` one account; `?did=` one number; `?limit=N` the last N faxes of each. Each
+    account's faxes and busy calls are at most the newest MAX_LIST_ITEMS (control/lists);
+    `omitted_faxes` and `omitted_busy_calls` count the older ones left out.
     """
     state = state_of(request)
     did = request.query_params.get("did")
@@ -236,16 +239,20 @@ async def list_inbound(request: Request) -> Response:
         faxes = [f for f in inbox.after(None) if did is None or f.did == did]
         if limit is not None:
             faxes = faxes[-limit:] if limit else []
+        shown_faxes, omitted_faxes = newest(faxes)
+        busy, omitted_busy = newest([c for c in inbox.busy_calls if did is None or c.did == did])
         tz = account.settings.tz
         result.append({
             "company": account.company,
             "inbound_lines": account.settings.inbound_lines,
             "calls_in_progress": inbox.in_progress,
-            "faxes": [received_fax_json(f, account) for f in faxes],
+            "faxes": [received_fax_json(f, account) for f in shown_faxes],
+            "omitted_faxes": omitted_faxes,
             "busy_calls": [
                 {"did": c.did, "cid": c.cid, "at": format_time(c.at, tz), "reason": c.reason}
-                for c in inbox.busy_calls if did is None or c.did == did
+                for c in busy
             ],
+            "omitted_busy_calls": omitted_busy,
         })
     return ok({"accounts": result})
 
