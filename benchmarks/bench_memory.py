@@ -21,9 +21,9 @@ from urllib.parse import urlencode
 from starlette.testclient import TestClient
 from timing import machine
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 
 FORM = urlencode({"username": "demo", "company": "1000", "password": "demo",
                   "operation": "sendfax", "faxno": "3039911234", "recipname": "Memory",

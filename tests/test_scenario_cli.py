@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from faxage_sim.cli import main
+from faxage_sim.cli.commands import main
 from faxage_sim.scenario import shipped
 
 READY = re.compile(r"^faxage-sim \S+ listening on (http://127\.0\.0\.1:\d+) \(clock (\w+); (.*)\)$")

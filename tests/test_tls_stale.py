@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from faxage_sim import tls
+from faxage_sim.server import tls
 
 CLI = [sys.executable, "-m", "faxage_sim"]
 

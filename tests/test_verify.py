@@ -18,10 +18,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from faxage_sim.app import create_app
-from faxage_sim.cli import main
-from faxage_sim.config import SimConfig
+from faxage_sim.cli.commands import main
 from faxage_sim.core.clock import ClockMode
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 from faxage_sim.verify.cases import CASES, selected
 from faxage_sim.verify.runner import Side, _populate
 

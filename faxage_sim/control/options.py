@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from .guard import TOKEN_ENV, token_for
 
 if TYPE_CHECKING:
-    from ..config import SimConfig
-    from ..state import AppState
+    from ..server.config import SimConfig
+    from ..server.state import AppState
 
 PASSWORD_MASK = "********"
 

@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Protocol
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from ..fault_effects import Replacement, let_server_notice, transport_of
-from ..faults import Firing, ProtocolError, RequestFacts
+from ..faults.effects import Replacement, let_server_notice, transport_of
+from ..faults.matching import Firing, ProtocolError, RequestFacts
 from ..wire.forms import PhpPost
 
 if TYPE_CHECKING:
-    from ..faults import FaultBook
-    from ..journal import JournalEntry
-    from ..state import AppState
+    from ..faults.matching import FaultBook
+    from ..server.journal import JournalEntry
+    from ..server.state import AppState
 
 
 class FaultNotes(Protocol):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from ..background import BackgroundTasks, running_loop
 from ..core.deliveries import MAYBE_RECEIVED
+from ..server.background import BackgroundTasks, running_loop
 
 if TYPE_CHECKING:
     import httpx

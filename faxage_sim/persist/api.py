@@ -29,7 +29,7 @@ from .model import (
 from .store import StateFile, StateFileError
 
 if TYPE_CHECKING:
-    from ..state import AppState
+    from ..server.state import AppState
     from .writer import Persister
 
 __all__ = ["LoadedState", "StateError", "StateFileError", "account_snapshot", "attach",
@@ -124,7 +124,7 @@ ACCOUNT_FORMAT = "faxage-sim account snapshot"
 
 
 def account_snapshot(state: AppState, company: str) -> dict[str, Any]:
-    from ..faults import ActiveFault
+    from ..faults.matching import ActiveFault
     from .codec import encode
     from .model import _scenario_rules
 

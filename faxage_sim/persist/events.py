@@ -13,7 +13,7 @@ from ..core.jobs import JobState
 
 if TYPE_CHECKING:
     from ..core.accounts import Account
-    from ..state import AppState
+    from ..server.state import AppState
     from .model import DecodedAccount
 
 Reviver = Callable[["AppState", "Account", float, dict[str, Any]], None]

@@ -30,13 +30,13 @@ from ..core.jobs import FaxJob, JobState
 from ..core.matching import NumberMatch
 from ..core.outbox import MailState, OutboxMessage
 from ..core.outcomes import TryOutcome
-from ..journal import JournalEntry
+from ..server.journal import JournalEntry
 from .codec import CodecError, after_decode, decode, encode
 
 if TYPE_CHECKING:
     from ..core.scheduler import ScheduledEvent
-    from ..faults import ActiveFault
-    from ..state import AppState
+    from ..faults.matching import ActiveFault
+    from ..server.state import AppState
 
 SCHEMA_VERSION = 1
 FORMAT_NAME = "faxage-sim state"
@@ -197,7 +197,7 @@ def rule_rows(state: AppState) -> dict[str, Any] | None:
 
 
 def fault_rows(state: AppState) -> dict[str, Any]:
-    from ..faults import ActiveFault
+    from ..faults.matching import ActiveFault
 
     if state._faults is None:
         return {"next_id": 1, "faults": []}
@@ -311,7 +311,7 @@ def decode_state(rows: Rows) -> DecodedState:
 
 
 def _decode_state(rows: Rows) -> DecodedState:
-    from ..faults import ActiveFault
+    from ..faults.matching import ActiveFault
 
     glob = {name: _body(body, f"globals {name}") for name, body in rows.get("globals", [])}
     for name in ("counters", "inventory", "faults"):
@@ -408,7 +408,7 @@ def _decode_rules(data: Any) -> Any:
 
 def install(state: AppState, decoded: DecodedState) -> None:
     """Replace the emulator's state with `decoded` (already checked whole)."""
-    from ..faults import FaultBook
+    from ..faults.matching import FaultBook
 
     sim = state.sim
     sim.set_scenario_rules([])

@@ -25,7 +25,7 @@ from ..core.cdr import CallRecord
 from ..core.deliveries import DeliveryState
 from ..core.events import SimEvent
 from ..core.inbound import BusyCall, ReceivedFax
-from ..journal import JournalEntry
+from ..server.journal import JournalEntry
 from . import store
 from .codec import DocumentPool, encode, use_pool
 from .model import (
@@ -42,7 +42,7 @@ from .model import (
 )
 
 if TYPE_CHECKING:
-    from ..state import AppState
+    from ..server.state import AppState
 
 FLUSH_INTERVAL = 0.5  # seconds between saves while anything changes
 _ID_FIELDS = ("jobid", "faxid", "recvid")

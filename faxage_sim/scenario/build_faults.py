@@ -10,8 +10,8 @@ from typing import Any
 
 from ..core.matching import NumberMatch
 from ..core.timeref import TimeRef, parse_duration, parse_time_ref
-from ..fault_effects import EFFECTS
-from ..faults import (
+from ..faults.effects import EFFECTS
+from ..faults.matching import (
     DEFAULT_LATENCY_CAP,
     ERROR_OPERATIONS,
     FaultSpec,

@@ -14,7 +14,7 @@ from ..core.clock import ClockMode
 from ..core.matching import NumberMatch
 from ..core.outcomes import TryOutcome
 from ..core.timeref import TimeRef
-from ..faults import FaultSpec
+from ..faults.matching import FaultSpec
 from .errors import Location
 from .merging import (
     BASE_FIRST,

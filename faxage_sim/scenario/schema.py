@@ -17,8 +17,8 @@ import typing
 from typing import Any
 
 from ..core.accounts import AccountSettings
-from ..fault_effects import EFFECTS
-from ..faults import DISTRIBUTIONS, PROTOCOL_PATHS
+from ..faults.effects import EFFECTS
+from ..faults.matching import DISTRIBUTIONS, PROTOCOL_PATHS
 
 SCHEMA_ID = "https://faxage-sim.invalid/scenario.schema.json"
 TRY_OUTCOMES = ("success", "busy", "no-answer", "drop-after", "conversion-failure")

@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
 from .. import __version__
-from ..state import AppState
+from ..server.state import AppState
 from . import images, views
 from .stream import events
 

@@ -7,21 +7,21 @@ import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..core.simulator import Simulator, SimulatorOptions
+from ..notify.callbacks import CallbackDispatcher
+from ..notify.email import MailRelay, SmtpSettings
+from ..notify.payloads import WirePayloads
 from .config import SimConfig
-from .core.simulator import Simulator, SimulatorOptions
 from .journal import Journal
-from .notify.callbacks import CallbackDispatcher
-from .notify.email import MailRelay, SmtpSettings
-from .notify.payloads import WirePayloads
 
 if TYPE_CHECKING:
+    from ..documents.fetch import UrlFetcher
+    from ..faults.matching import FaultBook
+    from ..persist.writer import Persister
+    from ..scenario.model import Scenario
+    from ..scenario.timeline import Load
     from .console import ConsoleLog
-    from .documents.fetch import UrlFetcher
-    from .faults import FaultBook
     from .journal import JournalEntry
-    from .persist.writer import Persister
-    from .scenario.model import Scenario
-    from .scenario.timeline import Load
 
 # The realtime driver never sleeps longer than this, so a clock change is noticed soon.
 MAX_DRIVER_SLEEP = 0.5
@@ -64,7 +64,7 @@ class AppState:
     @property
     def fetcher(self) -> UrlFetcher:
         if self._fetcher is None:
-            from .documents.fetch import FetchSettings, UrlFetcher
+            from ..documents.fetch import FetchSettings, UrlFetcher
 
             config = self.config
             self._fetcher = UrlFetcher(self.sim, FetchSettings(
@@ -79,7 +79,7 @@ class AppState:
     @property
     def faults(self) -> FaultBook:
         if self._faults is None:
-            from .faults import FaultBook
+            from ..faults.matching import FaultBook
 
             self._faults = FaultBook()
         return self._faults

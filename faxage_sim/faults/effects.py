@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Protocol
 
-from .core.timeref import parse_duration
-from .faults import (
+from ..core.timeref import parse_duration
+from .matching import (
     DEBUG_PATH,
     DEFAULT_HANG_MAX,
     HTTP_STATUSES,
@@ -31,8 +31,8 @@ from .faults import (
 if TYPE_CHECKING:
     from starlette.types import Receive, Send
 
-    from .faults import FaultSpec
-    from .wire.forms import PhpPost
+    from ..wire.forms import PhpPost
+    from .matching import FaultSpec
 
 Schema = dict[str, Any]
 Problem = Callable[..., None]
@@ -120,8 +120,8 @@ class ErrorEffect(Effect):
 
     def replacement(self, spec: FaultSpec, path: str, post: PhpPost) -> Replacement:
         """ERR01 in the casing of the URL; the debug URL dumps the POST first, as PHP does."""
-        from .wire import catalog
-        from .wire.forms import print_r
+        from ..wire import catalog
+        from ..wire.forms import print_r
 
         text = catalog.ERR01_DATABASE if path in UPPER_CASE_PATHS \
             else catalog.LC_ERR01_DATABASE
@@ -145,7 +145,7 @@ class StatusEffect(Effect):
         return f"HTTP {spec.status}"
 
     def replacement(self, spec: FaultSpec, path: str, post: PhpPost) -> Replacement:
-        from .wire import catalog
+        from ..wire import catalog
 
         assert spec.status is not None
         if spec.status == 500 and spec.server != "nginx":

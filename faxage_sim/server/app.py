@@ -13,9 +13,9 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..control.guard import ControlGuard, ControlMount, GuardPolicy
+from ..endpoints import httpsfax
 from .config import SimConfig
-from .control.guard import ControlGuard, ControlMount, GuardPolicy
-from .endpoints import httpsfax
 from .state import AppState
 
 if TYPE_CHECKING:
@@ -33,13 +33,13 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 # getcdr.php and provision.php import their modules on first request (lean start-up), as
 # real functions so that mypy checks them and "go to definition" finds them.
 async def getcdr_endpoint(request: Request) -> Response:
-    from .endpoints.getcdr import endpoint
+    from ..endpoints.getcdr import endpoint
 
     return await endpoint(request)
 
 
 async def provision_endpoint(request: Request) -> Response:
-    from .endpoints.provision import endpoint
+    from ..endpoints.provision import endpoint
 
     return await endpoint(request)
 
@@ -53,7 +53,7 @@ def never_a_traceback(endpoint: Endpoint) -> Endpoint:
         try:
             return await endpoint(request)
         except Exception:
-            from .endpoints.base import internal_error, to_response
+            from ..endpoints.base import internal_error, to_response
 
             log.exception("faxage-sim internal error on %s", request.url.path)
             return to_response(internal_error())
@@ -95,7 +95,8 @@ class LazyControlPlane:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._router is None:
-            from . import control, control_console
+            from .. import control
+            from . import control_console
 
             self._router = control_console.wrap(Router(routes=control.routes()))
         await self._router(scope, receive, send)
@@ -110,7 +111,7 @@ class LazyDashboard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._router is None:
-            from . import ui
+            from .. import ui
 
             self._router = Router(routes=ui.routes())
         await self._router(scope, receive, send)

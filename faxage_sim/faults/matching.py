@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
-from .core.matching import NumberMatch
-from .core.timeref import TimeRef
+from ..core.matching import NumberMatch
+from ..core.timeref import TimeRef
 
 if TYPE_CHECKING:
-    from .fault_effects import Effect
+    from .effects import Effect
 
 PROTOCOL_PATHS: Final = ("/httpsfax.php", "/httpsfax-debug.php", "/getcdr.php",
                          "/provision.php", "/new_provision.php")
@@ -143,7 +143,7 @@ class FaultSpec:
     @property
     def effect(self) -> Effect | None:
         """The registered effect this fault has (latency aside; `fault_effects.EFFECTS`)."""
-        from .fault_effects import EFFECTS
+        from .effects import EFFECTS
 
         return next((e for e in EFFECTS if e.present(self)), None)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .wire.forms import PhpPost
+from ..wire.forms import PhpPost
 
 # Never kept in the journal: secrets and bulk file data.
 ELIDED_FIELDS = frozenset({"password", "faxfiledata"})
