@@ -8,13 +8,12 @@ from importlib.machinery import ModuleSpec
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 if TYPE_CHECKING:
     from importlib.abc import Loader as _LoaderBase
 
     from .harness.embedded import EmbeddedSimulator, simulator
     from .harness.handle import SimError, SimHandle, connect
+    from .server.version import VERSION as __version__
 else:
     _LoaderBase = object  # see _MovedModules
 
@@ -66,9 +65,12 @@ if not any(isinstance(finder, _MovedModules) for finder in sys.meta_path):
 
 # The Python API, imported on first use: `import faxage_sim` (and so the pytest plugin, which
 # pytest loads in every run) stays cheap.
+# The version too: it lives in a module of its own (server/version.py) that the parts reporting
+# it import, instead of this package root.
 _LAZY = {
     "EmbeddedSimulator": "harness.embedded", "simulator": "harness.embedded",
     "SimHandle": "harness.handle", "SimError": "harness.handle", "connect": "harness.handle",
+    "__version__": "server.version",
 }
 __all__ = ["EmbeddedSimulator", "SimError", "SimHandle", "__version__", "connect", "simulator"]
 
@@ -79,6 +81,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'faxage_sim' has no attribute {name!r}")
     from importlib import import_module
 
-    value = getattr(import_module(f".{module}", __name__), name)
+    value = getattr(import_module(f".{module}", __name__),
+                    "VERSION" if name == "__version__" else name)
     globals()[name] = value
     return value

@@ -8,7 +8,6 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
-from .. import __version__
 from ..core.clock import ClockMode
 from ..core.outbox import DEFAULT_SENDER
 from ..server.config import (
@@ -18,6 +17,7 @@ from ..server.config import (
     DEFAULT_MAX_BODY,
     SimConfig,
 )
+from ..server.version import VERSION as __version__
 from .usage import CliParser, file_in_existing_folder, number, run_cleanly
 
 if TYPE_CHECKING:

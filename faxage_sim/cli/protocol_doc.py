@@ -30,7 +30,7 @@ from ..wire.contract import (
     Text,
 )
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "protocol.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
 EVIDENCE_WORDS: dict[Evidence, str] = {
     "vendor": "vendor document", "client": "public client code", "decision": "decision"}
 EXAMPLE_START = "2026-01-05T16:00:00+00:00"  # 09:00 in the reference account's zone

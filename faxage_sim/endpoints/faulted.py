@@ -20,7 +20,8 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from ..faults.effects import Replacement, let_server_notice, transport_of
-from ..faults.matching import Firing, ProtocolError, RequestFacts
+from ..faults.matching import Firing, RequestFacts
+from ..faults.spec import ProtocolError
 from ..wire.forms import PhpPost
 
 if TYPE_CHECKING:

@@ -212,7 +212,7 @@ def restore_account(state: AppState, company: str, snapshot: Any) -> dict[str, i
     _restore_faults_and_rules(state, company, decoded)
     sim.inbound.settings_changed(account)
     restore_traffic(sim.inbound.generators.get(company), data.traffic)
-    revive_all(state, account, data)
+    revive_all(state, account, data.jobs, data.events)
     if state.persister is not None:
         state.persister.everything_changed()
     return decoded.summary()

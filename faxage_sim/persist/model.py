@@ -456,7 +456,7 @@ def install(state: AppState, decoded: DecodedState) -> None:
     from .events import revive_all
 
     for data in decoded.accounts.values():
-        revive_all(state, sim.accounts[data.company], data)
+        revive_all(state, sim.accounts[data.company], data.jobs, data.events)
 
 
 def install_account(state: AppState, data: DecodedAccount) -> Account:

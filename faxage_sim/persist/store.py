@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from ..server.version import VERSION as __version__
 from .model import FORMAT_NAME, SCHEMA_VERSION, Rows, StateError
 
 TABLES: dict[str, str] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ..core.simulator import Simulator, SimulatorOptions
 from ..notify.callbacks import CallbackDispatcher
@@ -17,11 +17,27 @@ from .journal import Journal
 if TYPE_CHECKING:
     from ..documents.fetch import UrlFetcher
     from ..faults.matching import FaultBook
-    from ..persist.writer import Persister
     from ..scenario.model import Scenario
     from ..scenario.timeline import Load
     from .console import ConsoleLog
     from .journal import JournalEntry
+
+
+
+class StateKeeper(Protocol):
+    """What the app state asks of `--state FILE`'s keeper (`persist.writer.Persister`, which
+    reads this state: it is handed in, never imported here)."""
+
+    def request_done(self, entry: JournalEntry) -> None: ...
+
+    def control_changed(self, path: str) -> None: ...
+
+    def everything_changed(self) -> None: ...
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
 
 # The realtime driver never sleeps longer than this, so a clock change is noticed soon.
 MAX_DRIVER_SLEEP = 0.5
@@ -45,7 +61,7 @@ class AppState:
         self.sim.outbox.sender = config.smtp_from
         self.mail = MailRelay(self.sim, SmtpSettings(*config.smtp) if config.smtp else None)
         self.console = console
-        self.persister: Persister | None = None  # --state FILE: keeps the file up to date
+        self.persister: StateKeeper | None = None  # --state FILE: keeps the file up to date
         self.started = False
         # Observers of each journaled request, and of the server beginning to shut down
         # (the dashboard's live streams end then, so a graceful shutdown never waits on them).

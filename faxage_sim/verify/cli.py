@@ -195,7 +195,7 @@ def _summary(answer: Any) -> str:
 
 def write_report(path: Path, options: Options, results: list[Result], seconds: float,
                  cannot_check: str | None) -> None:
-    from .. import __version__
+    from ..server.version import VERSION as __version__
 
     report = {
         "tool": f"faxage-sim {__version__} verify",
