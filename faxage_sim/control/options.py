@@ -1,6 +1,7 @@
 """`faxage-sim serve`'s control-plane flags, and the ready line (docs/security.md).
 
-Kept out of cli.py so that the flags, their checks and the one line CI parses live together.
+Kept out of cli/commands.py so that the flags, their checks and the one line CI parses live
+together.
 Cheap to import: `serve` reaches its ready line through here.
 """
 

@@ -6,7 +6,7 @@ asked as the request arrives (ERR01 and HTTP faults: `before`), again once the h
 answered (`after`: an effect that replaces even a processed request's answer), by operations
 once their own checks pass (`at_operation`: ERR13/15/21/23), and last for the response
 (`respond`: latency and the effects delivered on the wire). What each effect does is its
-class in `fault_effects.EFFECTS`; nothing here knows one effect from another.
+class in `faults.effects.EFFECTS`; nothing here knows one effect from another.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Each class holds its scenario fields and their JSON schema, how it is read from 
 scenario data (into `FaultFields`), what the journal says of it, and how it is delivered
 on the wire. The scenario schema, the "one effect per fault" rule, the `processed` rule and
 the response dispatch are all derived from the registry. Which requests a fault hits, and
-when, is `faults.py`.
+when, is `matching.py`; the fields both read are `spec.py`.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ Two kinds of effect:
   up, a connection reset, a body cut short, or a body dripped out slowly.
 
 Faults are tried in order; the first that fires applies and later ones do not count the
-request. What each effect does is its registered class in `fault_effects.py` (its scenario
+request. What each effect does is its registered class in `effects.py` (its scenario
 fields and schema, parsing, description and delivery on the wire). `endpoints/faulted.py` is
 the fault gate a request passes (`serve_protocol` asks it, and only when a fault is in force).
 """
@@ -37,7 +37,7 @@ class FaultSpec(FaultFields):
 
     @property
     def effect(self) -> Effect | None:
-        """The registered effect this fault has (latency aside; `fault_effects.EFFECTS`)."""
+        """The registered effect this fault has (latency aside; `effects.EFFECTS`)."""
         return next((e for e in EFFECTS if e.present(self)), None)
 
     @property

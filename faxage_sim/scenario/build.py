@@ -12,28 +12,25 @@ from typing import Any
 from ..core.clock import ClockMode
 from ..core.matching import NumberMatch
 from ..core.outcomes import TryKind, TryOutcome
-from ..core.timeref import parse_duration, parse_time_ref
+from ..core.timeref import parse_duration
 from .build_faults import build_fault
 from .declare import MAX_TIMELINE_FAXES, read_part
 from .document import Document
 from .errors import Issue, Location, Path
 from .model import (
+    STEP_ACTIONS,
     AccountSpec,
     ClockSpec,
     FaultEntry,
-    InboundSpec,
     InventorySpec,
-    OutboundSpec,
     RuleSpec,
     Scenario,
     StepSpec,
     TrySpec,
-    normalize_settings,
 )
 
 TRY_KINDS = {"success": TryKind.SUCCESS, "busy": TryKind.BUSY, "no-answer": TryKind.NO_ANSWER,
              "drop-after": TryKind.DROP}
-STEP_ACTIONS = ("inbound", "outbound", "disable_did", "enable_did", "settings", "fault")
 TRY_DETAILS = ("dial_seconds", "transmit_seconds", "remote_csid", "longstatus")
 
 
@@ -185,24 +182,14 @@ class Builder:
             self.problem(path, "a step needs something to do: " + ", ".join(STEP_ACTIONS)
                          + " (or a note)")
             return None
-        at = parse_time_ref(data["at"])
-        company = str(data["company"]) if "company" in data else None
+        step = read_part(StepSpec, data, where=self.where(path))
         if actions == ["fault"]:
             spec = build_fault(self.doc, data["fault"], (*path, "fault"), self.issues,
-                               start=at, company=company)
+                               start=step.at, company=step.company)
             if spec is not None:
                 scenario.faults.append(FaultEntry(self.where((*path, "fault")), spec))
             if "note" not in data:
                 return None
-        step = StepSpec(self.where(path), at, company, note=data.get("note"))
-        if "inbound" in data:
-            step.inbound = read_part(InboundSpec, data["inbound"])
-        if "outbound" in data:
-            step.outbound = read_part(OutboundSpec, data["outbound"])
-        step.disable_dids = _did_list(data.get("disable_did"))
-        step.enable_dids = _did_list(data.get("enable_did"))
-        if "settings" in data:
-            step.settings = normalize_settings(data["settings"])
         return step
 
     def check_fax_total(self, scenario: Scenario) -> None:
@@ -216,12 +203,6 @@ class Builder:
 
     def inventory(self, data: dict[str, Any]) -> InventorySpec:
         return read_part(InventorySpec, data, where=self.where(("inventory",)))
-
-def _did_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [str(v).strip() for v in (value if isinstance(value, list) else [value])]
-
 
 def _seconds(value: Any) -> float | None:
     return None if value is None else parse_duration(value)

@@ -8,7 +8,7 @@ file that extends another inherits it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from ..core.clock import ClockMode
 from ..core.matching import NumberMatch
@@ -20,6 +20,8 @@ from .declare import (
     MAX_TIMELINE_FAXES,
     Schema,
     declared,
+    declared_fields,
+    key_of,
     one_or_list,
     read_part,
     ref,
@@ -73,6 +75,11 @@ def normalize_settings(data: dict[str, Any]) -> dict[str, Any]:
         else:
             out[name] = value
     return out
+
+
+def did_list(value: Any) -> list[str]:
+    """A DID or a list of them ("#1" or 10 digits), as text."""
+    return [str(v).strip() for v in (value if isinstance(value, list) else [value])]
 
 
 def _page_range(value: Any) -> tuple[int, int]:
@@ -218,17 +225,30 @@ class OutboundSpec:
 
 @dataclass
 class StepSpec:
-    """A timeline step: at `at`, one action on one account."""
+    """A timeline step: at a time, one thing happens."""
 
     where: Location
-    at: TimeRef
-    company: str | None = None
-    note: str | None = None
-    inbound: InboundSpec | None = None
-    outbound: OutboundSpec | None = None
-    disable_dids: list[str] = field(default_factory=list)
-    enable_dids: list[str] = field(default_factory=list)
-    settings: dict[str, Any] | None = None
+    at: TimeRef = field(metadata=declared(ref("time"), read=parse_time_ref))
+    company: str | None = field(default=None, metadata=declared(ref("company"), read=str))
+    note: str | None = field(default=None, metadata=declared(
+        {"type": "string", "description": "A line for the console."}))
+    # --- the actions: a step does one (each has its runner in timeline.ACTION_RUNNERS) ---
+    inbound: InboundSpec | None = field(default=None, metadata=declared(
+        ref("inbound"), read=lambda data: read_part(InboundSpec, data)))
+    outbound: OutboundSpec | None = field(default=None, metadata=declared(
+        ref("outbound"), read=lambda data: read_part(OutboundSpec, data)))
+    disable_dids: list[str] = field(default_factory=list, metadata=declared(
+        one_or_list(ref("did"), "Disable these DIDs."), key="disable_did", read=did_list))
+    enable_dids: list[str] = field(default_factory=list, metadata=declared(
+        one_or_list(ref("did"), "Enable these DIDs."), key="enable_did", read=did_list))
+    settings: dict[str, Any] | None = field(default=None, metadata=declared(
+        ref("settings"), read=normalize_settings))
+
+
+# What a step can do: its action fields, and a fault (added to the scenario's faults).
+STEP_FIELDS: Final = ("at", "company", "note")
+STEP_ACTIONS: Final = (*(key_of(f) for f in declared_fields(StepSpec)
+                         if f.name not in STEP_FIELDS), "fault")
 
 
 @dataclass

@@ -36,6 +36,7 @@ from .model import (
     OutboundSpec,
     PortRequestSpec,
     RateCenterSpec,
+    StepSpec,
     UserSpec,
 )
 
@@ -43,11 +44,13 @@ SCHEMA_ID = "https://faxage-sim.invalid/scenario.schema.json"
 TRY_OUTCOMES = ("success", "busy", "no-answer", "drop-after", "conversion-failure")
 
 
-def part_schema(cls: type) -> Schema:
+def part_schema(cls: type, **more: Schema) -> Schema:
     """A part declared field by field (`scenario.declare`): its properties by file key, in
-    field order; a field without a default is required."""
+    field order (then `more`, keys the builder reads into other parts); a field without a
+    default is required."""
     fields = declared_fields(cls)
-    return _obj({key_of(f): f.metadata["schema"] for f in fields}, description_of(cls),
+    return _obj({**{key_of(f): f.metadata["schema"] for f in fields}, **more},
+                description_of(cls),
                 tuple(key_of(f) for f in fields if is_required(f)))
 
 
@@ -160,17 +163,7 @@ def _defs() -> dict[str, Schema]:
         }, "An injected fault: which requests, when, and what goes wrong."),
         "inbound": part_schema(InboundSpec),
         "outbound": part_schema(OutboundSpec),
-        "step": _obj({
-            "at": ref("time"),
-            "company": ref("company"),
-            "note": {"type": "string", "description": "A line for the console."},
-            "inbound": ref("inbound"),
-            "outbound": ref("outbound"),
-            "disable_did": one_or_list(ref("did"), "Disable these DIDs."),
-            "enable_did": one_or_list(ref("did"), "Enable these DIDs."),
-            "settings": ref("settings"),
-            "fault": ref("fault"),
-        }, "A timeline step: at a time, one thing happens.", ("at",)),
+        "step": part_schema(StepSpec, fault=ref("fault")),
         "rate_center": part_schema(RateCenterSpec),
         "inventory": part_schema(InventorySpec),
         "clock": part_schema(ClockSpec),
