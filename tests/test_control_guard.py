@@ -4,7 +4,10 @@ plane, on a real socket server whatever the address, name, redirect or path spel
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,6 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from starlette.testclient import TestClient
 
@@ -143,7 +148,147 @@ def test_the_snapshot_upload_may_send_octet_stream(guarded: TestClient) -> None:
     assert error_of(refused)[0] == 415
 
 
+def test_the_snapshot_upload_takes_what_the_download_gives(guarded: TestClient) -> None:
+    FaxApi(guarded).send_jobid()
+    download = guarded.get("/_sim/snapshot")
+    assert download.headers["content-type"] == "application/vnd.sqlite3"
+    before = guarded.get("/_sim/jobs").json()
+    guarded.post("/_sim/reset", json={})
+    upload = guarded.put("/_sim/snapshot", content=download.content,
+                         headers={"content-type": download.headers["content-type"]})
+    assert upload.status_code == 200, upload.text
+    assert guarded.get("/_sim/jobs").json() == before
+
+
+# --- one of each header, and a Host ------------------------------------------------------
+
+HEADER_VALUES = {
+    "origin": st.sampled_from(["http://127.0.0.1", "http://evil.example", "null"]),
+    "sec-fetch-site": st.sampled_from(["same-origin", "none", "cross-site", "same-site"]),
+    "sec-fetch-mode": st.sampled_from(["cors", "navigate", "no-cors"]),
+    "content-type": st.sampled_from(["application/json", "text/plain",
+                                     "application/x-www-form-urlencoded"]),
+    "host": st.sampled_from(["127.0.0.1", "localhost:8080", "evil.example"]),
+    "x-faxage-sim-token": st.sampled_from(["s3cret", "wrong"]),
+}
+HEADER_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF,
+                                    blacklist_characters="\x7f"), max_size=40)
+
+
+def test_a_header_given_twice_is_refused_whichever_comes_last() -> None:
+    """Which of two Origin (or Sec-Fetch-Site, Content-Type...) headers counts is what an
+    attacker would like to choose: neither does, the request is refused."""
+    with make_client(control_token="s3cret") as client:
+        token = {"x-faxage-sim-token": "s3cret"}
+        before = client.get("/_sim/accounts", headers=token).json()
+
+        @settings(max_examples=150, deadline=None, derandomize=True,
+                  suppress_health_check=[HealthCheck.too_slow])
+        @given(name=st.sampled_from(sorted(HEADER_VALUES)), data=st.data(),
+               method=st.sampled_from(["GET", "POST"]))
+        def check(name: str, data: st.DataObject, method: str) -> None:
+            values = data.draw(st.lists(HEADER_VALUES[name] | HEADER_TEXT, min_size=2,
+                                        max_size=3), label="values")
+            headers = [(k.encode(), v.encode("latin-1")) for k, v in [
+                ("host", "127.0.0.1"), *token.items(), ("content-type", "application/json"),
+                *[(name, v) for v in values]] if k != name or v in values]
+            response = client.request(method, "/_sim/accounts", headers=headers,
+                                      content=b'{"company": "6666"}')
+            status, message = error_of(response)
+            assert status == 400 and f"the {name} header is given more than once" in message
+
+        check()
+        assert client.get("/_sim/accounts", headers=token).json() == before
+
+
+def test_a_request_without_host_is_refused_on_a_real_socket(
+        live: tuple[LiveServer, httpx.Client]) -> None:
+    server, client = live
+    jobid = FaxApi(client).send_jobid()  # type: ignore[arg-type]
+    host, port = server.url.removeprefix("http://").split(":")
+    for request in (b"POST /_sim/reset HTTP/1.0\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: 2\r\n\r\n{}",
+                    b"GET /_sim/accounts?show_passwords=1 HTTP/1.0\r\n\r\n"):
+        answer = raw_exchange(host, int(port), request)
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400 "), answer
+        assert json.loads(body) == {"error": "a request without a Host header (HTTP/1.0?) is "
+                                             "refused: send Host, as HTTP/1.1 does"}
+    answered = raw_exchange(host, int(port), b"GET /_sim/health HTTP/1.0\r\nHost: "
+                            + f"127.0.0.1:{port}".encode() + b"\r\n\r\n")
+    assert answered.startswith(b"HTTP/1.1 200 ")
+    assert client.get(f"/_sim/jobs/{jobid}").status_code == 200  # nothing was reset
+
+
+def raw_exchange(host: str, port: int, request: bytes) -> bytes:
+    """One request on a fresh connection, read until the server closes it (HTTP/1.0)."""
+    with socket.create_connection((host, port), timeout=30) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 # --- JSON errors, 404 and 405 ------------------------------------------------------------
+
+
+def test_a_failure_inside_the_control_plane_is_json_and_the_connection_lives_on(
+        live: tuple[LiveServer, httpx.Client], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An emulator bug in a control route: a complete JSON 500, and the next request on
+    the same keep-alive connection is answered (uvicorn would drop it after a raise)."""
+    from faxage_sim.control import accounts
+    from faxage_sim.ui import views
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("a bug")
+
+    server, _ = live
+    monkeypatch.setattr(accounts, "account_json", broken)
+    monkeypatch.setattr(views, "overview", broken)  # the dashboard's page alike
+    host, port = server.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        for method, path in [("GET", "/_sim/accounts"), ("GET", "/_sim/ui/")]:
+            connection.request(method, path)
+            failed = connection.getresponse()
+            assert failed.status == 500 and failed.getheader("content-type") == \
+                "application/json"
+            assert json.loads(failed.read()) == {"error": (
+                f"faxage-sim internal error on {method} {path}: the emulator failed on "
+                "this request; the console has the details")}
+            assert failed.getheader("x-frame-options") == "DENY"
+            connection.request("GET", "/_sim/health")  # the same connection
+            after = connection.getresponse()
+            assert after.status == 200 and json.loads(after.read())["status"] == "ok"
+    finally:
+        connection.close()
+
+
+# --- every answer below /_sim/: not framed, not sniffed, strict CSP ------------------------
+
+CONTROL_HEADERS = {
+    "content-security-policy": "default-src 'self'; object-src 'none'; base-uri 'none'; "
+                               "form-action 'self'; frame-ancestors 'none'",
+    "x-frame-options": "DENY", "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer"}
+
+
+@pytest.mark.parametrize(("method", "path", "settings_"), [
+    ("GET", "/_sim/health", {}), ("GET", "/_sim/ui/", {}), ("GET", "/_sim/ui/jobs", {}),
+    ("GET", "/_sim/ui/static/dashboard.js", {}), ("GET", "/_sim/nothing", {}),
+    ("GET", "/_sim/reset", {}), ("POST", "/_sim/reset", {}),
+    ("GET", "/_sim/accounts", {"control_token": "s3cret"}),  # a 401
+    ("GET", "/_sim/accounts", {"control": False}),  # a 404
+])
+def test_every_control_answer_carries_the_browser_headers(
+        method: str, path: str, settings_: dict[str, Any]) -> None:
+    with make_client(**settings_) as client:
+        response = client.request(method, path, json={})
+        assert {k: response.headers.get(k) for k in CONTROL_HEADERS} == CONTROL_HEADERS
+
+
+# --- JSON errors, 404 and 405 (the router's) ----------------------------------------------
 
 
 def test_unknown_urls_and_methods_answer_json(guarded: TestClient) -> None:
@@ -165,8 +310,10 @@ def test_a_token_is_required_when_set() -> None:
                                    headers={"x-faxage-sim-token": "wrong"}))[0] == 401
         assert client.get("/_sim/accounts",
                           headers={"x-faxage-sim-token": "s3cret"}).status_code == 200
-        assert client.get("/_sim/accounts",
-                          headers={"cookie": "faxage_sim_token=s3cret"}).status_code == 200
+        # The cookie counts for the browser's own pages only (Sec-Fetch-Site: same-origin).
+        cookie = {"cookie": "faxage_sim_token=s3cret"}
+        assert client.get("/_sim/accounts", headers={
+            **cookie, "sec-fetch-site": "same-origin"}).status_code == 200
         # ?token= only counts on a page of the dashboard, and sets the cookie for the rest.
         assert client.get("/_sim/accounts", params={"token": "s3cret"}).status_code == 401
         assert error_of(client.get("/_sim/ui/"))[0] == 401  # the dashboard is guarded too
@@ -174,10 +321,56 @@ def test_a_token_is_required_when_set() -> None:
         page = client.get("/_sim/ui/", params={"token": "s3cret"})
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
         assert page.headers["set-cookie"] == (
-            "faxage_sim_token=s3cret; Path=/; HttpOnly; SameSite=Strict")
-        assert client.get("/_sim/accounts").status_code == 200  # the cookie, kept by the client
+            "faxage_sim_token=s3cret; Path=/_sim/; HttpOnly; SameSite=Strict")
+        assert client.get("/_sim/accounts", headers={"sec-fetch-site": "same-origin"}
+                          ).status_code == 200  # the cookie, kept by the client
         # The protocol never needs it.
         assert FaxApi(client).status().startswith("ERR06")
+
+
+READ, CHANGE = ("GET", "/_sim/accounts"), ("POST", "/_sim/reset")
+
+
+@pytest.mark.parametrize(("request_line", "fetch", "answered"), [
+    # A script's fetch() from the dashboard: reads and changes.
+    (READ, {"sec-fetch-site": "same-origin", "sec-fetch-mode": "cors"}, True),
+    (CHANGE, {"sec-fetch-site": "same-origin", "sec-fetch-mode": "cors"}, True),
+    (CHANGE, {"sec-fetch-site": "same-origin", "sec-fetch-mode": "same-origin"}, True),
+    # A typed address or bookmark reads; it cannot change anything.
+    (READ, {"sec-fetch-site": "none", "sec-fetch-mode": "navigate"}, True),
+    (CHANGE, {"sec-fetch-site": "none", "sec-fetch-mode": "navigate"}, False),
+    # A same-origin form post or navigation is no script's fetch.
+    (CHANGE, {"sec-fetch-site": "same-origin", "sec-fetch-mode": "navigate"}, False),
+    (CHANGE, {"sec-fetch-site": "same-origin", "sec-fetch-mode": "no-cors"}, False),
+    (CHANGE, {"sec-fetch-site": "same-origin"}, False),
+    # No Sec-Fetch headers: not a browser, so the token header it is.
+    (READ, {}, False),
+    (CHANGE, {}, False),
+])
+def test_the_token_cookie_counts_only_for_the_dashboards_own_requests(
+        request_line: tuple[str, str], fetch: dict[str, str], answered: bool) -> None:
+    with make_client(control_token="s3cret") as client:
+        method, path = request_line
+        response = client.request(method, path, json={}, headers={
+            "cookie": "faxage_sim_token=s3cret", **fetch})
+        assert (response.status_code == 200) is answered, response.text
+        if not answered:
+            assert error_of(response)[0] == 401
+
+
+@pytest.mark.parametrize("site", ["cross-site", "same-site", "CROSS-SITE", "anything"])
+def test_a_request_another_page_started_is_refused_even_with_the_token(site: str) -> None:
+    # same-site: a page on another port of this host (browsers do not count ports in a site).
+    with make_client(control_token="s3cret") as client:
+        before = client.get("/_sim/accounts", headers={"x-faxage-sim-token": "s3cret"}).json()
+        for method, path in (READ, CHANGE):
+            response = client.request(method, path, json={}, headers={
+                "cookie": "faxage_sim_token=s3cret", "x-faxage-sim-token": "s3cret",
+                "sec-fetch-site": site, "sec-fetch-mode": "cors"})
+            status, message = error_of(response)
+            assert status == 403 and "from another page" in message
+        assert client.get("/_sim/accounts",
+                          headers={"x-faxage-sim-token": "s3cret"}).json() == before
 
 
 def test_no_control_turns_the_control_plane_off() -> None:

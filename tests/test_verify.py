@@ -1,5 +1,5 @@
 """`faxage-sim verify` against real sockets: the emulator itself (no difference), the emulator
-with one deliberately altered answer (exactly that case differs, both bodies shown), and
+behind a proxy that alters one answer (exactly that case differs, both bodies shown), and
 servers that hang, refuse, speak TLS with an unknown CA, or are not FAXAGE (a clear report).
 The live service is never contacted."""
 
@@ -8,88 +8,28 @@ from __future__ import annotations
 import json
 import re
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 import httpx
 import pytest
 from pytest_httpserver import HTTPServer
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from faxage_sim.cli.commands import main
-from faxage_sim.core.clock import ClockMode
-from faxage_sim.server.app import create_app
-from faxage_sim.server.config import SimConfig
 from faxage_sim.verify.cases import CASES, selected
-from faxage_sim.verify.runner import Side, _populate
+from faxage_sim.verify.runner import Side, Target, _populate
 
 from .live import LiveServer
+from .verify_proxy import Alteration, AlteringProxy, RawHeaders, emulator, on
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGIN = ["--username", "demo", "--company", "1000", "--password", "demo"]
 SEND = ["--allow-send", "--faxno", "3039911234"]
 
-# (status, headers, body) for one answer, given the request's path and form.
-Alteration = Callable[[str, dict[str, str], int, list[tuple[bytes, bytes]], bytes],
-                      tuple[int, list[tuple[bytes, bytes]], bytes]]
 
-
-class Altered:
-    """The emulator's app with one answer changed on the way out."""
-
-    def __init__(self, app: ASGIApp, alter: Alteration) -> None:
-        self.app, self.alter = app, alter
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/_sim/"):
-            await self.app(scope, receive, send)
-            return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        form = dict(parse_qsl(body.decode()))
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        start: dict[str, Any] = {}
-        chunks: list[bytes] = []
-
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body"):
-                    headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
-                    status, headers, answer = self.alter(
-                        scope["path"], form, start["status"], headers, b"".join(chunks))
-                    headers.append((b"content-length", str(len(answer)).encode()))
-                    await send({"type": "http.response.start", "status": status,
-                                "headers": headers})
-                    await send({"type": "http.response.body", "body": answer})
-
-        await self.app(scope, replay, capture)
-
-
-def unchanged(path: str, form: dict[str, str], status: int,
-              headers: list[tuple[bytes, bytes]], body: bytes
-              ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    return status, headers, body
-
-
-def serve(alter: Alteration = unchanged) -> LiveServer:
-    return LiveServer(Altered(create_app(SimConfig(clock=ClockMode.MANUAL)), alter))  # type: ignore[arg-type]
+def serve() -> LiveServer:
+    return emulator()
 
 
 def verify(url: str, *extra: str, report: Path | None = None) -> int:
@@ -136,27 +76,23 @@ def test_by_default_nothing_is_sent(capsys: pytest.CaptureFixture[str]) -> None:
         assert verify(server.url) == 0
         jobs = httpx.get(f"{server.url}/_sim/jobs").json()
     assert jobs["jobs"] == []
-    assert "sendfax to your own number" not in capsys.readouterr().out
+    table, rest = capsys.readouterr().out.split("\n\n", 1)
+    assert "sendfax to your own number" not in table
+    assert "Not observed by this run (--allow-send --faxno YOUR_OWN_FAX_NUMBER):\n" \
+           "  - sendfax to your own number: " in rest
 
 
 # --- one altered answer, one differing case ----------------------------------------------
 
 
+def newline_on_err02(at: str, form: dict[str, str], status: int, headers: RawHeaders,
+                     body: bytes) -> tuple[int, RawHeaders, bytes]:
+    return status, headers, body + b"\n" if body == b"ERR02: Login incorrect" else body
+
+
 def when(operation: str | None, change: Alteration, path: str = "/httpsfax.php"
          ) -> Alteration:
-    def alter(at: str, form: dict[str, str], status: int,
-              headers: list[tuple[bytes, bytes]], body: bytes
-              ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        if at == path and (operation is None or form.get("operation") == operation):
-            return change(at, form, status, headers, body)
-        return status, headers, body
-    return alter
-
-
-def newline_on_err02(at: str, form: dict[str, str], status: int,
-                     headers: list[tuple[bytes, bytes]], body: bytes
-                     ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    return status, headers, body + b"\n" if body == b"ERR02: Login incorrect" else body
+    return on(operation, change, path)
 
 
 ALTERATIONS: dict[str, tuple[Alteration, str, list[str]]] = {
@@ -185,8 +121,8 @@ ALTERATIONS: dict[str, tuple[Alteration, str, list[str]]] = {
 def test_an_altered_answer_is_exactly_one_differing_case_with_both_bodies(
         alteration: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     alter, case, extra = ALTERATIONS[alteration]
-    with serve(alter) as server:
-        assert verify(server.url, *extra, report=tmp_path / "r.json") == 1
+    with emulator() as upstream, AlteringProxy(upstream.url, alter).serve() as proxy:
+        assert verify(proxy.url, *extra, report=tmp_path / "r.json") == 1
     out = capsys.readouterr().out
     report = json.loads((tmp_path / "r.json").read_text())
     differing = [c for c in report["cases"] if c["verdict"] != "same"]
@@ -235,7 +171,31 @@ def test_a_server_that_is_not_faxage_is_a_clear_report(
     assert verify(url) == 3
     assert capsys.readouterr().err == (
         f"faxage-sim verify: could not check {url}: {url} does not answer like FAXAGE: "
-        "HTTP 200, content type application/json, body '{\"ok\": true}'\n")
+        "pendcount gave HTTP 200, content type application/json, body '{\"ok\": true}'; a "
+        "wrong password gave HTTP 200, content type application/json, body "
+        "'{\"ok\": true}'\n")
+
+
+def test_a_redirect_says_where_to(httpserver: HTTPServer,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    httpserver.expect_request("/httpsfax.php").respond_with_data(
+        "Moved", status=301, headers={"Location": "https://api.example/httpsfax.php"})
+    url = httpserver.url_for("/").rstrip("/")
+    assert verify(url) == 3
+    assert capsys.readouterr().err == (
+        f"faxage-sim verify: could not check {url}: {url} redirects to "
+        "https://api.example/httpsfax.php: give that base URL with --url\n")
+
+
+def test_a_web_page_on_every_url_cannot_be_checked(
+        httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]) -> None:
+    httpserver.no_handler_status_code = 404
+    url = httpserver.url_for("/").rstrip("/")
+    assert verify(url) == 3
+    err = capsys.readouterr().err
+    assert err.startswith(f"faxage-sim verify: could not check {url}: {url} does not answer "
+                          "like FAXAGE: pendcount gave HTTP 404")
+    assert err.count("\n") == 1
 
 
 def test_a_tls_error_is_a_clear_report(capsys: pytest.CaptureFixture[str]) -> None:
@@ -343,7 +303,7 @@ def test_a_non_local_url_gets_at_most_one_request_a_second(quick_sleep: list[flo
     assert Options("http://127.0.0.1:9", "u", "1", "p").pause() == 0.0
 
     with serve() as server:
-        side = Side(httpx.Client(base_url=server.url), {}, pause=1.0)
+        side = Target(httpx.Client(base_url=server.url), {}, pause=1.0, timeout=5.0)
         side.post("/httpsfax.php", [])
         side.post("/httpsfax.php", [])
     assert len(quick_sleep) == 1 and 0.5 < quick_sleep[0] <= 1.0

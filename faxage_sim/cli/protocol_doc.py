@@ -63,7 +63,7 @@ TEXT_EVIDENCE: dict[str, Evidence] = {
         "QUEUE_WAITING_FOR_LINE", "QUEUE_WAITING_FOR_RETRY", "QUEUE_DIALING",
         "QUEUE_SENDING", "NOT_FOUND_BODY", "PORT_COMPLETE", "PORT_OPEN",
         "NGINX_CONTENT_TYPE", "NGINX_REASONS", "PHP_FATAL_ERROR_BODY", "nginx_error_page",
-        "INTERNAL_ERROR")},
+        "INTERNAL_ERROR", "PROTOCOL_SAFETY_HEADERS")},
 }
 
 
@@ -190,7 +190,8 @@ def render() -> str:
     ]
     for rule in TRANSPORT:
         text = rule.rule.format(**{k: getattr(catalog, k) for k in (
-            "TEXT_CONTENT_TYPE", "BINARY_CONTENT_TYPE", "ZERO_TIME")})
+            "TEXT_CONTENT_TYPE", "BINARY_CONTENT_TYPE", "ZERO_TIME")}, SAFETY_HEADERS=", ".join(
+                f"`{name}: {value}`" for name, value in catalog.PROTOCOL_SAFETY_HEADERS.items()))
         out.append(f"| {rule.topic} | {text} | {EVIDENCE_WORDS[rule.evidence]} |")
     out += [
         "",

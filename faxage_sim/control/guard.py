@@ -4,20 +4,30 @@
 `/_sim/ui/` alike), so whatever is added below `/_sim/` is covered. In order, it refuses:
 
 1. everything, with 404, when the control plane is off (`serve --no-control`);
-2. the emulator's own outgoing requests (callbacks, URL-mode fetches, inbound pushes): they
+2. a request that gives one of `SINGLE_HEADERS` twice (which one would count is exactly what
+   an attacker would like to choose), or no `Host` at all (HTTP/1.0): 400;
+3. the emulator's own outgoing requests (callbacks, URL-mode fetches, inbound pushes): they
    carry `OUTGOING_HEADER` (a per-process secret value), whatever address, name, redirect or
    path spelling brought them here;
-3. a `Host` that is not a loopback name or address, the bound address, or an allowed name
+4. a `Host` that is not a loopback name or address, the bound address, or an allowed name
    (`--allow-host`): DNS rebinding;
-4. an `Origin` other than the server's own, or `Sec-Fetch-Site: cross-site`: another web page;
-5. without the control token, when one is set (always when bound to a non-loopback address):
-   header `X-Faxage-Sim-Token` or cookie `faxage_sim_token`, which is set when a `/_sim/ui/`
-   page is opened with `?token=...`;
-6. a state-changing request (POST, PUT, PATCH, DELETE) whose body is not
-   `Content-Type: application/json` (`PUT /_sim/snapshot` may send application/octet-stream):
-   every content type a page can send cross-site without a preflight is refused.
+5. an `Origin` other than the server's own, or a `Sec-Fetch-Site` other than `same-origin` or
+   `none` (a page of another site, or of another port of this host): another web page;
+6. without the control token, when one is set (always when bound to a non-loopback address):
+   header `X-Faxage-Sim-Token`, or cookie `faxage_sim_token`, set (`Path=/_sim/; HttpOnly;
+   SameSite=Strict`) when a `/_sim/ui/` page is opened with `?token=...`. The cookie counts
+   only for a browser's own-origin request (`Sec-Fetch-Site: same-origin`, or `none`, a
+   typed address, for GET), and a state change only from a script's fetch (`Sec-Fetch-Mode`
+   `cors` or `same-origin`), never a form or a navigation;
+7. a state-changing request (POST, PUT, PATCH, DELETE) whose body is not
+   `Content-Type: application/json` (`PUT /_sim/snapshot` may send what `GET` gives,
+   application/vnd.sqlite3, or application/octet-stream): every content type a page can send
+   cross-site without a preflight is refused.
 
-Every refusal, and the control plane's own 404 and 405, is `{"error": "..."}` JSON.
+Every answer below `/_sim/` carries `CONTROL_SAFETY_HEADERS` (no framing, no sniffing, a
+strict CSP: the dashboard's script and style are its own files). Every refusal, the control
+plane's own 404 and 405, and any failure inside it (a 500) is `{"error": "..."}` JSON in a
+complete response, so a keep-alive connection stays usable.
 This module is imported at start-up (by the app): it must stay cheap, standard library only.
 """
 
@@ -38,8 +48,27 @@ TOKEN_ENV = "FAXAGE_SIM_CONTROL_TOKEN"
 OUTGOING_HEADER = "X-Faxage-Sim-Outgoing"
 OUTGOING_MARK = os.urandom(16).hex()  # per process: nothing outside can predict or need it
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# (method, path) -> the non-JSON content type that request may send instead.
-BINARY_UPLOADS = {("PUT", "/_sim/snapshot"): "application/octet-stream"}
+# (method, path) -> the non-JSON content types that request may send instead: the snapshot
+# upload takes what GET /_sim/snapshot gives (control/snapshot.SNAPSHOT_MEDIA_TYPE).
+BINARY_UPLOADS = {("PUT", "/_sim/snapshot"): ("application/vnd.sqlite3",
+                                              "application/octet-stream")}
+# Headers that must come once: a second one would leave the guard and the app to disagree.
+SINGLE_HEADERS = frozenset({"host", "origin", "sec-fetch-site", "sec-fetch-mode",
+                            "content-type", "content-length", "x-faxage-sim-token"})
+# Sec-Fetch-Site values of a request a page elsewhere did not start (absent: not a browser).
+OWN_SITE = frozenset({"same-origin", "none"})
+# Sec-Fetch-Mode of a script's fetch(): a state change with the cookie must be one.
+SCRIPT_MODES = frozenset({"cors", "same-origin"})
+# On every answer below /_sim/ (dashboard pages, JSON, files, refusals): never framed
+# (clickjacking), never sniffed, and only the dashboard's own script, style and images run.
+CONTROL_SAFETY_HEADERS = [
+    (b"content-security-policy",
+     b"default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+     b"frame-ancestors 'none'"),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),  # a page opened with ?token= tells no one
+]
 CONTROL_PREFIX = "/_sim"
 UI_PREFIX = "/_sim/ui"
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost",
@@ -137,14 +166,21 @@ def _netloc(scheme: str, host: str) -> str:
     return host[: -len(default)] if default and host.endswith(default) else host
 
 
-def _headers(scope: Scope) -> dict[str, str]:
-    """The request headers (latin-1), the last of each name; `cookie` joined."""
+def _headers(scope: Scope) -> tuple[dict[str, str], str | None]:
+    """The request headers (latin-1), `cookie` joined; and the first of `SINGLE_HEADERS`
+    given more than once, if any."""
     found: dict[str, str] = {}
+    twice: str | None = None
     for raw_name, raw_value in scope.get("headers", []):
         name = raw_name.decode("latin-1").lower()
         value = raw_value.decode("latin-1")
-        found[name] = f"{found[name]}; {value}" if name == "cookie" and name in found else value
-    return found
+        if name in found:
+            if name == "cookie":
+                value = f"{found[name]}; {value}"
+            elif twice is None and name in SINGLE_HEADERS:
+                twice = name
+        found[name] = value
+    return found, twice
 
 
 def _cookie(header: str, name: str) -> str | None:
@@ -189,8 +225,9 @@ class ControlGuard:
             await self.inner(scope, receive, send)
             return
         policy = self.policy
-        headers = _headers(scope)
-        refusal = self._refusal(scope, headers, policy)
+        send = _with_headers(send, CONTROL_SAFETY_HEADERS)
+        headers, twice = _headers(scope)
+        refusal = self._refusal(scope, headers, twice, policy)
         set_cookie: list[tuple[bytes, bytes]] = []
         if refusal is None and policy.token is not None:
             refusal, set_cookie = self._token_check(scope, headers, policy.token)
@@ -205,8 +242,8 @@ class ControlGuard:
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A WebSocket (a dashboard's live view) passes the same checks, bar the body's type:
         a page elsewhere must not open one (cross-site WebSocket hijacking)."""
-        headers = _headers(scope)
-        refusal = self._refusal(scope, headers, self.policy)
+        headers, twice = _headers(scope)
+        refusal = self._refusal(scope, headers, twice, self.policy)
         if refusal is None and self.policy.token is not None:
             refusal, _ = self._token_check(scope, headers, self.policy.token)
         if refusal is not None:
@@ -215,15 +252,20 @@ class ControlGuard:
             return
         await self.inner(scope, receive, send)
 
-    def _refusal(self, scope: Scope, headers: dict[str, str],
+    def _refusal(self, scope: Scope, headers: dict[str, str], twice: str | None,
                  policy: GuardPolicy) -> tuple[int, str] | None:
         if not policy.enabled:
             return 404, "the control plane is off (faxage-sim serve --no-control)"
+        if twice is not None:
+            return 400, f"the {twice} header is given more than once: send it once"
+        if "host" not in headers:
+            return 400, ("a request without a Host header (HTTP/1.0?) is refused: send "
+                         "Host, as HTTP/1.1 does")
         if OUTGOING_HEADER.lower() in headers:
             return 403, ("the emulator's own outgoing requests (callbacks, URL-mode fetches, "
                          "inbound pushes) never reach its control plane")
-        host = headers.get("host")
-        if host is not None and not policy.host_allowed(host):
+        host = headers["host"]
+        if not policy.host_allowed(host):
             return 403, (f"Host {host[:100]!r} is not this emulator's (a loopback name or "
                          "address, or the bound one); allow a name with "
                          "faxage-sim serve --allow-host NAME")
@@ -231,14 +273,17 @@ class ControlGuard:
         if origin is not None:
             given = str(scope.get("scheme", "http"))
             scheme = {"ws": "http", "wss": "https"}.get(given, given)
-            own = f"{scheme}://{_netloc(scheme, host or '')}"
+            own = f"{scheme}://{_netloc(scheme, host)}"
             given_scheme = origin.split("://", 1)[0].lower()
-            if host is None or given_scheme != scheme \
+            if given_scheme != scheme \
                     or f"{scheme}://{_netloc(scheme, origin.split('://', 1)[-1])}" != own:
                 return 403, (f"cross-origin request refused (Origin {origin[:100]!r}): the "
                              "control plane answers its own pages, curl and the test tools")
-        if headers.get("sec-fetch-site", "").lower() == "cross-site":
-            return 403, "cross-site request refused (Sec-Fetch-Site: cross-site)"
+        site = headers.get("sec-fetch-site")
+        if site is not None and site.strip().lower() not in OWN_SITE:
+            return 403, (f"a request from another page refused (Sec-Fetch-Site: "
+                         f"{site[:40]}): the control plane answers its own pages, curl and "
+                         "the test tools")
         return None
 
     @staticmethod
@@ -252,13 +297,16 @@ class ControlGuard:
 
         if matches(headers.get(TOKEN_HEADER)):
             return None, []
-        if matches(_cookie(headers.get("cookie", ""), TOKEN_COOKIE)):
+        method = scope.get("method", "GET")
+        if _cookie_may_count(headers, method) \
+                and matches(_cookie(headers.get("cookie", ""), TOKEN_COOKIE)):
             return None, []
         path = scope.get("path", "")
         on_page = path == UI_PREFIX or path.startswith(UI_PREFIX + "/")
-        if scope.get("method") == "GET" and on_page and matches(_query_token(scope)):
+        if method == "GET" and on_page and matches(_query_token(scope)):
             secure = "; Secure" if scope.get("scheme") == "https" else ""
-            cookie = f"{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}"
+            cookie = (f"{TOKEN_COOKIE}={token}; Path={CONTROL_PREFIX}/; HttpOnly; "
+                      f"SameSite=Strict{secure}")
             return None, [(b"set-cookie", cookie.encode())]
         return (401, "the control plane needs the control token: header X-Faxage-Sim-Token "
                      f"(or env {TOKEN_ENV} for the CLI; a /_sim/ui/ page opened with "
@@ -272,20 +320,22 @@ class ControlGuard:
         media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if media == "application/json":
             return None
-        allowed = BINARY_UPLOADS.get((method, scope.get("path", "")))
-        if allowed is not None and media == allowed:
+        allowed = BINARY_UPLOADS.get((method, scope.get("path", "")), ())
+        if media in allowed:
             return None
-        wanted = "application/json" + (f" or {allowed}" if allowed else "")
+        wanted = " or ".join(("application/json", *allowed))
         return 415, (f"{method} to the control plane needs Content-Type: {wanted} "
                      f"(got {media[:60] or 'none'}); send {{}} when there is nothing to say")
 
     async def _inner_json_errors(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = False
+        started = complete = False
 
         async def tracking_send(message: Message) -> None:
-            nonlocal started
+            nonlocal started, complete
             if message["type"] == "http.response.start":
                 started = True
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                complete = True
             await send(message)
 
         try:
@@ -298,6 +348,35 @@ class ControlGuard:
                        405: f"{scope.get('method')} is not allowed on "
                             f"{scope.get('path', '')[:200]}"}.get(exc.status_code, exc.detail)
             await answer_json(send, exc.status_code, {"error": message}, extra)
+        except Exception:
+            # An emulator bug: logged with its traceback; the client gets one JSON line in a
+            # complete response (an exception reaching the server would answer plain text
+            # and drop the keep-alive connection). Half an answer already sent cannot be
+            # mended: then the connection is closed, as it must be.
+            import logging
+
+            path = str(scope.get("path", ""))[:200]
+            logging.getLogger("faxage_sim").exception(
+                "faxage-sim internal error on %s %s", scope.get("method"), path)
+            if started and not complete:
+                raise
+            if not started:
+                await answer_json(send, 500, {"error": (
+                    f"faxage-sim internal error on {scope.get('method')} {path}: the "
+                    "emulator failed on this request; the console has the details")})
+
+
+def _cookie_may_count(headers: dict[str, str], method: str) -> bool:
+    """Does the token cookie count for this request? Only for a browser's request from the
+    emulator's own pages (or a typed address, for reading), and for a state change only
+    from a script's fetch(): a page elsewhere, or a sandboxed protocol answer (an opaque
+    origin, so cross-site), never rides on the cookie; a client without Sec-Fetch headers
+    sends the token header."""
+    site = headers.get("sec-fetch-site", "").strip().lower()
+    if method in STATE_CHANGING:
+        return site == "same-origin" \
+            and headers.get("sec-fetch-mode", "").strip().lower() in SCRIPT_MODES
+    return site == "same-origin" or site == "none"
 
 
 class ControlMount(BaseRoute):

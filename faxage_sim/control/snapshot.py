@@ -2,7 +2,8 @@
 
 * `GET /_sim/snapshot` answers the state as an SQLite database (the schema of a `--state`
   file; `application/vnd.sqlite3`). It holds every user's password: control plane only.
-* `PUT /_sim/snapshot` (body: such a file, `Content-Type: application/octet-stream`) replaces
+* `PUT /_sim/snapshot` (body: such a file, `Content-Type: application/vnd.sqlite3`, as GET
+  gives it, or `application/octet-stream`) replaces
   the whole state. The upload is checked whole first; a bad one answers 400 with what is wrong
   and changes nothing.
 * `GET /_sim/accounts/{company}/snapshot` and `POST /_sim/accounts/{company}/restore`

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..server.journal import ANSWER_KEPT, JournalEntry, elide_fields
 from ..wire import catalog
@@ -84,6 +85,34 @@ def to_response(answer: Answer) -> Response:
         headers = {"content-type": catalog.TEXT_CONTENT_TYPE}
     headers.update(answer.headers)
     return Response(answer.body, status_code=answer.status, headers=headers)
+
+
+SAFETY_HEADERS = [(name.encode(), value.encode())
+                  for name, value in catalog.PROTOCOL_SAFETY_HEADERS.items()]
+
+
+class InertInBrowser:
+    """ASGI wrapper of the whole app: every answer outside `/_sim` (the FAXAGE URLs, their
+    injected faults and internal errors, 404s, 405s, `/`) gets the catalog's
+    `PROTOCOL_SAFETY_HEADERS`, so none can run script in a browser. Applied here, once, at
+    the response's start, whatever built it; the control plane sets its own (control/guard)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or path == "/_sim" or path.startswith("/_sim/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def inert(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()),
+                                                   *SAFETY_HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, inert)
 
 
 class FaultGate(Protocol):

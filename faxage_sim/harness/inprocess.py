@@ -131,7 +131,9 @@ class InProcessControl:
 
     def __init__(self, bridge: AppBridge, token: str | None = None) -> None:
         self._bridge = bridge
-        self._headers = [(b"content-type", b"application/json")]
+        # The guard refuses a request without Host (HTTP/1.0): name the in-process host.
+        self._headers = [(b"host", IN_PROCESS_SERVER[0].encode()),
+                         (b"content-type", b"application/json")]
         if token:
             self._headers.append((b"x-faxage-sim-token", token.encode()))
 

@@ -93,7 +93,7 @@ def _build(loader: Any, node: Any, path: Path, document: Document,
         loader.flatten_mapping(node)  # merge keys (`<<: *defaults`)
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _scalar(loader, key_node, path, document, issues)
             if isinstance(key, list | dict):
                 issues.append(Issue(document.source, key_node.start_mark.line + 1,
                                     dotted(path), "a key must be plain text"))
@@ -109,4 +109,20 @@ def _build(loader: Any, node: Any, path: Path, document: Document,
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, item, (*path, index), document, issues, budget)
                 for index, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    return _scalar(loader, node, path, document, issues)
+
+
+def _scalar(loader: Any, node: Any, path: Path, document: Document,
+            issues: list[Issue]) -> Any:
+    """A value as the safe constructor builds it; one it cannot build is an issue at its line:
+    a whole number past Python's digit limit (`sys.get_int_max_str_digits`: 4,300), a date
+    like 2026-13-45."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError) as exc:
+        digits = node.value if isinstance(node.value, str) else ""
+        reason = (f"a number of {len(digits)} characters: too long to be one"
+                  if len(digits) > 100 else f"{str(exc)[:120]}")
+        issues.append(Issue(document.source, node.start_mark.line + 1, dotted(path),
+                            f"cannot read this value ({reason})"))
+        return None

@@ -31,6 +31,7 @@ REQUEST_SOURCE = "<request>"
 MAX_DEPTH = 16
 MAX_FILE_BYTES = 4 * 1024 * 1024  # a scenario file is a few KiB; this is generous
 NAME_SHOWN = 120  # characters of a file name or path a message shows
+MAX_SEED = 2**63 - 1  # as the control plane's "seed" (a SQLite integer)
 
 
 def load(ref: str, *, base_dir: Path | None = None) -> Scenario:
@@ -115,7 +116,7 @@ def _from_document(doc: Document, name: str, base_dir: Path, chain: list[str]) -
     if not isinstance(doc.data, dict):
         raise ScenarioError([doc.issue((), "a scenario is a mapping of fields "
                                            "(description, seed, accounts, rules...)")])
-    issues = Validator(scenario_schema()).check(doc)
+    issues = Validator(scenario_schema()).check(doc) + _seed_out_of_bounds(doc)
     if issues:
         raise ScenarioError(issues)
     builder = Builder(doc)
@@ -127,6 +128,14 @@ def _from_document(doc: Document, name: str, base_dir: Path, chain: list[str]) -
         base = _load_ref(str(ref), base_dir, chain)
         scenario = merge(base, scenario)
     return scenario
+
+
+def _seed_out_of_bounds(doc: Document) -> list[Issue]:
+    """`seed`'s documented bound (docs/security.md), which the schema does not state."""
+    seed = doc.data.get("seed")
+    if isinstance(seed, int) and not isinstance(seed, bool) and abs(seed) > MAX_SEED:
+        return [doc.issue(("seed",), f"must be a whole number from -{MAX_SEED} to {MAX_SEED}")]
+    return []
 
 
 # --- extends -------------------------------------------------------------------------------

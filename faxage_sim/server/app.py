@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, Router
@@ -15,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..control.guard import ControlGuard, ControlMount, GuardPolicy
 from ..endpoints import httpsfax
+from ..endpoints.base import InertInBrowser
 from .config import SimConfig
 from .state import AppState
 
@@ -165,6 +167,7 @@ def create_app(config: SimConfig | None = None, *, state: AppState | None = None
         inner = WithDashboard(LazyDashboard(), inner)
         routes.append(Route("/", to_dashboard, methods=ANY_METHOD))
     routes.append(ControlMount(ControlGuard(inner, policy)))
-    app = Starlette(routes=routes, lifespan=lifespan)
+    # Every answer outside /_sim/ gets the protocol's browser-safety headers (wire/catalog).
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(InertInBrowser)])
     app.state.faxage = state
     return app

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..wire import catalog
+
 Form = tuple[tuple[str, str], ...]
 Kind = Literal["read", "send"]
 
@@ -89,6 +91,12 @@ class Case:
     step: str | None = None  # ... and the step there this case replays
     needs_did: bool = False
     decisions: tuple[str, ...] = field(default=())  # decision-table keys this case observes
+    shows: str | None = None  # the wire detail it observes, when its name does not say it
+
+    @property
+    def observes(self) -> str:
+        """The wire detail this case observes, in words (the coverage summary lists these)."""
+        return f"{self.name}: {self.shows}" if self.shows else self.name
 
     @property
     def operation(self) -> str:
@@ -103,6 +111,8 @@ def _login(password: str, *fields: tuple[str, str]) -> Form:
     return (("username", "{username}"), ("company", "{company}"), ("password", password),
             *fields)
 
+
+SAMPLE_JOBID = 100001  # only to show a text with a job id in it
 
 CASES: tuple[Case, ...] = (
     # --- transport and login -------------------------------------------------------------
@@ -162,7 +172,9 @@ CASES: tuple[Case, ...] = (
     Case("listlines", "/httpsfax.php", api("listlines"), Rules(records=("phone",)),
          transcript="lines", step="the account's numbers, one per line"),
     Case("portable", "/httpsfax.php", api("portable", ("didnumber", "{did}")),
-         Rules(counts=True), needs_did=True),
+         Rules(counts=True), needs_did=True,
+         shows=f"its answer for one of your numbers ({catalog.PORTABLE_YES!r} or "
+               f"{catalog.PORTABLE_NO!r})"),
     Case("pendcount", "/httpsfax.php", api("pendcount"), Rules(counts=True),
          transcript="reports", step="nothing pending: 0"),
     Case("qstatus", "/httpsfax.php", api("qstatus"), Rules(records=QSTATUS),
@@ -207,21 +219,28 @@ CASES: tuple[Case, ...] = (
          api("sendfax", ("recipname", "Alice"), ("faxno", "{faxno}"),
              ("faxfilenames[]", "hello.txt"), ("faxfiledata[]", HELLO_B64)),
          Rules(jobid=True), kind="send", transcript="sendfax",
-         step="success: JOBID, one space, no newline"),
+         step="success: JOBID, one space, no newline",
+         shows=f"the success text {catalog.jobid_answer(SAMPLE_JOBID)!r} (one space after "
+               "JOBID:, no newline)"),
     Case("status of that job", "/httpsfax.php", api("status", ("jobid", "{jobid}")),
-         Rules(records=STATUS, jobid=True), kind="send"),
+         Rules(records=STATUS, jobid=True), kind="send",
+         shows="the status record of a job waiting to be sent"),
     Case("stopfax that job", "/httpsfax.php", api("stopfax", ("jobid", "{jobid}")),
          Rules(jobid=True), kind="send", transcript="stopfax",
-         step="waiting for conversion: stopped", decisions=("stopped-text",)),
+         step="waiting for conversion: stopped", decisions=("stopped-text",),
+         shows=f"the success text {catalog.stopped(SAMPLE_JOBID)!r}"),
     Case("stopfax the stopped job: ERR20", "/httpsfax.php",
          api("stopfax", ("jobid", "{jobid}")),
          Rules(jobid=True), kind="send", transcript="stopfax", step="completed: ERR20",
-         decisions=("err20-23-texts",)),
+         decisions=("err20-23-texts",),
+         shows=f"where the job id goes: {catalog.err20_not_in_queue(SAMPLE_JOBID)!r}"),
     Case("clear that job", "/httpsfax.php", api("clear", ("jobid", "{jobid}")),
          Rules(jobid=True), kind="send", transcript="clear", step="completed: cleared",
-         decisions=("cleared-text",)),
+         decisions=("cleared-text",),
+         shows=f"the success text {catalog.cleared(SAMPLE_JOBID)!r}"),
     Case("status after clear: ERR06", "/httpsfax.php", api("status", ("jobid", "{jobid}")),
-         kind="send", transcript="clear", step="a cleared job no longer appears"),
+         kind="send", transcript="clear", step="a cleared job no longer appears",
+         shows="a cleared job gone from status"),
 )
 
 

@@ -1,18 +1,17 @@
 """`faxage-sim verify`: the command line, the table, the JSON report, the exit code.
 
-Exit codes: 0 every case the same; 1 a case differs or could not run; 2 a usage error;
-3 the URL could not be checked at all (no answer, TLS error, not FAXAGE, login refused).
+Exit codes: 0 every case run the same; 1 a case differs or could not run; 2 a usage error (or
+a report file that is not one); 3 the URL could not be checked at all (no connection, a TLS
+error, the login refused, nothing there speaks FAXAGE).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
@@ -20,11 +19,13 @@ from urllib.parse import urlsplit
 from . import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:  # the runner (httpx, the cases) loads only when verify runs
+    from .coverage import Coverage
     from .runner import Options, Result
 
 
 EXIT_SAME, EXIT_DIFFERS, EXIT_USAGE, EXIT_CANNOT_CHECK = 0, 1, 2, 3
 CELL = 34  # characters of a body shown in the table
+SHOWN_BODY = 2000  # characters of a body shown under a difference (all of it: --report)
 PASSWORD_ENV = "FAXAGE_PASSWORD"
 
 
@@ -33,14 +34,16 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "verify", help="check a FAXAGE URL (the live service, or an emulator) against this "
                        "emulator's answers",
         description="Replay the golden transcripts' cases against URL and compare each "
-                    "answer by shape with this emulator's answer to the same request. Safe "
-                    "for a real account: only read-only and error cases, unless "
-                    "--allow-send. Exit 0: all the same; 1: a difference; 3: the URL could "
-                    "not be checked.")
-    verify.add_argument("--url", required=True,
+                    "answer by shape with this emulator's answer to the same request; name "
+                    "each difference and list what the run did not observe. Safe for a real "
+                    "account: only read-only and error cases, unless --allow-send. With "
+                    "--replay REPORT, check a saved report instead, with no network. Exit 0: "
+                    "every case run the same; 1: a difference; 2: a usage error or a bad "
+                    "report file; 3: nothing could be compared.")
+    verify.add_argument("--url", default=None,
                         help="the service's base URL, e.g. https://api.faxage.com")
-    verify.add_argument("--username", required=True)
-    verify.add_argument("--company", required=True, help="the company number")
+    verify.add_argument("--username", default=None)
+    verify.add_argument("--company", default=None, help="the company number")
     verify.add_argument("--password", default=os.environ.get(PASSWORD_ENV),
                         help=f"(or the {PASSWORD_ENV} environment variable, which keeps it "
                              "out of the process list)")
@@ -50,7 +53,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verify.add_argument("--allow-send", action="store_true",
                         help="also send one fax to --faxno, stop it and clear it")
     verify.add_argument("--report", type=Path, default=None, metavar="FILE",
-                        help="write the results as JSON (attach it to a bug report)")
+                        help="write every request (password masked) and the exact answers "
+                             "as JSON: evidence to attach to an issue")
+    verify.add_argument("--source", default=None, metavar="TEXT",
+                        help="what the URL is, in your words, kept in the report (default: "
+                             "the live FAXAGE service for *.faxage.com, else the URL)")
+    verify.add_argument("--replay", type=Path, default=None, metavar="REPORT",
+                        help="check a saved --report against this emulator, no network "
+                             "(no --url or login needed)")
     verify.add_argument("--interval", type=float, default=None, metavar="SECONDS",
                         help="real seconds between requests (default 1 for a non-local "
                              "URL, 0 for localhost)")
@@ -63,9 +73,20 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def usage_problem(args: argparse.Namespace) -> str | None:
+    if args.report is not None and not args.report.resolve().parent.is_dir():
+        return f"--report {args.report}: the folder {args.report.resolve().parent} does not exist"
+    if args.replay is not None:
+        if args.url is not None or args.allow_send:
+            return "--replay checks a saved report with no network: give no --url or " \
+                   "--allow-send"
+        return None
+    if args.url is None:
+        return "give the URL to check with --url (or a saved report with --replay)"
     parts = urlsplit(args.url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return f"--url {args.url!r}: give an http:// or https:// URL"
+    if args.company is None:
+        return "--company: give the FAXAGE company number"
     if not re.fullmatch(r"[0-9]{1,12}", args.company):
         return f"--company {args.company!r}: the FAXAGE company number (digits)"
     if args.did is not None and not re.fullmatch(r"[0-9]{10}", args.did):
@@ -82,8 +103,6 @@ def usage_problem(args: argparse.Namespace) -> str | None:
         return f"give the password with --password or the {PASSWORD_ENV} environment variable"
     if not args.username:
         return "--username: give the login name"
-    if args.report is not None and not args.report.resolve().parent.is_dir():
-        return f"--report {args.report}: the folder {args.report.resolve().parent} does not exist"
     return None
 
 
@@ -92,6 +111,10 @@ def main(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"faxage-sim verify: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    if args.replay is not None:
+        return replay_main(args)
+    from .coverage import coverage
+    from .report import write_report
     from .runner import CannotCheck, Options, run
 
     options = Options(args.url, args.username, args.company, args.password, args.did,
@@ -105,15 +128,51 @@ def main(args: argparse.Namespace) -> int:
             bar.clear()
         print(f"faxage-sim verify: could not check {args.url}: {exc}", file=sys.stderr)
         if args.report is not None:
-            write_report(args.report, options, [], time.monotonic() - began, str(exc))
+            write_report(args.report, options, [], time.monotonic() - began, str(exc),
+                         args.source, None)
         return EXIT_CANNOT_CHECK
     if bar is not None:
         bar.clear()
     seconds = time.monotonic() - began
-    print_table(results, options, sys.stdout)
+    covered = coverage(results)
+    print_table(results, options, sys.stdout, covered, f"against {options.url}")
     if args.report is not None:
-        write_report(args.report, options, results, seconds, None)
-        print(f"report: {args.report}")
+        write_report(args.report, options, results, seconds, None, args.source, covered)
+        print(f"\nreport: {args.report}")
+    print(f"\n{verdict_line(results, covered)}")
+    bad = [r for r in results if r.verdict in ("differs", "could not run")]
+    return EXIT_DIFFERS if bad else EXIT_SAME
+
+
+def replay_main(args: argparse.Namespace) -> int:
+    from ..server.version import VERSION as __version__
+    from .coverage import coverage
+    from .replay import replay, replay_options
+    from .report import ReportProblem, load_report, write_report
+
+    assert args.replay is not None
+    try:
+        report = load_report(args.replay)
+    except ReportProblem as exc:
+        print(f"faxage-sim verify: --replay {args.replay}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not report.cases:
+        print(f"faxage-sim verify: --replay {args.replay}: no case recorded (the run could "
+              "not check its URL): nothing to compare", file=sys.stderr)
+        return EXIT_CANNOT_CHECK
+    options = replay_options(report)
+    began = time.monotonic()
+    results = replay(report)
+    covered = coverage(results)
+    print(f"replaying {args.replay}: {report.source or report.url}, recorded by "
+          f"{report.tool or 'faxage-sim verify'}; compared with faxage-sim {__version__}, "
+          "no network\n")
+    print_table(results, options, sys.stdout, covered, f"recorded from {report.url}")
+    if args.report is not None:
+        write_report(args.report, options, results, time.monotonic() - began, None,
+                     report.source, covered)
+        print(f"\nreport: {args.report}")
+    print(f"\n{verdict_line(results, covered)}")
     bad = [r for r in results if r.verdict in ("differs", "could not run")]
     return EXIT_DIFFERS if bad else EXIT_SAME
 
@@ -136,15 +195,6 @@ class ProgressBar:
 # --- output ------------------------------------------------------------------------------
 
 
-def masked(text: str, options: Options) -> str:
-    """The password never appears in the output, even where a service echoes it (a short
-    one that is also the login name or company cannot be told apart, and stays)."""
-    secret = options.password
-    if len(secret) >= 6 and secret not in (options.username, options.company):
-        return text.replace(secret, "********")
-    return text
-
-
 def cell(text: str | None) -> str:
     if text is None:
         return "-"
@@ -152,7 +202,10 @@ def cell(text: str | None) -> str:
     return shown if len(shown) <= CELL else shown[:CELL - 3] + "..."
 
 
-def print_table(results: list[Result], options: Options, out: TextIO) -> None:
+def print_table(results: list[Result], options: Options, out: TextIO, covered: Coverage,
+                where: str) -> None:
+    from .report import masked
+
     rows = [("case", "request", "expected", "got", "verdict")]
     for r in results:
         request = f"{r.case.path} {r.case.operation}"
@@ -173,7 +226,7 @@ def print_table(results: list[Result], options: Options, out: TextIO) -> None:
     counts = {v: sum(1 for r in results if r.verdict == v)
               for v in ("same", "differs", "could not run", "skipped")}
     out.write(f"\n{len(results)} cases: " + ", ".join(f"{n} {v}" for v, n in counts.items())
-              + f" (against {options.url})\n")
+              + f" ({where})\n")
     for r in results:
         if r.verdict != "differs" or r.got is None:
             continue
@@ -181,46 +234,43 @@ def print_table(results: list[Result], options: Options, out: TextIO) -> None:
         out.write(f"request: {r.case.path} "
                   f"{' '.join(f'{k}={v}' for k, v in r.request['form'])}\n")
         out.write(f"rules: {r.case.rules.describe()}\n")
+        if r.case.decisions:
+            out.write(f"decisions it touches: {', '.join(r.case.decisions)} "
+                      "(docs/protocol.md#decisions)\n")
+        for difference in r.differences:
+            out.write(f"  {masked(difference.line(), options)}\n")
         for answer in r.expected:
             out.write(f"expected: HTTP {answer.status} {answer.content_type}\n"
-                      f"  {masked(answer.body, options)!r}\n")
+                      f"  {_shown_body(masked(answer.body, options))}\n")
         out.write(f"got:      HTTP {r.got.status} {r.got.content_type}\n"
-                  f"  {masked(r.got.body, options)!r}\n")
+                  f"  {_shown_body(masked(r.got.body, options))}\n")
+    lines = covered.lines()
+    if lines:
+        out.write("\n" + "\n".join(lines) + "\n")
+
+
+def verdict_line(results: list[Result], covered: Coverage) -> str:
+    """The last line: never a bare "all same" when something was not observed."""
+    bad = [r for r in results if r.verdict in ("differs", "could not run")]
+    same = sum(1 for r in results if r.verdict == "same")
+    if bad:
+        differ = sum(1 for r in bad if r.verdict == "differs")
+        return (f"Result: {differ} case(s) differ and {len(bad) - differ} could not run, of "
+                f"{len(results)}; each is named above.")
+    if covered.unobserved_cases:
+        return (f"Result: no difference in the {same} cases compared, but this was not a "
+                f"full check: {len(covered.unobserved_cases)} wire detail(s) listed above "
+                "were not observed.")
+    return (f"Result: no difference in any of the {same} cases; the decisions listed above "
+            "are ones no run of verify observes.")
+
+
+def _shown_body(body: str) -> str:
+    if len(body) <= SHOWN_BODY:
+        return repr(body)
+    return f"{body[:SHOWN_BODY]!r}... ({len(body)} characters in all: see --report)"
 
 
 def _summary(answer: Any) -> str:
     prefix = "" if answer.status == 200 else f"HTTP {answer.status} "
     return prefix + str(answer.body)
-
-
-def write_report(path: Path, options: Options, results: list[Result], seconds: float,
-                 cannot_check: str | None) -> None:
-    from ..server.version import VERSION as __version__
-
-    report = {
-        "tool": f"faxage-sim {__version__} verify",
-        "url": options.url, "local": _is_local(options.url),
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "seconds": round(seconds, 3), "allow_send": options.allow_send,
-        "could_not_check": cannot_check,
-        "summary": {v: sum(1 for r in results if r.verdict == v)
-                    for v in ("same", "differs", "could not run", "skipped")},
-        "cases": [{
-            "case": r.case.name, "transcript": r.case.transcript, "step": r.case.step,
-            "decisions": list(r.case.decisions), "request": r.request,
-            "rules": r.case.rules.describe(), "verdict": r.verdict, "detail": r.detail,
-            "expected": [_masked_json(a.as_json(), options) for a in r.expected],
-            "got": None if r.got is None else _masked_json(r.got.as_json(), options),
-        } for r in results],
-    }
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def _masked_json(data: dict[str, object], options: Options) -> dict[str, object]:
-    return {k: masked(v, options) if isinstance(v, str) else v for k, v in data.items()}
-
-
-def _is_local(url: str) -> bool:
-    from .runner import is_local
-
-    return is_local(url)

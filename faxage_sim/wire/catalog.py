@@ -185,6 +185,18 @@ ZERO_TIME: Final = "0000-00-00 00:00:00"
 ZERO_DURATION: Final = "00:00:00"
 
 
+# Emulator-only headers on every protocol answer (FAXAGE sends neither; the body bytes are
+# unchanged). An answer a tenant's input shapes (the debug URL's dump, ERR08's print_r of the
+# POST) is text/html from the emulator's own origin: in a browser it must stay inert, or a
+# page elsewhere could post a <script> to it and have it run next to the control plane.
+# `sandbox` (no allow-*): no script, no form, an opaque origin (its requests are cross-site);
+# `default-src 'none'`: it loads nothing; `nosniff`: never read as another type.
+PROTOCOL_SAFETY_HEADERS: Final = {
+    "content-security-policy": "sandbox; default-src 'none'",
+    "x-content-type-options": "nosniff",
+}
+
+
 def attachment_disposition(filename: str) -> str:
     return f'attachment; filename="{filename}"'
 

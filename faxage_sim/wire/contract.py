@@ -98,6 +98,9 @@ TRANSPORT: tuple[Rule, ...] = (
     Rule("file answers", "getfax, dlstatus, dltrans: content type `{BINARY_CONTENT_TYPE}` and "
          "`Content-Disposition: attachment; filename=\"...\"` (a webhook client needs both).",
          "vendor"),
+    Rule("browser safety", "Every answer of these URLs (404s and injected faults too) also "
+         "carries {SAFETY_HEADERS}, which FAXAGE does not send (decision `browser-safety`).",
+         "decision"),
     Rule("request bodies", "`application/x-www-form-urlencoded` with brackets raw "
          "(`faxfilenames[]=`) or percent-encoded (`faxfilenames%5B0%5D=`), and "
          "`multipart/form-data` with bracketed names: all three appear in real clients.",
@@ -417,6 +420,16 @@ DECISIONS: tuple[Decision, ...] = (
              "unsupported file (verify never sends one)"),
     Decision("inbound-push", "the inbound push fields", "the listfax forms of the values",
              "a push from the live service"),
+    Decision("browser-safety", "headers FAXAGE does not send",
+             "two, on every answer: a CSP `sandbox` (and `default-src 'none'`) and "
+             "`nosniff`, the bodies unchanged. ERR08's dump and the debug URL echo the POST "
+             "as text/html from the emulator's own origin, next to its control plane: a page "
+             "elsewhere could post a `<script>` there and have it run. Sandboxed, such an "
+             "answer runs no script, submits no form, loads nothing, and its origin is opaque, "
+             "so its requests are cross-site and the control plane refuses them. Clients "
+             "ignore both headers; `faxage-sim verify` compares status, content type and "
+             "body, not these", "nothing: an emulator-only choice (the live service sends "
+             "neither; a client that required their absence would show it)"),
     Decision("fault-pages", "injected HTTP errors", "nginx's own error pages; a PHP fatal "
              "error is a 500 with an empty body", "an outage of the live service",
              (T("nginx_error_page", 502), T("PHP_FATAL_ERROR_BODY"))),
