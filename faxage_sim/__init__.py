@@ -19,17 +19,19 @@ else:
 
 # Modules that moved, by their old name: importing the old name gives the module itself
 # (same object, so classes, globals and monkeypatching are shared), and `python -m` runs it.
-# Type checkers read the `.pyi` stub left at each documented old name (the harness modules);
-# the package itself uses only the new names (tests/test_layers.py).
-MOVED = {f"{__name__}.{old}": f"{__name__}.{new}" for old, new in {
-    "handle": "harness.handle", "embedded": "harness.embedded",
-    "inprocess": "harness.inprocess", "expectations": "harness.expectations",
+# Type checkers read the `.pyi` stub left at each old name of the harness (`MOVED`); the
+# loose modules moved into server/, cli/ and faults/ keep their old names at run time only
+# (`MOVED_WITHOUT_STUBS`: the package uses only the new names, tests/test_layers.py).
+MOVED = {f"{__name__}.{name}": f"{__name__}.harness.{name}"
+         for name in ("handle", "embedded", "inprocess", "expectations")}
+MOVED_WITHOUT_STUBS = {f"{__name__}.{old}": f"{__name__}.{new}" for old, new in {
     "app": "server.app", "state": "server.state", "config": "server.config",
     "background": "server.background", "tls": "server.tls", "console": "server.console",
     "control_console": "server.control_console", "journal": "server.journal",
     "fault_effects": "faults.effects", "usage": "cli.usage", "ci": "cli.ci",
     "protocol_doc": "cli.protocol_doc",  # `python -m faxage_sim.protocol_doc --write`
 }.items()}
+_OLD_NAMES = {**MOVED, **MOVED_WITHOUT_STUBS}
 
 
 class _MovedModules(_LoaderBase):
@@ -41,12 +43,12 @@ class _MovedModules(_LoaderBase):
 
     def find_spec(self, fullname: str, path: Any = None,
                   target: ModuleType | None = None) -> ModuleSpec | None:
-        if fullname not in MOVED:
+        if fullname not in _OLD_NAMES:
             return None
         return ModuleSpec(fullname, self)
 
     def create_module(self, spec: ModuleSpec) -> ModuleType:
-        module = importlib.import_module(MOVED[spec.name])
+        module = importlib.import_module(_OLD_NAMES[spec.name])
         spec.loader_state = module.__spec__  # the import system now sets `spec` on it...
         return module
 
@@ -56,7 +58,7 @@ class _MovedModules(_LoaderBase):
 
     def get_code(self, fullname: str) -> Any:
         """`python -m <old name>`: run the module under its new name as `__main__`."""
-        return compile(f"import runpy\nrunpy.run_module({MOVED[fullname]!r}, "
+        return compile(f"import runpy\nrunpy.run_module({_OLD_NAMES[fullname]!r}, "
                        "run_name='__main__', alter_sys=True)\n", fullname, "exec")
 
 
