@@ -71,10 +71,11 @@ def test_tls_serves_https_verified_against_the_ca_bundle(
     url = ready.stdout.strip()
     assert url == f"https://127.0.0.1:{port_file.read_text().strip()}"
     assert server.stdout is not None
+    # The ready line is the first line with a URL (scripts grep it); the CA bundle follows.
     assert [server.stdout.readline(), server.stdout.readline()] == [
-        f"faxage-sim CA bundle (verify https:// against it): {bundle}\n",
         f"faxage-sim 0.1.0 listening on {url} (clock manual; account demo/1000/********; "
-        "state in memory, lost on stop)\n"]
+        "state in memory, lost on stop)\n",
+        f"faxage-sim CA bundle (verify https:// against it): {bundle}\n"]
     with httpx.Client(verify=ssl.create_default_context(cafile=str(bundle))) as client:
         answer = client.post(url + "/httpsfax.php", data={
             "username": "demo", "company": "1000", "password": "demo", "operation": "status"})

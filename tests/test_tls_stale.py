@@ -41,7 +41,7 @@ def start_tls_server(tmp_path: Path, started: list[subprocess.Popen[str]]
         env={**os.environ, "TMPDIR": str(tmp_path), "PYTHONUNBUFFERED": "1"})
     started.append(server)
     assert server.stdout is not None
-    for line in server.stdout:  # the CA bundle line, then the ready line
+    for line in server.stdout:  # the ready line comes first (the CA bundle line follows)
         if " listening on https://" in line:
             return server
     raise AssertionError(f"the server ended without a ready line ({server.wait()})")

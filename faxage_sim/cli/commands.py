@@ -61,7 +61,9 @@ def _start(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `only="serve"`, just what `faxage-sim serve ...` parses
+    (the same serve parser, without building the other commands': start-up)."""
     parser: argparse.ArgumentParser = CliParser(
         prog="faxage-sim", description="A local, protocol-faithful FAXAGE API emulator.")
     parser.add_argument("--version", action="version", version=f"faxage-sim {__version__}")
@@ -116,12 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="with --tls: write the CA certificate here (default: a temp dir)")
     from ..control.options import add_serve_arguments
     from ..persist.cli import add_snapshot_parsers, add_state_argument
-    from ..scenario.cli import add_parsers as add_scenario_parsers
-    from ..verify.cli import add_parser as add_verify_parser
-    from .ci import add_ci_parsers
 
     add_serve_arguments(serve)
     add_state_argument(serve)
+    if only == "serve":
+        return parser
+    from ..scenario.cli import add_parsers as add_scenario_parsers
+    from ..verify.cli import add_parser as add_verify_parser
+    from .ci import add_ci_parsers
 
     add_ci_parsers(commands)
     add_scenario_parsers(commands)
@@ -209,6 +213,8 @@ def run_serve(args: argparse.Namespace) -> int:
         who = install(app.state.faxage, scenario)
 
     def ready() -> None:
+        if tls is not None:  # after the ready line: the first line with a URL is the ready line
+            print(ca_bundle_line(tls), flush=True)
         if config.ui and config.control:
             # With a control token, the link carries it once; the page then keeps a cookie.
             token = f"?token={config.control_token}" if config.control_token else ""
@@ -235,8 +241,11 @@ def start_tls(ca_bundle: str | None) -> TlsFiles:
         tls = make_tls(ca_bundle)
     except TlsUnavailable as exc:
         raise SystemExit(f"faxage-sim: {exc}") from exc
-    print(f"faxage-sim CA bundle (verify https:// against it): {tls.ca_bundle}", flush=True)
     return tls
+
+
+def ca_bundle_line(tls: TlsFiles) -> str:
+    return f"faxage-sim CA bundle (verify https:// against it): {tls.ca_bundle}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -244,7 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(only=words[0] if words else None).parse_args(argv)
     if getattr(args, "handler", None) is not None:
         return int(args.handler(args))
     if args.command == "serve":

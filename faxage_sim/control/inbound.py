@@ -149,7 +149,7 @@ def _build_call(sim: Simulator, account: Account, did: str,
     duration = parse_duration(data["duration"]) if "duration" in data else None
     generated = None  # checked everything first: a refused call draws nothing from the seed
     if cid is None or tsid is None or sender is None or (pages is None and document is None):
-        generated = sim.inbound.generated_call(account, did)
+        generated = sim.inbound.generated_call(account, did, cid)
     return IncomingCall(
         did=did,
         cid=cid if cid is not None else _generated(generated).cid,

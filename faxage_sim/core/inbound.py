@@ -320,13 +320,15 @@ class InboundExchange(Generic[A]):
         if generator is not None and generator.account is account:
             generator.refresh()
 
-    def generated_call(self, account: A, did: str | None = None) -> IncomingCall:
-        """A plausible call to one of the account's numbers, from the account's generator."""
+    def generated_call(self, account: A, did: str | None = None,
+                       cid: str | None = None) -> IncomingCall:
+        """A plausible call to one of the account's numbers, from the account's generator
+        (from `cid` when given: its station id then shows that number, not another)."""
         generator = self.generators.get(account.company)
         if generator is None or generator.account is not account:
             self.attach(account)
             generator = self.generators[account.company]
-        return generator.make_call(did)
+        return generator.make_call(did, cid)
 
     def reset(self) -> None:
         self.generators.clear()

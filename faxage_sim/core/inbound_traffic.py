@@ -1,9 +1,11 @@
 """Background inbound traffic: faxes arriving on an account's numbers at a steady rate.
 
 Arrivals are a Poisson process of `inbound_rate_per_hour` on the account's own clock (off at
-0, the default; the default account runs a gentle rate when the clock is realtime). Senders,
-caller ids and station ids come from `faker`; everything is drawn from generators seeded by
-the simulator seed and the company, so a given `--seed` replays the same traffic.
+0, the default; the default account runs a gentle rate when the clock is realtime). Senders
+come from `faker`; caller ids (and the station ids made of them) are real geographic numbers,
+in exchanges libphonenumber places in a city (nanp_data); everything is drawn from
+generators seeded by the simulator seed and the company, so a given `--seed` replays the
+same traffic.
 """
 
 from __future__ import annotations
@@ -13,8 +15,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from .incoming import TSID_MAX, IncomingCall
-from .inventory import ANCHORS
-from .numbering import is_blocked
 
 if TYPE_CHECKING:
     from .scheduler import ScheduledEvent, Scheduler
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 UNAVAILABLE_CID_SHARE: Final = 0.1  # callers whose number is withheld
 PAGE_COUNTS: Final = (1, 2, 3, 4, 5, 8)
 PAGE_WEIGHTS: Final = (35, 25, 15, 10, 10, 5)
-CALLER_AREA_CODES: Final = tuple(npa for npa, _, _ in ANCHORS)  # real US area codes
 
 
 MIN_RATE_PER_HOUR = 1e-6
@@ -98,18 +97,18 @@ class TrafficGenerator:
         return self._fake
 
     def caller_number(self) -> str:
-        """A dialable number: a real area code, then faker's exchange and line digits."""
-        fake = self._faker()
-        while True:
-            number = self.rng.choice(CALLER_AREA_CODES) + str(fake.numerify("%##%###"))
-            if not is_blocked(number):
-                return number
+        """A geographic number: an exchange libphonenumber places in a city, any line."""
+        from .nanp_places import RATE_CENTERS  # not at start-up: only once a fax arrives
 
-    def make_call(self, did: str | None = None) -> IncomingCall:
-        """A plausible fax: a company sender, its number (or none), a station id, pages."""
+        return f"{self.rng.choice(RATE_CENTERS)[0]}{self.rng.randint(0, 9999):04d}"
+
+    def make_call(self, did: str | None = None, cid: str | None = None) -> IncomingCall:
+        """A plausible fax: a company sender, its number (or none), a station id, pages.
+        A given `cid` is the caller's: a station id made of a number is made of that one."""
         fake = self._faker()
         target = did if did is not None else self.rng.choice(self.account.dids)
-        cid = "" if self.rng.random() < UNAVAILABLE_CID_SHARE else self.caller_number()
+        drawn = "" if self.rng.random() < UNAVAILABLE_CID_SHARE else self.caller_number()
+        cid = drawn if cid is None else cid  # drawn either way: the sequence stays the seed's
         sender = str(fake.company())
         style = self.rng.random()
         if style < 0.5 and cid:

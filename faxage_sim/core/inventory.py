@@ -3,7 +3,9 @@
 One table serves `portable` (httpsfax.php), `provision.php` (listac, listnpanxx, listdids,
 provdid, deprovdid) and the numbers new accounts are given. It is generated from the seed
 (same seed, same inventory) on first use, so start-up does not pay for it. Numbers it hands out
-avoid exchange 555 and the magic suffixes (docs/protocol.md).
+avoid exchange 555 and the magic suffixes (docs/protocol.md). Every exchange is one
+libphonenumber places where its rate center says ("Denver, CO" for 303-297) and calls a fixed
+line (toll-free ones: toll-free); `faker` names people and companies, never places.
 """
 
 from __future__ import annotations
@@ -12,21 +14,13 @@ import random
 from dataclasses import dataclass, field
 from typing import Final
 
-from .numbering import is_blocked
-
-# One anchor rate center per state: (area code, state, city). At least 20 states.
-ANCHORS: Final = (
-    ("303", "CO", "Denver"), ("212", "NY", "New York"), ("415", "CA", "San Francisco"),
-    ("312", "IL", "Chicago"), ("206", "WA", "Seattle"), ("617", "MA", "Boston"),
-    ("305", "FL", "Miami"), ("404", "GA", "Atlanta"), ("214", "TX", "Dallas"),
-    ("602", "AZ", "Phoenix"), ("503", "OR", "Portland"), ("612", "MN", "Minneapolis"),
-    ("313", "MI", "Detroit"), ("215", "PA", "Philadelphia"), ("702", "NV", "Las Vegas"),
-    ("801", "UT", "Salt Lake City"), ("504", "LA", "New Orleans"), ("615", "TN", "Nashville"),
-    ("816", "MO", "Kansas City"), ("919", "NC", "Raleigh"), ("808", "HI", "Honolulu"),
-    ("202", "DC", "Washington"), ("317", "IN", "Indianapolis"), ("414", "WI", "Milwaukee"),
-    ("505", "NM", "Albuquerque"), ("402", "NE", "Omaha"),
+# The area codes served (one per state, 25 states): their rate centers are drawn, seeded, from
+# the places libphonenumber knows (nanp_places, generated from it).
+SERVED_AREA_CODES: Final = (
+    "303", "212", "415", "312", "206", "617", "305", "404", "214", "602", "503", "612", "313",
+    "215", "702", "801", "504", "615", "816", "919", "808", "317", "414", "505", "402",
 )
-TOLL_FREE_NPAS: Final = ("800", "888", "877")
+SERVED_TOLL_FREE_NPAS: Final = ("800", "888", "877")
 TOLL_FREE: Final = "Toll-Free"
 # Exchanges that always exist: the default account's numbers live in 303-297.
 FIXED_NPANXX: Final = {"303297": ("Denver", "CO")}
@@ -56,32 +50,24 @@ class Inventory:
         if self._built:
             return
         self._built = True
-        from faker import Faker  # heavy: only when the inventory is first used
+        from .nanp_places import RATE_CENTERS, TOLL_FREE_NPANXXS  # only when first used
 
-        fake = Faker("en_US")
-        fake.seed_instance(self.seed)
         rng = self._rng = random.Random(self.seed)
         for npanxx, (name, state) in FIXED_NPANXX.items():
             self._centers[npanxx] = RateCenter(npanxx, name, state)
-        for npa, state, city in ANCHORS:
-            names = [city] + [fake.city() for _ in range(NPANXX_PER_AREA - 1)]
-            for name in names:
-                npanxx = self._new_npanxx(npa, rng)
+        for npa in SERVED_AREA_CODES:
+            known = [c for c in RATE_CENTERS if c[0][:3] == npa and c[0] not in self._centers]
+            wanted = NPANXX_PER_AREA - sum(1 for n in self._centers if n[:3] == npa)
+            for npanxx, name, state in rng.sample(known, min(wanted, len(known))):
                 self._centers[npanxx] = RateCenter(npanxx, name, state)
-        for npa in TOLL_FREE_NPAS:
-            npanxx = self._new_npanxx(npa, rng)
-            self._centers[npanxx] = RateCenter(npanxx, TOLL_FREE, TOLL_FREE)
+        for npanxx in TOLL_FREE_NPANXXS:
+            if npanxx[:3] in SERVED_TOLL_FREE_NPAS:
+                self._centers[npanxx] = RateCenter(npanxx, TOLL_FREE, TOLL_FREE)
         for npanxx in sorted(self._centers):
             numbers: set[str] = set()
             while len(numbers) < NUMBERS_PER_NPANXX:
                 numbers.add(self._new_line(npanxx, rng))
             self._available[npanxx] = numbers
-
-    def _new_npanxx(self, npa: str, rng: random.Random) -> str:
-        while True:
-            npanxx = f"{npa}{rng.randint(200, 999)}"
-            if npanxx not in self._centers and not is_blocked(npanxx + "2000"):
-                return npanxx
 
     def _new_line(self, npanxx: str, rng: random.Random) -> str:
         while True:

@@ -88,7 +88,7 @@ def inspect_document(extension: str, data: bytes | None) -> Inspection:
         text = _as_text(data)
         if text is None:
             return _fail("not text")
-        lines = len(text_page_lines(text, wrap=ext == "txt"))
+        lines = text_line_count(text, wrap=ext == "txt")
         return Inspection(pages=max(1, -(-lines // TEXT_LINES_PER_PAGE)), ok=True)
     if ext in ("htm", "html"):
         text = _as_text(data)
@@ -136,6 +136,18 @@ def text_page_lines(text: str, *, wrap: bool = True) -> list[str]:
         else:
             lines.append(line)
     return lines
+
+
+def text_line_count(text: str, *, wrap: bool = True) -> int:
+    """`len(text_page_lines(text, wrap=wrap))`, without building the lines when none needs
+    wrapping (what nearly every text document is: counting its pages is then one split)."""
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if raw and raw[-1] == "" and len(raw) > 1:
+        raw.pop()
+    # Control characters print as one space each; only tabs (expanded) change a line's width.
+    if not wrap or ("\t" not in text and max(map(len, raw)) <= TEXT_COLUMNS):
+        return len(raw)
+    return len(text_page_lines(text, wrap=wrap))
 
 
 def _pdf_pages(data: bytes) -> Inspection:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import time
 import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -43,7 +42,8 @@ class Answer:
     def first_line(self) -> str:
         if isinstance(self.body, bytes):
             return f"<{len(self.body)} bytes: {self.filename}>"
-        return self.body.split("\n", 1)[0].rstrip("\r")[:200]
+        end = self.body.find("\n")  # not split: a long list answer is not copied for it
+        return (self.body if end < 0 else self.body[:end]).rstrip("\r")[:200]
 
     @property
     def kept_text(self) -> str:
@@ -75,27 +75,77 @@ def binary(data: bytes, filename: str) -> Answer:
     return Answer(data, filename=filename, outcome="file")
 
 
+# The headers of every protocol answer, encoded once: an answer's header list is one of these
+# plus its content-length and the browser-safety headers (the bytes and order Starlette's
+# Response and `InertInBrowser` give). A header every protocol answer carries goes in both.
+TEXT_HEADERS: Final[tuple[tuple[bytes, bytes], ...]] = (
+    (b"content-type", catalog.TEXT_CONTENT_TYPE.encode("latin-1")),
+)
+BINARY_HEADERS: Final[tuple[tuple[bytes, bytes], ...]] = (
+    (b"content-type", catalog.BINARY_CONTENT_TYPE.encode("latin-1")),
+)
+SAFETY_HEADERS: Final[tuple[tuple[bytes, bytes], ...]] = tuple(
+    (name.encode("latin-1"), value.encode("latin-1"))
+    for name, value in catalog.PROTOCOL_SAFETY_HEADERS.items())
+_SAFETY_NAMES: Final = frozenset(name for name, _ in SAFETY_HEADERS)
+
+
+class ProtocolResponse(Response):
+    """A Response whose header list is given whole (`to_response`), not built from a dict;
+    it already carries the browser-safety headers."""
+
+    def __init__(self, body: bytes, status_code: int,
+                 raw_headers: list[tuple[bytes, bytes]]) -> None:
+        self.status_code = status_code
+        self.background = None
+        self.body = body
+        self.raw_headers = raw_headers
+
+
 def to_response(answer: Answer) -> Response:
-    if answer.filename is not None and isinstance(answer.body, bytes):
-        headers = {
-            "content-type": catalog.BINARY_CONTENT_TYPE,
-            "content-disposition": catalog.attachment_disposition(answer.filename),
-        }
+    binary_answer = answer.filename is not None and isinstance(answer.body, bytes)
+    if answer.headers:  # a fault's replacement with its own content type: rare, the long way
+        headers = {"content-type": catalog.BINARY_CONTENT_TYPE if binary_answer
+                   else catalog.TEXT_CONTENT_TYPE}
+        if binary_answer:
+            assert answer.filename is not None
+            headers["content-disposition"] = catalog.attachment_disposition(answer.filename)
+        headers.update(answer.headers)
+        return Response(answer.body, status_code=answer.status, headers=headers)
+    if binary_answer:
+        assert answer.filename is not None
+        raw_headers = [*BINARY_HEADERS, (b"content-disposition", catalog.attachment_disposition(
+            answer.filename).encode("latin-1"))]
     else:
-        headers = {"content-type": catalog.TEXT_CONTENT_TYPE}
-    headers.update(answer.headers)
-    return Response(answer.body, status_code=answer.status, headers=headers)
+        raw_headers = list(TEXT_HEADERS)
+    body = answer.body if isinstance(answer.body, bytes) else answer.body.encode("utf-8")
+    status = answer.status
+    if not (status < 200 or status in (204, 304)):
+        raw_headers.append((b"content-length", str(len(body)).encode("latin-1")))
+    raw_headers.extend(SAFETY_HEADERS)
+    return ProtocolResponse(body, status, raw_headers)
 
 
-SAFETY_HEADERS = [(name.encode(), value.encode())
-                  for name, value in catalog.PROTOCOL_SAFETY_HEADERS.items()]
+def inert_send(send: Send) -> Send:
+    """`send`, with the catalog's `PROTOCOL_SAFETY_HEADERS` added to the response's start
+    unless it carries them already (a `ProtocolResponse`)."""
+
+    async def inert(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = message.get("headers", ())
+            if not any(name in _SAFETY_NAMES for name, _ in headers):
+                message = {**message, "headers": [*headers, *SAFETY_HEADERS]}
+        await send(message)
+
+    return inert
 
 
 class InertInBrowser:
     """ASGI wrapper of the whole app: every answer outside `/_sim` (the FAXAGE URLs, their
     injected faults and internal errors, 404s, 405s, `/`) gets the catalog's
-    `PROTOCOL_SAFETY_HEADERS`, so none can run script in a browser. Applied here, once, at
-    the response's start, whatever built it; the control plane sets its own (control/guard)."""
+    `PROTOCOL_SAFETY_HEADERS`, so none can run script in a browser. Applied once, at the
+    response's start, whatever built it; the control plane sets its own (control/guard). The
+    protocol URLs answered from the top of the app (`FaxageApp`) pass `inert_send` too."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -105,14 +155,7 @@ class InertInBrowser:
         if scope["type"] != "http" or path == "/_sim" or path.startswith("/_sim/"):
             await self.app(scope, receive, send)
             return
-
-        async def inert(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", ()),
-                                                   *SAFETY_HEADERS]}
-            await send(message)
-
-        await self.app(scope, receive, inert)
+        await self.app(scope, receive, inert_send(send))
 
 
 class FaultGate(Protocol):
@@ -164,27 +207,48 @@ OpHandler = Callable[[OpContext], Answer | Awaitable[Answer]]
 
 async def call_op(handler: OpHandler, ctx: OpContext) -> Answer:
     result = handler(ctx)
-    if inspect.isawaitable(result):
-        return await result
-    return result
+    if isinstance(result, Answer):  # not inspect.isawaitable: an ABC check on every request
+        return result
+    return await result
 
 
-async def read_body(request: Request, max_body: int) -> tuple[bytes, bool]:
-    """The body, or (b"", True) when it exceeds `max_body` (PHP then sees an empty POST)."""
-    if request.method != "POST":
+async def read_body(scope: Scope, receive: Receive, content_length: str | None,
+                    max_body: int) -> tuple[bytes, bool]:
+    """The body, or (b"", True) when it exceeds `max_body` (PHP then sees an empty POST).
+    Read straight from the ASGI messages (what `Request.stream` does, without its layers)."""
+    if scope["method"] != "POST":
         return b"", False
-    declared = request.headers.get("content-length")
+    declared = content_length
     if declared is not None and declared.isascii() and declared.isdigit() \
             and (len(declared) > 18 or int(declared) > max_body):
         return b"", True
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_body:
-            return b"", True
-        chunks.append(chunk)
-    return b"".join(chunks), False
+    while True:
+        message = await receive()
+        if message["type"] == "http.request":
+            chunk: bytes = message.get("body", b"")
+            size += len(chunk)
+            if size > max_body:
+                return b"", True
+            if chunk:
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        elif message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks), False
+
+
+def body_headers(scope: Scope) -> tuple[str | None, str | None]:
+    """The request's Content-Type and Content-Length (the first of each), in one pass."""
+    content_type = content_length = None
+    for key, value in scope["headers"]:
+        if key == b"content-type" and content_type is None:
+            content_type = value.decode("latin-1")
+        elif key == b"content-length" and content_length is None:
+            content_length = value.decode("latin-1")
+    return content_type, content_length
 
 
 UrlHandler = Callable[["AppState", PhpPost, str, "Journaling"], Awaitable[Answer]]
@@ -204,8 +268,15 @@ class Journaling:
     faults: FaultGate = NO_FAULTS  # the request's fault gate (for its operations)
 
 
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def client_ip(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def request_path(scope: Scope) -> str:
+    """`request.url.path`, without building the URL."""
+    path: str = scope["path"]
+    return path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
 
 
 async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
@@ -216,19 +287,21 @@ async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
     runs, so before credentials. Without a fault in force the gate is `NO_FAULTS` and the
     fault machinery is never imported (lean start-up, fast requests).
     """
-    state: AppState = request.app.state.faxage
     started = time.perf_counter()
-    path = request.url.path
-    body, oversized = await read_body(request, state.config.max_body)
+    scope = request.scope
+    state: AppState = scope["app"].state.faxage
+    path = request_path(scope)
+    content_type, content_length = body_headers(scope)
+    body, oversized = await read_body(scope, request.receive, content_length,
+                                      state.config.max_body)
     if oversized:
         log.warning(
             "%s: request body exceeds --max-body (%d bytes); answered as PHP answers an "
             "oversized POST (it arrives empty)", path, state.config.max_body)
-    content_type = request.headers.get("content-type")
     post = (parse_post(content_type, body) if len(body) < PARSE_IN_THREAD_BYTES
             else await asyncio.to_thread(parse_post, content_type, body))
     notes = Journaling()
-    ip = client_ip(request)
+    ip = client_ip(scope)
     named_company = post.get_str("company")
     if state.has_faults:
         from .faulted import FaultGate
@@ -253,12 +326,12 @@ async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
         seq=state.journal.next_seq(), wall_time=time.time(),
         sim_time=notes.sim_time if notes.sim_time is not None
         else _request_time(state, named_company),
-        path=path, method=request.method, client_ip=ip,
+        path=path, method=scope["method"], client_ip=ip,
         operation=notes.operation, company=notes.company, username=notes.username,
         fields=elide_fields(post), status=answer.status, first_line=answer.first_line,
         duration_ms=(time.perf_counter() - started) * 1000, outcome=answer.outcome,
         fault=notes.fault, fault_effect=notes.fault_effect, named_company=named_company,
-        records=records_in(answer, path), unread_body=unread_body(request, body, post),
+        records=records_in(answer, path), unread_body=unread_body(content_type, body, post),
         answer=answer.kept_text,
     )
     state.journal.add(entry)
@@ -281,11 +354,11 @@ def records_in(answer: Answer, path: str) -> int:
     return body.count("\n") if body.endswith("\n") else 1
 
 
-def unread_body(request: Request, body: bytes, post: PhpPost) -> str | None:
+def unread_body(content_type: str | None, body: bytes, post: PhpPost) -> str | None:
     """Why a non-empty body arrived as an empty POST (PHP reads forms only), if it did."""
     if not body or post.values:
         return None
-    kind = (request.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
     if kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
         return None
     shown = "JSON" if kind.endswith("json") or body.lstrip()[:1] in (b"{", b"[") else (

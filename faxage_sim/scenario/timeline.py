@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from ..core.inbound import CallResult
 
 TEXT_LINES_PER_PAGE = 60  # documents.formats counts a text file's pages this way
-AREA_CODES = ("212", "213", "303", "305", "312", "404", "415", "503", "602", "617", "702",
-              "713", "720", "801", "919")
 
 
 def resolve_did(account: Account, ref: str) -> str | None:
@@ -111,9 +109,7 @@ class StepRunner:
     def _ring(self, spec: InboundSpec, did: str, at: float) -> None:
         if not self.load.active:
             return
-        call = self.sim.inbound.generated_call(self.account, did)
-        if spec.cid:
-            call.cid = spec.cid
+        call = self.sim.inbound.generated_call(self.account, did, spec.cid or None)
         if spec.tsid:
             call.tsid = spec.tsid
         if spec.sender:
@@ -203,8 +199,11 @@ def text_document(pages: int) -> bytes:
 
 
 def random_number(rng: random.Random) -> str:
-    """An unblocked destination whose last four digits are no magic number."""
+    """An unblocked destination whose last four digits are no magic number: a real geographic
+    number, in an exchange libphonenumber places in a city."""
+    from ..core.nanp_places import RATE_CENTERS
+
     while True:
-        number = f"{rng.choice(AREA_CODES)}{rng.randint(200, 999)}{rng.randint(1000, 9999)}"
+        number = f"{rng.choice(RATE_CENTERS)[0]}{rng.randint(1000, 9999)}"
         if not is_blocked(number):
             return number

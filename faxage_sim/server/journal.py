@@ -79,7 +79,9 @@ def elide_fields(post: PhpPost) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in post.values.items():
         name = str(key)
-        if name == "password":
+        if type(value) is str and name not in ELIDED_FIELDS:  # most fields: kept as posted
+            out[name] = value if len(value) <= JOURNAL_VALUE_MAX else f"<{len(value)} chars>"
+        elif name == "password":
             out[name] = MASK
         elif name in ELIDED_FIELDS:
             if isinstance(value, dict):

@@ -67,7 +67,7 @@ class AppState:
         # (the dashboard's live streams end then, so a graceful shutdown never waits on them).
         self.request_observers: list[Callable[[JournalEntry], None]] = []
         self.closing_hooks: list[Callable[[], None]] = []
-        self._wakeup: asyncio.Event | None = None
+        self._wakeup: asyncio.Future[None] | None = None  # the driver's sleep, while it sleeps
         self._driver: asyncio.Task[None] | None = None
         if console is not None:
             self.sim.bus.subscribe(console.event)
@@ -167,7 +167,7 @@ class AppState:
     # --- lifecycle -------------------------------------------------------------------
 
     async def start(self) -> None:
-        self._wakeup = asyncio.Event()
+        self._wakeup = None
         self.sim.on_schedule = self.wake
         self._driver = asyncio.get_running_loop().create_task(self._drive())
         if self.persister is not None:
@@ -175,21 +175,29 @@ class AppState:
         self.started = True
 
     def wake(self) -> None:
-        if self._wakeup is not None:
-            self._wakeup.set()
+        # Every sendfax schedules an event, so this runs once a request: a future resolved
+        # (not an Event waited on through wait_for, which made a task and a timer each time).
+        waiter = self._wakeup
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def _drive(self) -> None:
         """Run due transitions of running (realtime/scaled) clocks as their time comes."""
-        assert self._wakeup is not None
+        loop = asyncio.get_running_loop()
         while True:
             self.sim.run_due()
             self.dispatcher.kick()
             self.mail.kick()
             wait = self.sim.next_due_in_real_seconds()
             wait = MAX_DRIVER_SLEEP if wait is None else min(wait, MAX_DRIVER_SLEEP)
-            self._wakeup.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=max(wait, 0.001))
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._wakeup = waiter
+            timer = loop.call_later(max(wait, 0.001), _resolve, waiter)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+                self._wakeup = None
 
     async def stop(self) -> None:
         self.closing()
@@ -205,3 +213,8 @@ class AppState:
         await self.mail.aclose()
         if self.persister is not None:
             await self.persister.stop()  # the final save, after the last change
+
+
+def _resolve(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)

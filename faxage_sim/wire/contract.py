@@ -364,7 +364,14 @@ DECISIONS: tuple[Decision, ...] = (
              "a bad login posted to the live /new_provision.php"),
     Decision("err05-text", "the blocked-number text and which numbers are blocked",
              "`ERR05: Blocked number` (the vendor's text was cut); 555, N11, non-geographic "
-             "and non-continental codes", "a send to a blocked number (verify never does: "
+             "and non-continental codes. Which area codes are toll-free (dialable), "
+             "non-geographic (premium 900, personal 5XX, 600, 622, 633) or of another NANP "
+             "country is libphonenumber's classification; the contract blocks more than "
+             "it: exchanges 555 and 976 and N11 exchanges (fixed lines for the library), "
+             "Alaska 907 (US geographic for the library, outside FAXAGE's area), and 456, "
+             "700, 710, 950, 958, 959, 976 as area codes (unassigned for the library). "
+             "Area codes the library has unassigned otherwise are dialled",
+             "a send to a blocked number (verify never does: "
              "if the number were not blocked, a fax would go out)", (T("ERR05_BLOCKED"),)),
     Decision("cleared-text", "clear's success", "`<jobid> cleared` (the vendor's text lost "
              "the id, as `provisioned` did)", "clearing a completed job: verify "
@@ -430,6 +437,11 @@ DECISIONS: tuple[Decision, ...] = (
              "ignore both headers; `faxage-sim verify` compares status, content type and "
              "body, not these", "nothing: an emulator-only choice (the live service sends "
              "neither; a client that required their absence would show it)"),
+    Decision("rate-center-names", "listnpanxx rcname and rcstate",
+             "the place libphonenumber gives the exchange, split at the comma (`Denver` and "
+             "`CO` for 303-297, \"Denver, CO\"); every offered exchange is one it places in a "
+             "city and calls a fixed line (the telephone industry's rate-center names, e.g. "
+             "upper case or abbreviated, may differ)", "a listnpanxx on the live service"),
     Decision("fault-pages", "injected HTTP errors", "nginx's own error pages; a PHP fatal "
              "error is a 500 with an empty body", "an outage of the live service",
              (T("nginx_error_page", 502), T("PHP_FATAL_ERROR_BODY"))),

@@ -43,6 +43,8 @@ def php_intval(value: str | None) -> int:
     PHP_INT_MAX / PHP_INT_MIN however many digits follow (strtol), never a Python error."""
     if not value:
         return 0
+    if len(value) <= _LONG_DIGITS - 1 and value.isascii() and value.isdigit():
+        return int(value)  # a plain id: what nearly every request posts
     match = _LEADING_INT.match(value)
     assert match is not None  # every part of the pattern may be empty
     sign, digits = match.groups()
@@ -166,6 +168,9 @@ class PhpPost:
 
 def sorted_items(array: PhpArray) -> list[tuple[int | str, PhpValue]]:
     """Integer keys in ascending order first, then string keys in arrival order."""
+    if isinstance(array, _PhpHash) and len(array) == array.next_free \
+            and all(key == at for at, key in enumerate(array)):
+        return list(array.items())  # what `name[]=` builds: 0, 1, 2... in arrival order
     ints = sorted(((k, v) for k, v in array.items() if isinstance(k, int)), key=lambda kv: kv[0])
     strs = [(k, v) for k, v in array.items() if isinstance(k, str)]
     return [*ints, *strs]
@@ -174,15 +179,27 @@ def sorted_items(array: PhpArray) -> list[tuple[int | str, PhpValue]]:
 _UNSPLIT = _Name("", [])
 
 
+# Field names seen before, split: clients post the same few names on every request. Only
+# short names are kept, and only so many, so that no client can make it grow without bound.
+_KNOWN_NAME_LIMIT = 512
+_KNOWN_NAME_CHARS = 64
+_known_names: dict[str, _Name | None] = {}
+
+
 def build_post(pairs: Iterable[tuple[str, str]]) -> PhpPost:
     """`$_POST` from (name, value) pairs, in linear time; the caller has already applied
     max_input_vars (`parse_body`)."""
     post = PhpPost()
     names: dict[str, _Name | None] = {}  # a form repeats its names: split each once
+    known = _known_names
     for name, value in pairs:
-        split = names.get(name, _UNSPLIT)
+        split = known.get(name, _UNSPLIT)
         if split is _UNSPLIT:
-            split = names[name] = _split_name(name)
+            split = names.get(name, _UNSPLIT)
+            if split is _UNSPLIT:
+                split = names[name] = _split_name(name)
+                if len(name) <= _KNOWN_NAME_CHARS and len(known) < _KNOWN_NAME_LIMIT:
+                    known[name] = split
         if split is None:
             continue
         if split.too_deep:
@@ -327,15 +344,25 @@ def parse_urlencoded(body: bytes, max_vars: int = MAX_INPUT_VARS) -> list[tuple[
     once the count passes `max_vars` — the piece that passes it is kept
     (php_variables.c add_post_vars checks after registering)."""
     pairs = []
-    names: dict[bytes, str] = {}  # a form repeats its names: decode each once
+    names = _known_raw_names  # a form repeats its names: decode each once
     for part in body.split(b"&", max_vars + 1)[:max_vars + 1]:
         if part:
             raw_name, _, raw_value = part.partition(b"=")
             name = names.get(raw_name)
             if name is None:
-                name = names[raw_name] = _form_text(raw_name)
-            pairs.append((name, _form_text(raw_value)))
+                name = _form_text(raw_name)
+                if len(raw_name) <= _KNOWN_NAME_CHARS and len(names) < _KNOWN_NAME_LIMIT:
+                    names[raw_name] = name
+            if len(raw_value) <= SLICE_BYTES and b"%" not in raw_value and b"+" not in raw_value:
+                value = raw_value.decode("utf-8", errors="replace")  # most values
+            else:
+                value = decode_text(php_url_decode(raw_value))
+            pairs.append((name, value))
     return pairs
+
+
+# Raw field names seen before, decoded (bounded as `_known_names` is).
+_known_raw_names: dict[bytes, str] = {}
 
 
 class _EnoughFields(Exception):
@@ -412,11 +439,15 @@ def parse_multipart(body: bytes, boundary: str,
     return pairs
 
 
+_URLENCODED = "application/x-www-form-urlencoded"
+
+
 def parse_body(content_type: str | None, body: bytes) -> list[tuple[str, str]]:
     """The (name, value) pairs PHP would read into `$_POST`; other types give none."""
     if not content_type or not body:
         return []
-    media = _media_type(content_type)
+    # What nearly every client sends, spelled exactly: no need to take it apart.
+    media = content_type if content_type == _URLENCODED else _media_type(content_type)
     if media == "application/x-www-form-urlencoded":
         return parse_urlencoded(body)
     if media == "multipart/form-data":

@@ -5,6 +5,7 @@ Pure functions of the domain objects; every tab and newline of a record is decid
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,7 +27,14 @@ def format_time(epoch: float | None, tz: ZoneInfo) -> str:
     """`YYYY-MM-DD HH:MM:SS` in the account's zone; all zeros for a time not yet known."""
     if epoch is None:
         return catalog.ZERO_TIME
-    return datetime.fromtimestamp(int(epoch), tz).strftime(TIME_FORMAT)
+    return _format_seconds(int(epoch), tz)
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_seconds(epoch: int, tz: ZoneInfo) -> str:
+    # Cached: a polled job shows the same times on every status answer, and the zone
+    # arithmetic and strftime were a tenth of a status request.
+    return datetime.fromtimestamp(epoch, tz).strftime(TIME_FORMAT)
 
 
 def format_duration(seconds: float) -> str:

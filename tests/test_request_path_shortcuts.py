@@ -1,0 +1,66 @@
+"""The request path's shortcuts give what the long way gives, and stay bounded whatever a
+client posts (benchmarks/README.md lists what each saves)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from faxage_sim.documents.formats import text_line_count, text_page_lines
+from faxage_sim.wire import forms
+from faxage_sim.wire.records import TIME_FORMAT, format_time
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \t\r\n\x01\x7fé")), max_size=400),
+       st.booleans())
+def test_text_line_count_is_the_number_of_printed_lines(text: str, wrap: bool) -> None:
+    assert text_line_count(text, wrap=wrap) == len(text_page_lines(text, wrap=wrap))
+
+
+def test_text_line_count_of_long_lines_wraps_them() -> None:
+    text = "word " * 100 + "\n" + "x" * 250 + "\n\tshort\n"
+    assert text_line_count(text) == len(text_page_lines(text)) > 3
+
+
+@given(st.text(alphabet=st.sampled_from(list("0123456789 +-x\t٣")), max_size=25))
+def test_php_intval_shortcut_for_plain_ids(value: str) -> None:
+    match = forms._LEADING_INT.match(value)
+    assert match is not None
+    sign, digits = match.groups()
+    expected = 0 if not digits else (
+        (forms.PHP_INT_MIN if sign == "-" else forms.PHP_INT_MAX) if len(digits) > 19
+        else min(max(-int(digits) if sign == "-" else int(digits), forms.PHP_INT_MIN),
+                 forms.PHP_INT_MAX))
+    assert forms.php_intval(value) == expected
+
+
+def test_known_field_names_are_kept_up_to_a_bound() -> None:
+    body = urlencode([(f"name{i}[]", "v") for i in range(3000)]
+                     + [("x" * 100, "long")]).encode()
+    post = forms.build_post(forms.parse_urlencoded(body, max_vars=10_000))
+    assert post.get_str("x" * 100) == "long"
+    assert post.get_list("name2999") == ["v"]
+    assert len(forms._known_names) <= forms._KNOWN_NAME_LIMIT
+    assert len(forms._known_raw_names) <= forms._KNOWN_NAME_LIMIT
+    assert all(len(name) <= forms._KNOWN_NAME_CHARS for name in forms._known_names)
+
+
+def test_a_name_seen_before_reads_as_it_did_the_first_time() -> None:
+    body = b"faxfilenames%5B%5D=a.txt&a+b=1&c.d[x]=2&e[=3"
+    first = forms.parse_post("application/x-www-form-urlencoded", body).values
+    again = forms.parse_post("application/x-www-form-urlencoded", body).values
+    assert first == again == {"faxfilenames": {0: "a.txt"}, "a_b": "1", "c_d": {"x": "2"},
+                              "e_": "3"}
+
+
+def test_formatted_times_are_the_zone_s_wall_clock() -> None:
+    denver, tokyo = ZoneInfo("America/Denver"), ZoneInfo("Asia/Tokyo")
+    for epoch in (1767628800.0, 1767628800.9, 1773477000.0):  # a fraction, a DST change
+        for zone in (denver, tokyo, denver):
+            assert format_time(epoch, zone) == datetime.fromtimestamp(
+                int(epoch), zone).strftime(TIME_FORMAT)
