@@ -22,7 +22,7 @@ app = Starlette(routes=[Route("/form", answer, methods=["POST"])])
 if __name__ == "__main__":
     import uvicorn
 
-    from faxage_sim.server import AnnouncingServer, base_url, bind_socket, uvicorn_config
+    from faxage_sim.server.runner import AnnouncingServer, base_url, bind_socket, uvicorn_config
 
     sock = bind_socket("127.0.0.1", 0)
     url = base_url(sock)

@@ -27,13 +27,13 @@ import httpx
 from bench_server import compile_bytecode, pair_runner, spawn, stop
 from timing import alternating_rates, machine, ms, paired_medians
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.core.inbound import IncomingCall
 from faxage_sim.core.jobs import Document
 from faxage_sim.core.simulator import Submission
-from faxage_sim.state import AppState
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
+from faxage_sim.server.state import AppState
 
 HERE = Path(__file__).resolve().parent
 VIEWERS = 3

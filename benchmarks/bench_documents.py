@@ -29,10 +29,10 @@ from urllib.parse import urlencode
 from starlette.testclient import TestClient
 from timing import machine, median_seconds, paired_medians
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.documents.formats import MAX_JOB_PAGES, inspect_document, tiff_frame_sizes
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 from faxage_sim.wire.forms import decode_base64_tolerant, parse_post
 
 LOGIN = {"username": "demo", "company": "1000", "password": "demo"}

@@ -21,11 +21,11 @@ from collections.abc import Callable
 from starlette.testclient import TestClient
 from timing import machine, ms
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
-from faxage_sim.faults import FaultSpec, Firing, ProtocolError, RequestFacts
-from faxage_sim.state import AppState
+from faxage_sim.faults.matching import FaultSpec, Firing, ProtocolError, RequestFacts
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
+from faxage_sim.server.state import AppState
 
 FORM = {"username": "demo", "company": "1000", "password": "demo", "operation": "status",
         "jobid": "1"}

@@ -27,11 +27,11 @@ from collections.abc import Callable, Iterator
 from starlette.testclient import TestClient
 from timing import machine, median_seconds, ms
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.cdr import CallRecord, CdrQuery, Direction
 from faxage_sim.core.clock import DEFAULT_MANUAL_START, ClockMode
-from faxage_sim.state import AppState
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
+from faxage_sim.server.state import AppState
 from faxage_sim.wire.records import format_time
 
 LOGIN = {"username": "demo", "company": "1000", "password": "demo"}

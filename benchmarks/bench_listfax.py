@@ -29,11 +29,11 @@ from collections.abc import Callable
 from starlette.testclient import TestClient
 from timing import machine, median_seconds, ms, paired_medians
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.core.inbound import FaxQuery, IncomingCall, ReceivedFax
-from faxage_sim.state import AppState
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
+from faxage_sim.server.state import AppState
 
 LOGIN = {"username": "demo", "company": "1000", "password": "demo", "operation": "listfax"}
 DIDS = ("3032974100", "3032974101")

@@ -27,12 +27,12 @@ from urllib.parse import urlencode
 from starlette.testclient import TestClient
 from timing import machine
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.core.jobs import Document
 from faxage_sim.core.simulator import Submission
-from faxage_sim.state import AppState
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
+from faxage_sim.server.state import AppState
 
 LOGIN = {"username": "demo", "company": "1000", "password": "demo"}
 DOCUMENT = b"One page of text.\n" * 20

@@ -100,7 +100,8 @@ def direct_account_cycle(runs: int) -> float:
 READY_SCRIPTS = {
     "faxage-sim": '''
 import time, httpx
-import faxage_sim.app, faxage_sim.state, faxage_sim.server, faxage_sim.embedded
+import faxage_sim.server.app, faxage_sim.server.state, faxage_sim.server.runner
+import faxage_sim.embedded
 import faxage_sim.handle, faxage_sim.inprocess, uvicorn
 from faxage_sim.embedded import EmbeddedSimulator
 started = time.perf_counter()

@@ -27,9 +27,9 @@ from typing import Any
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 from starlette.testclient import TestClient  # noqa: E402
 
-from faxage_sim.app import create_app  # noqa: E402
-from faxage_sim.config import SimConfig  # noqa: E402
 from faxage_sim.core.clock import ClockMode  # noqa: E402
+from faxage_sim.server.app import create_app  # noqa: E402
+from faxage_sim.server.config import SimConfig  # noqa: E402
 
 SCENARIO = "business-day"
 DOC = base64.b64encode(b"Hello, fax!\n" * 20).decode()

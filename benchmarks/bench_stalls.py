@@ -27,11 +27,11 @@ from timing import machine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.endpoints import getcdr
 from faxage_sim.persist import api as persist_api
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 from tests.cdr_fill import fill
 from tests.helpers import CREDENTIALS
 from tests.live import LiveServer

@@ -131,14 +131,14 @@ def spread(values: list[float]) -> str:
 
 def big_state(path: Path, jobs: int, faxes: int) -> tuple[float, float]:
     """Build the state in-process; (seconds to build, seconds to write the new file)."""
-    from faxage_sim.app import create_app
-    from faxage_sim.config import SimConfig
     from faxage_sim.core.clock import ClockMode
     from faxage_sim.core.inbound import IncomingCall
     from faxage_sim.core.jobs import Document
     from faxage_sim.core.simulator import Submission
     from faxage_sim.persist.api import attach, open_state
-    from faxage_sim.state import AppState
+    from faxage_sim.server.app import create_app
+    from faxage_sim.server.config import SimConfig
+    from faxage_sim.server.state import AppState
 
     app = create_app(SimConfig(clock=ClockMode.MANUAL))
     state: AppState = app.state.faxage
@@ -169,10 +169,10 @@ def big_state(path: Path, jobs: int, faxes: int) -> tuple[float, float]:
 
 
 def load_in_process(path: Path) -> float:
-    from faxage_sim.app import create_app
-    from faxage_sim.config import SimConfig
     from faxage_sim.core.clock import ClockMode
     from faxage_sim.persist.api import attach, open_state
+    from faxage_sim.server.app import create_app
+    from faxage_sim.server.config import SimConfig
 
     app = create_app(SimConfig(clock=ClockMode.MANUAL))
     started = time.perf_counter()

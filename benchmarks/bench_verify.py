@@ -31,10 +31,10 @@ from pathlib import Path
 import httpx
 from timing import machine, median_seconds
 
-from faxage_sim.cli import main
-from faxage_sim.config import SimConfig
+from faxage_sim.cli.commands import main
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.embedded import EmbeddedSimulator
+from faxage_sim.server.config import SimConfig
 from faxage_sim.verify.cases import selected
 
 LOGIN = ["--username", "demo", "--company", "1000", "--password", "demo",

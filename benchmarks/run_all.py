@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -229,7 +230,7 @@ def listfax(sizes: Sizes) -> list[Result]:
 def getcdr(sizes: Sizes) -> list[Result]:
     import bench_getcdr as bench
 
-    from faxage_sim.state import AppState
+    from faxage_sim.server.state import AppState
 
     page = 100
     small_client, small, _ = bench.filled(1000)
@@ -274,9 +275,9 @@ def fixture(sizes: Sizes) -> list[Result]:
 def verify(sizes: Sizes) -> list[Result]:
     from bench_verify import bare_requests, verify_once
 
-    from faxage_sim.config import SimConfig
     from faxage_sim.core.clock import ClockMode
     from faxage_sim.harness.embedded import EmbeddedSimulator
+    from faxage_sim.server.config import SimConfig
     from faxage_sim.verify.cases import selected
 
     count = len(selected(False))
@@ -307,15 +308,19 @@ def memory(sizes: Sizes) -> list[Result]:
         def block() -> float:
             done = subprocess.run(
                 [sys.executable, str(HERE / "bench_memory.py"), "--jobs",
-                 str(sizes.memory_jobs), "--journal-limit", str(journal_limit)],
+                 str(sizes.memory_jobs), "--blocks", "1", "--soak", "0",
+                 "--journal-limit", str(journal_limit)],
                 check=True, capture_output=True, text=True)
-            line = next(x for x in done.stdout.splitlines() if x.startswith("pending:"))
-            return float(line.split()[1])
+            line = next(x for x in done.stdout.splitlines()
+                        if x.strip().startswith("per 1,000 jobs:"))
+            found = re.search(r"median\s+(-?[\d.]+) MiB", line)
+            assert found is not None, line
+            return float(found.group(1))
         return block
 
     base, subj, ratios = alternate(sizes.memory_blocks, per_thousand(1),
                                    per_thousand(10_000), lambda b, s: s / b)
-    return [Result("memory", f"MiB per 1,000 pending jobs ({sizes.memory_jobs:,} sent), "
+    return [Result("memory", f"MiB per 1,000 completed jobs ({sizes.memory_jobs:,} sent), "
                    "with the journal vs jobs alone", "MiB", base, subj, ratios, "figures only")]
 
 

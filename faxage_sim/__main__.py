@@ -21,8 +21,8 @@ def _interrupted_while_loading(signum: int, frame: FrameType | None) -> None:
 def run() -> int:
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, _interrupted_while_loading)
-    from .cli import main
-    from .usage import INTERRUPTED
+    from .cli.commands import main
+    from .cli.usage import INTERRUPTED
 
     signal.signal(signal.SIGINT, signal.default_int_handler)
     status = main()

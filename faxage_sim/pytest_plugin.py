@@ -94,9 +94,9 @@ class _ServerPool:
         key = (host, port, tls)
         server = self.servers.get(key)
         if server is None:
-            from .config import SimConfig
             from .core.clock import ClockMode
             from .harness.embedded import EmbeddedSimulator
+            from .server.config import SimConfig
 
             config = SimConfig(host=host, port=port, clock=ClockMode.MANUAL, log_requests=False)
             server = self.servers[key] = EmbeddedSimulator(config, tls=tls).start()

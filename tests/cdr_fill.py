@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from faxage_sim.core.cdr import AccountCdrs, CallRecord, Direction
 from faxage_sim.core.clock import DEFAULT_MANUAL_START
-from faxage_sim.state import AppState
+from faxage_sim.server.state import AppState
 
 
 def fill(state: AppState, count: int) -> None:

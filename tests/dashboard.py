@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
-from faxage_sim.state import AppState
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
+from faxage_sim.server.state import AppState
 
 from .helpers import DEADLINE
 from .live import LiveServer

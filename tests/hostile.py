@@ -16,11 +16,11 @@ from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.harness.inprocess import call_app
-from faxage_sim.state import AppState
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
+from faxage_sim.server.state import AppState
 
 from .helpers import CREDENTIALS, b64
 

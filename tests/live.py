@@ -8,7 +8,7 @@ from types import TracebackType
 
 from starlette.applications import Starlette
 
-from faxage_sim.server import AnnouncingServer, base_url, bind_socket, uvicorn_config
+from faxage_sim.server.runner import AnnouncingServer, base_url, bind_socket, uvicorn_config
 
 from .helpers import DEADLINE
 

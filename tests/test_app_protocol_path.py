@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 import pytest
 from starlette.applications import Starlette
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 
 Call = Callable[[Any, dict[str, Any], Any, Any], Awaitable[None]]
 LOGIN = {"username": "demo", "company": "1000", "password": "demo"}

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from faxage_sim.notify.callbacks import MAX_ANSWER_BYTES
-from faxage_sim.state import SETTLE_WAIT_SECONDS
+from faxage_sim.server.state import SETTLE_WAIT_SECONDS
 
 from .helpers import FaxApi
 from .inbound_helpers import DID_A, fax_arrives

@@ -9,11 +9,11 @@ import time
 import httpx
 from starlette.testclient import TestClient
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.control.cdr import MAX_RECORDS_PER_LIST, MAX_RECORDS_PER_POST
 from faxage_sim.core.clock import ClockMode
-from faxage_sim.state import AppState
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
+from faxage_sim.server.state import AppState
 
 from .cdr_fill import fill
 from .helpers import CREDENTIALS

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from faxage_sim import tls as tls_module
+from faxage_sim.server import tls as tls_module
 
 from .helpers import DEADLINE
 

@@ -12,9 +12,9 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
-from faxage_sim.cli import build_parser, config_from
-from faxage_sim.config import DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_TIMEOUT, SimConfig
+from faxage_sim.cli.commands import build_parser, config_from
 from faxage_sim.core.outbox import DEFAULT_SENDER
+from faxage_sim.server.config import DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_TIMEOUT, SimConfig
 
 from .helpers import DEADLINE
 from .test_email_notify import MailSink, free_port

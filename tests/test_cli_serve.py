@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from faxage_sim.cli import build_parser, config_from
+from faxage_sim.cli.commands import build_parser, config_from
 from faxage_sim.core.clock import ClockMode
 
 from .helpers import DEADLINE

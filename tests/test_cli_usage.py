@@ -18,8 +18,8 @@ import httpx
 import pytest
 
 from faxage_sim import SimError
-from faxage_sim.cli import build_parser, config_from
-from faxage_sim.usage import run_cleanly
+from faxage_sim.cli.commands import build_parser, config_from
+from faxage_sim.cli.usage import run_cleanly
 
 from .helpers import DEADLINE
 

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
-from faxage_sim.console import ConsoleLog
 from faxage_sim.core.clock import ClockMode
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
+from faxage_sim.server.console import ConsoleLog
 
 from .helpers import FaxApi
 

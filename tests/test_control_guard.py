@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from starlette.testclient import TestClient
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.control.guard import OUTGOING_HEADER, OUTGOING_MARK, is_loopback_host
 from faxage_sim.core.clock import ClockMode
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 
 from .helpers import DEADLINE, FaxApi
 from .live import LiveServer
@@ -531,7 +531,7 @@ def test_serve_on_every_interface_prints_a_token_and_wait_uses_it() -> None:
 ])
 def test_the_ready_line(settings: dict[str, Any], ending: str) -> None:
     from faxage_sim.control.options import login_words, ready_line
-    from faxage_sim.state import AppState
+    from faxage_sim.server.state import AppState
 
     state = AppState(SimConfig(clock=ClockMode.MANUAL, **settings))
     who = "account " + login_words(state, "demo", "1000", "demo")

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from phonenumbers import PhoneNumberType
 from starlette.testclient import TestClient
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core import nanp_build, nanp_data, nanp_places, numbering
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.core.inbound_traffic import TrafficGenerator
 from faxage_sim.core.simulator import Simulator
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 
 from .helpers import FaxApi
 

@@ -15,11 +15,11 @@ import pytest
 from PIL import Image
 from starlette.testclient import TestClient
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
-from faxage_sim.journal import ANSWER_KEPT
-from faxage_sim.state import AppState
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
+from faxage_sim.server.journal import ANSWER_KEPT
+from faxage_sim.server.state import AppState
 from faxage_sim.ui.stream import LiveHub
 from faxage_sim.ui.views import PAGE_SIZE
 

@@ -7,8 +7,9 @@ import dataclasses
 
 import pytest
 
-from faxage_sim.fault_effects import EFFECTS
-from faxage_sim.faults import Drip, FaultSpec, ProtocolError
+from faxage_sim.faults.effects import EFFECTS
+from faxage_sim.faults.matching import FaultSpec
+from faxage_sim.faults.spec import Drip, ProtocolError
 from faxage_sim.scenario.build_faults import EXCLUSIVE_EFFECTS, TAKE_PROCESSED
 from faxage_sim.scenario.schema import scenario_schema
 
@@ -63,7 +64,7 @@ def test_each_effect_says_what_it_does(spec: FaultSpec, key: str, replaces: bool
 
 
 def test_a_latency_alone_has_no_effect_class_and_reaches_the_service() -> None:
-    from faxage_sim.faults import Latency
+    from faxage_sim.faults.spec import Latency
 
     spec = FaultSpec(latency=Latency(seconds=2))
     assert spec.effect is None

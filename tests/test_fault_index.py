@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from faxage_sim.faults import FaultBook, FaultSpec, Firing, ProtocolError, RequestFacts
+from faxage_sim.faults.matching import FaultBook, FaultSpec, Firing, ProtocolError, RequestFacts
 
 COMPANIES = ("1000", "2000", "3000")
 OPERATIONS = ("status", "sendfax", "getfax")

@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from faxage_sim.console import ConsoleLog
 from faxage_sim.core.matching import NumberMatch
 from faxage_sim.core.timeref import TimeRef
-from faxage_sim.faults import FaultBook, FaultSpec, ProtocolError, RequestFacts
-from faxage_sim.state import AppState
+from faxage_sim.faults.matching import FaultBook, FaultSpec, RequestFacts
+from faxage_sim.faults.spec import ProtocolError
+from faxage_sim.server.console import ConsoleLog
+from faxage_sim.server.state import AppState
 
 from .helpers import FaxApi
 
@@ -89,7 +90,7 @@ def test_faults_are_tried_in_order_and_the_first_that_fires_applies() -> None:
 
 
 def test_a_latency_distribution_is_drawn_and_capped() -> None:
-    from faxage_sim.faults import Latency
+    from faxage_sim.faults.spec import Latency
 
     rng = random.Random(1)
     uniform = [Latency("uniform", low=0.1, high=0.2).draw(rng) for _ in range(50)]

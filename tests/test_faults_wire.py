@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 
 from .live import LiveServer
 

@@ -25,11 +25,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.harness.inprocess import call_app
-from faxage_sim.state import AppState
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
+from faxage_sim.server.state import AppState
 
 CASES: dict[str, int] = {}  # requests sent, by test
 # HOSTILE_SCALE=0.05 while iterating; the full counts add up to more than 8,000 cases.

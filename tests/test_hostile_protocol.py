@@ -21,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 from faxage_sim.wire import catalog
 from faxage_sim.wire.forms import MAX_INPUT_VARS, php_intval, posted_id
 

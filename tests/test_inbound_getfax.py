@@ -8,7 +8,7 @@ from PIL import Image
 from pypdf import PdfReader
 from starlette.testclient import TestClient
 
-from faxage_sim.state import AppState
+from faxage_sim.server.state import AppState
 
 from .helpers import FaxApi, b64
 from .inbound_helpers import DID_A, other_company, stored_fax

@@ -7,13 +7,13 @@ import sys
 
 from starlette.testclient import TestClient
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.core.inbound import DEFAULT_REALTIME_RATE_PER_HOUR
 from faxage_sim.core.inbound_traffic import PAGE_COUNTS
 from faxage_sim.core.numbering import is_blocked
 from faxage_sim.core.simulator import Simulator, SimulatorOptions
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 
 from .helpers import FaxApi
 
@@ -112,8 +112,8 @@ def test_reset_forgets_faxes_and_restarts_recvids(client: TestClient, api: FaxAp
 
 def test_starting_a_realtime_simulator_does_not_import_faker() -> None:
     code = ("import sys\n"
-            "from faxage_sim.app import create_app\n"
-            "from faxage_sim.config import SimConfig\n"
+            "from faxage_sim.server.app import create_app\n"
+            "from faxage_sim.server.config import SimConfig\n"
             "create_app(SimConfig())\n"
             "assert 'faker' not in sys.modules, 'faker imported at start-up'\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

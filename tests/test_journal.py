@@ -8,11 +8,11 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
-from faxage_sim.console import ConsoleLog
 from faxage_sim.core.clock import ClockMode
-from faxage_sim.state import AppState
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
+from faxage_sim.server.console import ConsoleLog
+from faxage_sim.server.state import AppState
 
 from .helpers import FaxApi
 

@@ -9,13 +9,13 @@ from starlette.testclient import TestClient
 
 from faxage_sim.control.requests import MAX_REQUESTS_PER_LIST
 from faxage_sim.core.budget import cut_text, fit_fields
-from faxage_sim.journal import (
+from faxage_sim.server.journal import (
     JOURNAL_FIELDS_BUDGET,
     JOURNAL_NAME_MAX,
     Journal,
     JournalEntry,
 )
-from faxage_sim.state import AppState
+from faxage_sim.server.state import AppState
 
 LOGIN = {"username": "demo", "company": "1000", "password": "demo"}
 

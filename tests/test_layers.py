@@ -8,7 +8,10 @@ under `TYPE_CHECKING` alike), resolved to a `faxage_sim` module, and held to the
 * the protocol endpoints (`endpoints/`) import neither the control plane nor scenarios;
 * the wire layer (`wire/`) imports only the core types its records format; the catalog
   imports nothing of the package;
-* no two modules import each other at module level (no import cycles).
+* no import cycle at all, counting every import statement (a type two modules need lives in a
+  module both import; the account aggregate knows its parts, the parts never import it back);
+* only `__init__`, `__main__` and the pytest entry point sit loose at the top of the package,
+  and the package itself never uses a moved module's old name.
 """
 
 from __future__ import annotations
@@ -130,23 +133,71 @@ def test_the_wire_layer_imports_the_core_only_for_the_types_it_formats() -> None
                        forbidden=WEB_FRAMEWORKS) == []
 
 
-def test_no_import_cycles_at_module_level() -> None:
+def import_cycles(imports: list[Import]) -> list[str]:
+    """Every cycle through the package's modules, as `a -> b -> ... -> a` (each found once,
+    from its smallest module), over all the imports given: module level, inside functions and
+    under TYPE_CHECKING alike (a lazy or typing-only import still ties the two modules)."""
     graph: dict[str, set[str]] = {}
-    for imp in all_imports():
-        if imp.top_level and imp.target.startswith("faxage_sim") and imp.target != imp.importer:
+    for imp in imports:
+        if imp.target.startswith("faxage_sim") and imp.target != imp.importer:
             graph.setdefault(imp.importer, set()).add(imp.target)
     cycles = []
     for start in sorted(graph):
-        stack, seen = [(start, (start,))], {start}
+        stack: list[tuple[str, tuple[str, ...]]] = [(start, (start,))]
+        seen = {start}
         while stack:
             node, trail = stack.pop()
             for nxt in sorted(graph.get(node, ())):
                 if nxt == start:
                     cycles.append(" -> ".join([*trail, start]))
-                elif nxt not in seen:
+                elif nxt not in seen and nxt > start:
                     seen.add(nxt)
                     stack.append((nxt, (*trail, nxt)))
-    assert cycles == []
+    return cycles
+
+
+def test_no_import_cycles_counting_every_import_statement() -> None:
+    assert import_cycles(all_imports()) == []
+
+
+def test_the_cycle_check_sees_a_lazy_or_typing_only_cycle() -> None:
+    """The checker itself: a function-level import one way and a TYPE_CHECKING import back
+    (the shape faults.py <-> fault_effects.py once had) is a cycle."""
+    one = _imports_of(PACKAGE / "faults" / "one.py", (
+        "def f() -> None:\n    from .two import g\n"))
+    two = _imports_of(PACKAGE / "faults" / "two.py", (
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .one import f\n"))
+    assert import_cycles(one + two) == [
+        "faxage_sim.faults.one -> faxage_sim.faults.two -> faxage_sim.faults.one"]
+
+
+LOOSE_MODULES = {"__init__", "__main__", "pytest_plugin"}
+
+
+def test_the_top_level_holds_only_the_package_entry_points() -> None:
+    """Everything else sits in a subpackage named for its role (server/, cli/, faults/, ...)."""
+    loose = {path.stem for path in PACKAGE.glob("*.py")}
+    assert loose == LOOSE_MODULES
+
+
+def test_the_package_uses_no_old_module_name() -> None:
+    """Old names (faxage_sim.state, faxage_sim.handle, ...) still import for users, through
+    `faxage_sim.MOVED` and `MOVED_WITHOUT_STUBS`; the package itself names each module by
+    where it lives."""
+    import faxage_sim
+
+    old_names = {**faxage_sim.MOVED, **faxage_sim.MOVED_WITHOUT_STUBS}
+    assert [f"{imp.importer}:{imp.line} imports {imp.target}" for imp in all_imports()
+            if imp.target in old_names] == []
+
+
+def test_every_old_module_name_gives_the_module_itself() -> None:
+    import importlib
+
+    import faxage_sim
+
+    for old, new in {**faxage_sim.MOVED, **faxage_sim.MOVED_WITHOUT_STUBS}.items():
+        assert importlib.import_module(old) is importlib.import_module(new), old
 
 
 def test_no_two_endpoint_modules_import_each_other_even_lazily_or_for_types() -> None:

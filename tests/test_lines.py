@@ -6,7 +6,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from faxage_sim.core.events import SimEvent
-from faxage_sim.state import AppState
+from faxage_sim.server.state import AppState
 
 from .helpers import FaxApi
 from .inbound_helpers import DID_A, DID_B, fax_arrives, other_company, stored_fax

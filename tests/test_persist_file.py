@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.persist.api import StateFileError, attach, open_state
 from faxage_sim.persist.model import SCHEMA_VERSION
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 
 from .helpers import DEADLINE, FaxApi
 from .persist_helpers import control_view, new_client, ok

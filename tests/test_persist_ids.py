@@ -101,10 +101,10 @@ def test_no_jobid_given_before_a_kill_names_another_job_after_it(tmp_path: Path)
 def test_after_a_clean_stop_the_ids_continue_without_a_gap(tmp_path: Path) -> None:
     from starlette.testclient import TestClient
 
-    from faxage_sim.app import create_app
-    from faxage_sim.config import SimConfig
     from faxage_sim.core.clock import ClockMode
     from faxage_sim.persist.api import attach, open_state
+    from faxage_sim.server.app import create_app
+    from faxage_sim.server.config import SimConfig
 
     from .helpers import FaxApi
 
@@ -124,10 +124,10 @@ def test_a_reservation_row_out_of_bounds_is_refused_at_start(
 
     import pytest
 
-    from faxage_sim.app import create_app
-    from faxage_sim.config import SimConfig
     from faxage_sim.persist.api import attach, open_state
     from faxage_sim.persist.cli import open_for_serve
+    from faxage_sim.server.app import create_app
+    from faxage_sim.server.config import SimConfig
 
     path = tmp_path / "state.sqlite"
     persister = attach(create_app(SimConfig()).state.faxage, open_state(str(path)))

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.persist.api import attach, open_state
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 
 from .helpers import FaxApi
 from .persist_helpers import api_view, build_everything, control_view, new_client, ok

@@ -16,12 +16,12 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.core.jobs import TimelineEntry
 from faxage_sim.persist import writer
 from faxage_sim.persist.api import attach, open_state
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 
 from .helpers import FaxApi
 from .persist_helpers import control_view, new_client, ok

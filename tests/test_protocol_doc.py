@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from faxage_sim.cli.protocol_doc import DOC, TEXT_EVIDENCE, catalog_names, examples, render
 from faxage_sim.endpoints import httpsfax, provision
-from faxage_sim.protocol_doc import DOC, TEXT_EVIDENCE, catalog_names, examples, render
 from faxage_sim.verify.cases import CASES
 from faxage_sim.wire.contract import DECISIONS, LAYOUTS, URLS
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.endpoints import base, httpsfax
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 from faxage_sim.wire import catalog
 
 from .helpers import CREDENTIALS

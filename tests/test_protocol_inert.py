@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.endpoints import httpsfax
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 from faxage_sim.wire import catalog
 from faxage_sim.wire.forms import build_post, print_r
 

@@ -7,9 +7,9 @@ from collections import Counter
 
 import httpx
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 
 from .helpers import DEADLINE
 from .live import LiveServer

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from faxage_sim.cli import main
+from faxage_sim.cli.commands import main
 from faxage_sim.scenario import shipped
 
 from .helpers import DEADLINE

@@ -11,7 +11,7 @@ import pytest
 from faxage_sim.core.accounts import AccountSettings
 from faxage_sim.core.outcomes import TryKind
 from faxage_sim.core.timeref import TimeRef
-from faxage_sim.faults import ProtocolError
+from faxage_sim.faults.spec import ProtocolError
 from faxage_sim.scenario import loader, shipped
 from faxage_sim.scenario.errors import ScenarioError
 from faxage_sim.scenario.schema import render, settings_schema

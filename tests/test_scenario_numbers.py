@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from faxage_sim.app import create_app
-from faxage_sim.cli import main
-from faxage_sim.config import SimConfig
+from faxage_sim.cli.commands import main
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.scenario.errors import ScenarioError
 from faxage_sim.scenario.loader import load_text
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 
 HUGE = "9" * 5000
 BOUND = 2**63 - 1

@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
-from faxage_sim.server import IDLE_TIMEOUT_SECONDS
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
+from faxage_sim.server.runner import IDLE_TIMEOUT_SECONDS
 
 from .live import LiveServer
 

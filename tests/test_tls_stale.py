@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from faxage_sim import tls
+from faxage_sim.server import tls
 
 from .helpers import DEADLINE
 

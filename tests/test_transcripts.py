@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 import pytest
 from starlette.testclient import TestClient
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 
 TRANSCRIPTS = sorted((Path(__file__).parent.parent / "fixtures" / "transcripts").glob("*.json"))
 BASES = {"evidence", "decision", "protocol", "control"}

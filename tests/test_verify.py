@@ -16,7 +16,7 @@ import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
-from faxage_sim.cli import main
+from faxage_sim.cli.commands import main
 from faxage_sim.verify.cases import CASES, selected
 from faxage_sim.verify.runner import Side, Target, _populate
 

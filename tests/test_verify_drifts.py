@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from faxage_sim.cli import main
+from faxage_sim.cli.commands import main
 from faxage_sim.verify.cases import selected
 
 from .live import LiveServer

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from faxage_sim.cli import main
+from faxage_sim.cli.commands import main
 from faxage_sim.verify.cases import CASES
 from faxage_sim.verify.replay import replay
 from faxage_sim.verify.report import MAX_REPORT_BYTES, ReportProblem, load_report, parse_report

@@ -17,9 +17,9 @@ from urllib.parse import parse_qsl
 import httpx
 from starlette.types import Receive, Scope, Send
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 
 from .live import LiveServer
 

@@ -19,9 +19,9 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from faxage_sim.app import create_app
-from faxage_sim.config import SimConfig
 from faxage_sim.core.clock import ClockMode
+from faxage_sim.server.app import create_app
+from faxage_sim.server.config import SimConfig
 
 OUT = Path(__file__).resolve().parent.parent / "fixtures" / "transcripts"
 LOGIN = [["username", "demo"], ["company", "1000"], ["password", "demo"]]

@@ -32,17 +32,18 @@ MAX_CLOCK_START = 4_102_444_800  # 2100-01-01T00:00:00Z
 @functools.cache
 def _create_schema() -> dict[str, Any]:
     """A new account's body: a scenario file's account, plus its clock (epoch seconds)."""
-    from ..scenario.schema import MAX_CLOCK_SPEED
+    from ..scenario.model import ClockSpec
+    from ..scenario.schema import part_schema
 
     account = scenario_defs()["$defs"]["account"]
+    clock = part_schema(ClockSpec)["properties"]
     properties = {k: v for k, v in account["properties"].items() if k != "disabled_dids"}
     properties["users"] = {**properties["users"], "maxItems": MAX_USERS}
     properties["dids"] = {**properties["dids"], "maxItems": MAX_DIDS}
     properties["clock"] = {
         "type": "object", "additionalProperties": False, "description": "The account's clock.",
         "properties": {
-            "mode": {"type": "string", "enum": ["realtime", "scaled", "manual"]},
-            "speed": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_CLOCK_SPEED},
+            "mode": clock["mode"], "speed": clock["speed"],  # as a scenario's clock
             "start": {"type": "number", "minimum": 0, "maximum": MAX_CLOCK_START,
                       "description": "epoch seconds"}}}
     return {**account, "properties": properties}
@@ -77,7 +78,7 @@ async def create(request: Request) -> Response:
     data = await read_json(request)
     state = state_of(request)
     schema_check(data, _create_schema())
-    from ..scenario.build import normalize_settings
+    from ..scenario.model import normalize_settings
 
     company = company_value(data.get("company"))
     if company is not None and company in state.sim.accounts:
@@ -113,8 +114,8 @@ async def update(request: Request) -> Response:
     account = account_or_404(state, request.path_params["company"])
     data = await read_json(request)
     changes = data.get("settings", data) if set(data) <= {"settings"} else data
-    from ..scenario.build import normalize_settings
-    from ..scenario.schema import ref
+    from ..scenario.declare import ref
+    from ..scenario.model import normalize_settings
 
     schema_check(changes, ref("settings"), ("settings",))
     try:

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 
 if TYPE_CHECKING:
     from ..core.accounts import Account
-    from ..state import AppState
+    from ..server.state import AppState
 
 MAX_JSON_DEPTH = 32  # objects and arrays nested in a control-plane body
 MAX_ID_DIGITS = 19  # ids in paths and query strings: at most 2**63 - 1

@@ -38,8 +38,9 @@ async def list_faults(request: Request) -> Response:
 @control_endpoint
 async def add(request: Request) -> Response:
     from ..scenario.build_faults import build_fault
+    from ..scenario.declare import ref
     from ..scenario.document import from_data
-    from ..scenario.schema import ref, scenario_schema
+    from ..scenario.schema import scenario_schema
     from ..scenario.validate import Validator
 
     state = state_of(request)

@@ -58,7 +58,7 @@ MAX_URL_LENGTH = 2048
 def _call_schema() -> dict[str, Any]:
     """A call placed here: the scenario files' inbound step, with the control plane's names
     (did, cid) and its extras (duration, in_seconds: durations like the scenario's)."""
-    from ..scenario.schema import ref
+    from ..scenario.declare import ref
 
     inbound = scenario_defs()["$defs"]["inbound"]["properties"]
     text_or_null: dict[str, Any] = {"type": ["string", "null"], "maxLength": 10_000}

@@ -1,6 +1,7 @@
 """`faxage-sim serve`'s control-plane flags, and the ready line (docs/security.md).
 
-Kept out of cli.py so that the flags, their checks and the one line CI parses live together.
+Kept out of cli/commands.py so that the flags, their checks and the one line CI parses live
+together.
 Cheap to import: `serve` reaches its ready line through here.
 """
 
@@ -13,8 +14,8 @@ from typing import TYPE_CHECKING
 from .guard import TOKEN_ENV, token_for
 
 if TYPE_CHECKING:
-    from ..config import SimConfig
-    from ..state import AppState
+    from ..server.config import SimConfig
+    from ..server.state import AppState
 
 PASSWORD_MASK = "********"
 

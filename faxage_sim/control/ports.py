@@ -35,9 +35,10 @@ async def list_ports(request: Request) -> Response:
 async def add_port(request: Request) -> Response:
     """One port request, e.g. `{"number": "3035550100", "due": "+7d", "status": "FOC"}`."""
     from ..scenario.apply import port_requests
-    from ..scenario.build import port_request_spec
+    from ..scenario.declare import read_part, ref
     from ..scenario.document import from_data
-    from ..scenario.schema import ref, scenario_schema
+    from ..scenario.model import PortRequestSpec
+    from ..scenario.schema import scenario_schema
     from ..scenario.validate import Validator
 
     account = account_or_404(state_of(request), request.path_params["company"])
@@ -46,7 +47,7 @@ async def add_port(request: Request) -> Response:
                                                 ref("port_request"))
     if issues:
         raise ControlError(400, "; ".join(f"{i.path}: {i.message}" for i in issues))
-    port = port_requests([port_request_spec(data)], account.now())[0]
+    port = port_requests([read_part(PortRequestSpec, data)], account.now())[0]
     account.port_requests.append(port)
     return ok(port_json(port), status=201)
 

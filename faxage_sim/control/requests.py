@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..core.timeref import parse_datetime
-from ..journal import JournalQuery
+from ..server.journal import JournalQuery
 from .common import MAX_ID, ControlError, control_endpoint, ok, shown, state_of, whole_id
 
 KNOWN = {"operation", "company", "account", "username", "path", "since", "until", "fault",

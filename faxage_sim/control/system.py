@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import __version__
+from ..server.version import VERSION as __version__
 from .common import ControlError, control_endpoint, ok, state_of
 
 

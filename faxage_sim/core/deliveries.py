@@ -14,12 +14,20 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .events import EventBus, SimEvent
 
 if TYPE_CHECKING:
-    from .accounts import Account, RetryPolicy
+    from .scheduler import Scheduler
+    from .settings import RetryPolicy
+
+
+class DeliveryAccount(Protocol):
+    """What the book reads of an account (`accounts.Account` is one)."""
+
+    company: str
+    scheduler: Scheduler
 
 
 class DeliveryState(StrEnum):
@@ -74,7 +82,7 @@ class DeliveryBook:
         self.on_ready: Callable[[], None] | None = None
         self._ids = itertools.count(1)
 
-    def create(self, account: Account, kind: str, ref: int, url: str,
+    def create(self, account: DeliveryAccount, kind: str, ref: int, url: str,
                fields: dict[str, str], at: float, policy: RetryPolicy) -> Delivery:
         delivery = Delivery(
             id=next(self._ids), kind=kind, company=account.company, ref=ref, url=url,
@@ -85,13 +93,13 @@ class DeliveryBook:
         self._schedule_attempt(account, delivery, at)
         return delivery
 
-    def _schedule_attempt(self, account: Account, delivery: Delivery, due: float) -> None:
+    def _schedule_attempt(self, account: DeliveryAccount, delivery: Delivery, due: float) -> None:
         delivery.state = DeliveryState.SCHEDULED
         delivery.next_due = due
         account.scheduler.schedule(due, lambda t: self._make_ready(delivery, t), "delivery",
                                    {"kind": "delivery", "id": delivery.id})
 
-    def resume(self, account: Account, delivery: Delivery, due: float) -> None:
+    def resume(self, account: DeliveryAccount, delivery: Delivery, due: float) -> None:
         """A delivery of a restored state: its next attempt at `due`."""
         self._schedule_attempt(account, delivery, due)
 
@@ -102,7 +110,7 @@ class DeliveryBook:
         if self.on_ready is not None:
             self.on_ready()
 
-    def record_attempt(self, account: Account | None, delivery: Delivery, at: float,
+    def record_attempt(self, account: DeliveryAccount | None, delivery: Delivery, at: float,
                        status: int | None, error: str | None, duration_ms: float) -> None:
         number = len(delivery.attempts) + 1
         attempt = DeliveryAttempt(number, at, time.time(), status, error, duration_ms)

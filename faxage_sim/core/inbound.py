@@ -16,19 +16,27 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Generic, Protocol, TypeVar
 
-from ..wire import catalog
 from .events import EventBus, SimEvent
+
+# The records live in `incoming` (the traffic generator and the payload builders need them
+# too); these names stay importable from here, where every caller has always found them.
+from .incoming import TSID_MAX as TSID_MAX
+from .incoming import BusyCall as BusyCall
+from .incoming import IncomingCall as IncomingCall
+from .incoming import ReceivedFax as ReceivedFax
+from .incoming import SuppliedDocument as SuppliedDocument
 from .numbering import format_display
 from .payloads import NoPayloads, Payloads
 
 if TYPE_CHECKING:
-    from .accounts import Account
     from .deliveries import DeliveryBook
     from .inbound_traffic import TrafficGenerator
+    from .scheduler import Scheduler
+    from .settings import AccountSettings
 
 FIRST_RECVID: Final = 400001
 # From answer to the first page (fax handshake), and from the last page to hang-up.
@@ -38,52 +46,7 @@ HANGUP_SECONDS: Final = 5.0
 INBOUND_RESOLUTION: Final = 1
 # The default account's background traffic when the clock is realtime (faxes per hour).
 DEFAULT_REALTIME_RATE_PER_HOUR: Final = 12.0
-TSID_MAX: Final = 20  # a T.30 station id holds 20 characters
 FAX_FORMATS: Final = {"pdf": "pdf", "tiff": "tif", "tif": "tif"}  # setting → file extension
-
-
-@dataclass
-class SuppliedDocument:
-    """The sender's own file (control plane, scenario files)."""
-
-    filename: str
-    data: bytes
-    extension: str
-    pages: int
-
-
-@dataclass
-class ReceivedFax:
-    recvid: int
-    company: str
-    did: str
-    cid: str  # the caller's 10 digits; "" when the caller id is unavailable
-    tsid: str  # the sender's station id, as its fax machine reported it
-    sender: str  # the name in the generated page header
-    starttime: float  # answered
-    recvdate: float  # the call ended: the fax is complete
-    pagecount: int
-    extension: str  # "pdf" or "tif": the account's fax format when the fax arrived
-    document: SuppliedDocument | None = None  # None: a generated document
-    handled: bool = False
-    unreadable: bool = False  # a fault (scenario issue): getfax answers ERR13
-    file_cache: bytes | None = field(default=None, repr=False)
-
-    @property
-    def filename(self) -> str:
-        return catalog.received_fax_filename(self.recvid, self.extension)
-
-    @property
-    def duration(self) -> int:
-        return int(self.recvdate - self.starttime)
-
-
-@dataclass(frozen=True)
-class BusyCall:
-    did: str  # the account's number that was called
-    cid: str  # the caller's 10 digits, "" when unavailable
-    at: float
-    reason: str
 
 
 @dataclass
@@ -181,19 +144,6 @@ BUSY_ALL_LINES: Final = "all inbound lines in use"
 
 
 @dataclass
-class IncomingCall:
-    """A call about to ring a DID, with what the sender will transmit if it is answered."""
-
-    did: str
-    cid: str = ""
-    tsid: str = ""
-    sender: str = ""
-    pages: int = 1
-    document: SuppliedDocument | None = None
-    duration: float | None = None  # answer to hang-up; None: from the pages and timings
-
-
-@dataclass
 class CallResult:
     outcome: CallOutcome
     company: str | None
@@ -206,10 +156,28 @@ class CallResult:
 RecvidSource = Callable[[], int]
 
 
-class InboundExchange:
+class InboundAccount(Protocol):
+    """What the exchange reads of an account (`accounts.Account` is one)."""
+
+    company: str
+    dids: list[str]
+    settings: AccountSettings
+    scheduler: Scheduler
+    inbox: Inbox
+    disabled_dids: set[str]
+
+    def now(self) -> float: ...
+
+    def owns_did(self, number: str) -> bool: ...
+
+
+A = TypeVar("A", bound=InboundAccount)
+
+
+class InboundExchange(Generic[A]):
     """Routes inbound calls to the accounts that own the numbers, on their clocks."""
 
-    def __init__(self, accounts: dict[str, Account], bus: EventBus,
+    def __init__(self, accounts: dict[str, A], bus: EventBus,
                  deliveries: DeliveryBook, next_recvid: RecvidSource, seed: int) -> None:
         self.accounts = accounts
         self.bus = bus
@@ -221,14 +189,14 @@ class InboundExchange:
 
     # --- routing ------------------------------------------------------------------
 
-    def owner(self, did: str) -> Account | None:
+    def owner(self, did: str) -> A | None:
         for account in self.accounts.values():
             if account.owns_did(did):
                 return account
         return None
 
     def ring(self, call: IncomingCall, at: float | None = None,
-             account: Account | None = None) -> CallResult:
+             account: A | None = None) -> CallResult:
         """A call arrives now (or at `at`) on the owning account's clock."""
         account = account or self.owner(call.did)
         if account is None or not account.owns_did(call.did):
@@ -255,7 +223,7 @@ class InboundExchange:
             {"kind": "inbound.call", "call": call, "start": when})
         return result
 
-    def resume_call(self, account: Account, call: IncomingCall, start: float,
+    def resume_call(self, account: A, call: IncomingCall, start: float,
                     end: float) -> CallResult:
         """An answered call of a restored state: it ends at `end` as it would have."""
         result = CallResult(CallOutcome.ANSWERED, account.company, start, end)
@@ -264,20 +232,20 @@ class InboundExchange:
             {"kind": "inbound.call", "call": call, "start": start})
         return result
 
-    def ring_at(self, call: IncomingCall, account: Account, due: float) -> None:
+    def ring_at(self, call: IncomingCall, account: A, due: float) -> None:
         """Schedule a call at simulated time `due` on the account's clock."""
         account.scheduler.schedule(due, lambda t: self._ring_at(call, account, t),
                                    "inbound ring", {"kind": "inbound.ring", "call": call})
 
-    def ring_later(self, call: IncomingCall, account: Account, delay: float) -> None:
+    def ring_later(self, call: IncomingCall, account: A, delay: float) -> None:
         """Schedule a call `delay` simulated seconds from now on the account's clock."""
         self.ring_at(call, account, account.now() + delay)
 
-    def _ring_at(self, call: IncomingCall, account: Account, at: float) -> None:
+    def _ring_at(self, call: IncomingCall, account: A, at: float) -> None:
         self.ring(call, at, account)  # dropped if the number has left the account meanwhile
 
     @staticmethod
-    def transmit_seconds(account: Account, call: IncomingCall) -> float:
+    def transmit_seconds(account: A, call: IncomingCall) -> float:
         if call.duration is not None:
             return call.duration
         per_page = account.settings.timings.per_page(INBOUND_RESOLUTION)
@@ -285,7 +253,7 @@ class InboundExchange:
 
     # --- outcomes -----------------------------------------------------------------
 
-    def _busy(self, account: Account, call: IncomingCall, at: float,
+    def _busy(self, account: A, call: IncomingCall, at: float,
               reason: str) -> CallResult:
         account.inbox.busy_calls.append(BusyCall(call.did, call.cid, at, reason))
         self.bus.emit(SimEvent(
@@ -295,7 +263,7 @@ class InboundExchange:
         self._emit_call(account, call, at, at, answered=False)
         return CallResult(CallOutcome.BUSY, account.company, at, at, busy_reason=reason)
 
-    def _ended(self, account: Account, call: IncomingCall, start: float, end: float,
+    def _ended(self, account: A, call: IncomingCall, start: float, end: float,
                result: CallResult) -> None:
         inbox = account.inbox
         inbox.in_progress = max(0, inbox.in_progress - 1)
@@ -321,7 +289,7 @@ class InboundExchange:
                 self.payloads.inbound_push(fax, account.settings.tz), end,
                 account.settings.callback_policy)
 
-    def _emit_call(self, account: Account, call: IncomingCall, start: float, end: float,
+    def _emit_call(self, account: A, call: IncomingCall, start: float, end: float,
                    *, answered: bool, recvid: int | None = None) -> None:
         """One inbound call ended: the `call` event that call detail records use."""
         billable = int(end - start) if answered else 0
@@ -337,19 +305,22 @@ class InboundExchange:
 
     # --- background traffic -------------------------------------------------------
 
-    def attach(self, account: Account) -> None:
+    def attach(self, account: A) -> None:
         """A new account: its traffic generator (running when its rate is above zero)."""
         from .inbound_traffic import TrafficGenerator
 
-        self.generators[account.company] = TrafficGenerator(self, account, self.seed)
+        def ring(call: IncomingCall, at: float) -> None:
+            self.ring(call, at, account)
+
+        self.generators[account.company] = TrafficGenerator(ring, account, self.seed)
         self.settings_changed(account)
 
-    def settings_changed(self, account: Account) -> None:
+    def settings_changed(self, account: A) -> None:
         generator = self.generators.get(account.company)
         if generator is not None and generator.account is account:
             generator.refresh()
 
-    def generated_call(self, account: Account, did: str | None = None,
+    def generated_call(self, account: A, did: str | None = None,
                        cid: str | None = None) -> IncomingCall:
         """A plausible call to one of the account's numbers, from the account's generator
         (from `cid` when given: its station id then shows that number, not another)."""

@@ -11,14 +11,14 @@ same traffic.
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from .inbound import TSID_MAX, IncomingCall
+from .incoming import TSID_MAX, IncomingCall
 
 if TYPE_CHECKING:
-    from .accounts import Account
-    from .inbound import InboundExchange
-    from .scheduler import ScheduledEvent
+    from .scheduler import ScheduledEvent, Scheduler
+    from .settings import AccountSettings
 
 UNAVAILABLE_CID_SHARE: Final = 0.1  # callers whose number is withheld
 PAGE_COUNTS: Final = (1, 2, 3, 4, 5, 8)
@@ -28,9 +28,23 @@ PAGE_WEIGHTS: Final = (35, 25, 15, 10, 10, 5)
 MIN_RATE_PER_HOUR = 1e-6
 
 
+class TrafficAccount(Protocol):
+    """What the generator reads of its account (`accounts.Account` is one)."""
+
+    company: str
+    dids: list[str]
+    settings: AccountSettings
+    scheduler: Scheduler
+
+    def now(self) -> float: ...
+
+
+Ring = Callable[[IncomingCall, float], object]  # the exchange rings the account's number
+
+
 class TrafficGenerator:
-    def __init__(self, exchange: InboundExchange, account: Account, seed: int) -> None:
-        self.exchange = exchange
+    def __init__(self, ring: Ring, account: TrafficAccount, seed: int) -> None:
+        self.ring = ring
         self.account = account
         self.rng = random.Random(f"faxage-sim inbound {seed} {account.company}")
         self._fake: Any = None
@@ -69,7 +83,7 @@ class TrafficGenerator:
         if self.rate <= 0:
             return
         if self.account.dids:
-            self.exchange.ring(self.make_call(), at, self.account)
+            self.ring(self.make_call(), at)
         self._schedule_next(at)
 
     # --- generated calls ----------------------------------------------------------

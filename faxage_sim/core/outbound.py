@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..wire import catalog
 from .events import EventBus, SimEvent
@@ -18,7 +18,19 @@ from .jobs import DialAttempt, FaxJob, JobState, Priority
 from .outcomes import FAILURE_LONGSTATUS, LayeredRules, TryKind, TryOutcome
 
 if TYPE_CHECKING:
-    from .accounts import Account
+    from .scheduler import Scheduler
+    from .settings import AccountSettings
+
+
+class DeskAccount(Protocol):
+    """What the desk reads of its account (`accounts.Account` is one)."""
+
+    company: str
+    dids: list[str]
+    jobs: dict[int, FaxJob]
+    settings: AccountSettings
+    scheduler: Scheduler
+
 
 CompletionHook = Callable[[FaxJob, float], None]
 
@@ -26,7 +38,7 @@ CompletionHook = Callable[[FaxJob, float], None]
 class OutboundDesk:
     def __init__(
         self,
-        account: Account,
+        account: DeskAccount,
         rules: LayeredRules,
         bus: EventBus,
         on_complete: CompletionHook,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from .inbound import ReceivedFax
+    from .incoming import ReceivedFax
     from .jobs import FaxJob
 
 

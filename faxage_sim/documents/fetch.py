@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 from urllib.parse import unquote, urlsplit
 
-from ..background import BackgroundTasks
-from ..config import DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_TIMEOUT
 from ..core.jobs import Document
+from ..server.background import BackgroundTasks
+from ..server.config import DEFAULT_FETCH_MAX_BYTES, DEFAULT_FETCH_TIMEOUT
 from ..wire import catalog
 from .formats import SUPPORTED_EXTENSIONS, extension_of
 from .worker import inspect_off_loop

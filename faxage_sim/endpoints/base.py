@@ -14,16 +14,16 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..journal import ANSWER_KEPT, JournalEntry, elide_fields
+from ..server.journal import ANSWER_KEPT, JournalEntry, elide_fields
 from ..wire import catalog
 from ..wire.forms import PARSE_IN_THREAD_BYTES, PhpPost, parse_post
 
 if TYPE_CHECKING:
     from ..core.accounts import Account, User
     from ..core.simulator import Simulator
-    from ..fault_effects import Replacement
-    from ..journal import JournalEntry
-    from ..state import AppState
+    from ..faults.effects import Replacement
+    from ..server.journal import JournalEntry
+    from ..server.state import AppState
 
 log = logging.getLogger("faxage_sim")
 

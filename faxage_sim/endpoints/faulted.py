@@ -6,7 +6,7 @@ asked as the request arrives (ERR01 and HTTP faults: `before`), again once the h
 answered (`after`: an effect that replaces even a processed request's answer), by operations
 once their own checks pass (`at_operation`: ERR13/15/21/23), and last for the response
 (`respond`: latency and the effects delivered on the wire). What each effect does is its
-class in `fault_effects.EFFECTS`; nothing here knows one effect from another.
+class in `faults.effects.EFFECTS`; nothing here knows one effect from another.
 """
 
 from __future__ import annotations
@@ -19,14 +19,15 @@ from typing import TYPE_CHECKING, Protocol
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from ..fault_effects import Replacement, let_server_notice, transport_of
-from ..faults import Firing, ProtocolError, RequestFacts
+from ..faults.effects import Replacement, let_server_notice, transport_of
+from ..faults.matching import Firing, RequestFacts
+from ..faults.spec import ProtocolError
 from ..wire.forms import PhpPost
 
 if TYPE_CHECKING:
-    from ..faults import FaultBook
-    from ..journal import JournalEntry
-    from ..state import AppState
+    from ..faults.matching import FaultBook
+    from ..server.journal import JournalEntry
+    from ..server.state import AppState
 
 
 class FaultNotes(Protocol):

@@ -21,7 +21,7 @@ from .base import Answer, Journaling, OpContext, serve_protocol, text
 from .service_login import open_session
 
 if TYPE_CHECKING:
-    from ..state import AppState
+    from ..server.state import AppState
 
 
 def _nuid_above(post: PhpPost) -> int | None:

@@ -25,7 +25,7 @@ from .base import (
 )
 
 if TYPE_CHECKING:
-    from ..state import AppState
+    from ..server.state import AppState
 
 # The operations, as typed functions that import their module on first call, so that
 # start-up loads only what the first requests need (benchmarks/bench_server.py) while mypy

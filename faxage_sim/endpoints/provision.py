@@ -20,7 +20,7 @@ from .base import Answer, Journaling, OpContext, OpHandler, call_op, serve_proto
 from .service_login import open_session
 
 if TYPE_CHECKING:
-    from ..state import AppState
+    from ..server.state import AppState
 
 AREA_CODE_DIGITS = 3
 NPANXX_DIGITS = 6

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..core.outbound import caller_number
-from ..journal import JournalEntry
+from ..server.journal import JournalEntry
 from ..wire.records import (
     format_audit_record,
     format_port_record,

@@ -14,7 +14,7 @@ from ..wire.forms import PhpPost
 from .base import Answer, Journaling, OpContext, text
 
 if TYPE_CHECKING:
-    from ..state import AppState
+    from ..server.state import AppState
 
 
 def open_session(state: AppState, post: PhpPost, ip: str,

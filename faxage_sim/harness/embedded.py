@@ -20,15 +20,15 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ..config import SimConfig
 from ..core.clock import ClockMode
+from ..server.config import SimConfig
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-    from ..server import AnnouncingServer
-    from ..state import AppState
-    from ..tls import TlsFiles
+    from ..server.runner import AnnouncingServer
+    from ..server.state import AppState
+    from ..server.tls import TlsFiles
     from .handle import SimHandle
     from .inprocess import (
         AppBridge,
@@ -63,8 +63,8 @@ class EmbeddedSimulator:
         """Start the app on its loop (no socket yet). Idempotent."""
         if self._bridge is not None:
             return self
-        from ..app import create_app
-        from ..state import AppState
+        from ..server.app import create_app
+        from ..server.state import AppState
         from .inprocess import AppBridge
 
         loop = asyncio.new_event_loop()
@@ -91,11 +91,11 @@ class EmbeddedSimulator:
             return self.url
 
     def _listen(self) -> str:
-        from ..server import base_url, bind_socket
+        from ..server.runner import base_url, bind_socket
 
         bridge = self.bridge
         if self.tls:
-            from ..tls import make_tls
+            from ..server.tls import make_tls
 
             self.tls_files = make_tls()
         sock = bind_socket(self.config.host, self.config.port)
@@ -108,7 +108,7 @@ class EmbeddedSimulator:
         return base_url(sock, "https" if self.tls_files is not None else "http")
 
     async def _start_server(self, sock: Any) -> None:
-        from ..server import AnnouncingServer, uvicorn_config
+        from ..server.runner import AnnouncingServer, uvicorn_config
 
         assert self._app is not None
         ready = asyncio.Event()

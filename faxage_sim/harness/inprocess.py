@@ -53,7 +53,7 @@ class AppBridge:
     async def forward(self, request: httpx.Request) -> _Answer:
         """One request through the app, failing as it would over a socket.
 
-        Injected wire faults (faults.py) reach an in-process client as httpx's own errors:
+        Injected wire faults (faults/) reach an in-process client as httpx's own errors:
         a reset as `ReadError`, a hang as `ReadTimeout`, a body cut short as
         `RemoteProtocolError`. Any other app error is an HTTP 500, as uvicorn answers it.
         """

@@ -19,8 +19,8 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any, Final
 
-from ..background import BackgroundTasks, running_loop
 from ..core.deliveries import MAYBE_RECEIVED
+from ..server.background import BackgroundTasks, running_loop
 
 if TYPE_CHECKING:
     import httpx

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from ..background import BackgroundTasks, running_loop
+from ..server.background import BackgroundTasks, running_loop
 
 if TYPE_CHECKING:
     from email.message import EmailMessage

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .codec import CodecError, DocumentPool, use_pool
+from .decoded import DecodedState
 from .model import (
     SCHEMA_VERSION,
-    DecodedState,
     Rows,
     StateError,
     all_rows,
@@ -29,7 +29,7 @@ from .model import (
 from .store import StateFile, StateFileError
 
 if TYPE_CHECKING:
-    from ..state import AppState
+    from ..server.state import AppState
     from .writer import Persister
 
 __all__ = ["LoadedState", "StateError", "StateFileError", "account_snapshot", "attach",
@@ -191,7 +191,7 @@ ACCOUNT_FORMAT = "faxage-sim account snapshot"
 
 
 def account_snapshot(state: AppState, company: str) -> dict[str, Any]:
-    from ..faults import ActiveFault
+    from ..faults.matching import ActiveFault
     from .codec import encode
     from .model import _scenario_rules
 
@@ -298,7 +298,7 @@ def _restore_account(state: AppState, company: str, decoded: DecodedState) -> di
     _restore_faults_and_rules(state, company, decoded)
     sim.inbound.settings_changed(account)
     restore_traffic(sim.inbound.generators.get(company), data.traffic)
-    revive_all(state, account, data)
+    revive_all(state, account, data.jobs, data.events)
     if state.persister is not None:
         state.persister.everything_changed()
     return decoded.summary()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..state import AppState
+    from ..server.state import AppState
     from .api import LoadedState
 
 TOKEN_ENV = "FAXAGE_SIM_CONTROL_TOKEN"

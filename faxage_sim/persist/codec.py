@@ -124,9 +124,10 @@ def _hints(cls: type) -> dict[str, Any]:
     import sys
 
     module = sys.modules[cls.__module__]
-    localns: dict[str, Any] = {}
     try:
-        return typing.get_type_hints(cls, vars(module), localns)
+        # Each class's own annotations in its own module (a field may come from a base
+        # declared elsewhere, as FaultSpec's from faults.spec.FaultFields).
+        return typing.get_type_hints(cls)
     except NameError:
         # TYPE_CHECKING-only names belong to skipped fields: resolve field by field.
         hints: dict[str, Any] = {}

@@ -6,15 +6,15 @@ would have run, on the account's scheduler, so it fires at the same simulated ti
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..core.jobs import JobState
 
 if TYPE_CHECKING:
     from ..core.accounts import Account
-    from ..state import AppState
-    from .model import DecodedAccount
+    from ..core.jobs import FaxJob
+    from ..server.state import AppState
 
 Reviver = Callable[["AppState", "Account", float, dict[str, Any]], None]
 
@@ -129,13 +129,17 @@ REVIVERS: dict[str, Reviver] = {
 }
 
 
-def revive_all(state: AppState, account: Account, data: DecodedAccount) -> None:
-    for job, pending, _queued in data.jobs:
+def revive_all(state: AppState, account: Account,
+               jobs: Iterable[tuple[FaxJob, dict[str, Any] | None, bool]],
+               events: Iterable[tuple[float, dict[str, Any]]]) -> None:
+    """Put a restored account's pending events back on its scheduler (its decoded `jobs`
+    and `events`, `persist.decoded.DecodedAccount`)."""
+    for job, pending, _queued in jobs:
         if pending is not None:
             REVIVERS[pending["data"]["kind"]](state, account, pending["due"], pending["data"])
         elif job.awaiting_fetch and job.pending:
             # Its URLs were being fetched when the state was saved: what had arrived is
             # what it has (a document that had not is a conversion failure).
             state.sim.documents_fetched(job, None, account.now())
-    for due, event in data.events:
+    for due, event in events:
         REVIVERS[event["kind"]](state, account, due, event)

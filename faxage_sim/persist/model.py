@@ -17,7 +17,6 @@ import itertools
 import json
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from random import Random
 from typing import TYPE_CHECKING, Any
 
@@ -31,13 +30,13 @@ from ..core.jobs import FaxJob, JobState
 from ..core.matching import NumberMatch
 from ..core.outbox import MailState, OutboxMessage
 from ..core.outcomes import TryOutcome
-from ..journal import JournalEntry
+from ..server.journal import JournalEntry
 from .codec import CodecError, after_decode, decode, encode
+from .decoded import DecodedAccount, DecodedState
 
 if TYPE_CHECKING:
     from ..core.scheduler import ScheduledEvent
-    from ..faults import ActiveFault
-    from ..state import AppState
+    from ..server.state import AppState
 
 SCHEMA_VERSION = 1
 FORMAT_NAME = "faxage-sim state"
@@ -198,7 +197,7 @@ def rule_rows(state: AppState) -> dict[str, Any] | None:
 
 
 def fault_rows(state: AppState) -> dict[str, Any]:
-    from ..faults import ActiveFault
+    from ..faults.matching import ActiveFault
 
     if state._faults is None:
         return {"next_id": 1, "faults": []}
@@ -216,45 +215,6 @@ class StateError(ValueError):
         # One printable line whatever the record held (a lone surrogate, a newline).
         line = " ".join(str(message).split("\n"))
         super().__init__(line.encode("utf-8", "backslashreplace").decode("utf-8"))
-
-
-@dataclass
-class DecodedAccount:
-    company: str
-    settings: AccountSettings
-    users: list[User]
-    dids: list[str]
-    disabled_dids: set[str]
-    clock: dict[str, Any]
-    did_urls: dict[str, str]
-    in_progress: int
-    queue_seq: int
-    traffic: Any = None
-    jobs: list[tuple[FaxJob, dict[str, Any] | None, bool]] = field(default_factory=list)
-    faxes: list[ReceivedFax] = field(default_factory=list)
-    busy: list[BusyCall] = field(default_factory=list)
-    cdrs: list[CallRecord] = field(default_factory=list)
-    events: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
-
-
-@dataclass
-class DecodedState:
-    accounts: dict[str, DecodedAccount]
-    counters: dict[str, int]
-    inventory: Inventory | None
-    faults: list[ActiveFault]
-    fault_next_id: int
-    rules: Any
-    deliveries: list[Delivery]
-    emails: list[OutboxMessage]
-    journal: list[JournalEntry]
-
-    def summary(self) -> dict[str, int]:
-        accounts = self.accounts.values()
-        return {"accounts": len(self.accounts),
-                "jobs": sum(len(a.jobs) for a in accounts),
-                "faxes": sum(len(a.faxes) for a in accounts),
-                "calls": sum(len(a.cdrs) for a in accounts)}
 
 
 Rows = dict[str, list[tuple[Any, ...]]]  # table -> rows, each ending with its JSON body
@@ -364,7 +324,7 @@ def _company(value: Any, where: str) -> str:
 
 def _decode_state(rows: Rows, at: list[str]) -> DecodedState:
     """`at[0]` names the record being decoded (for the message of an unexpected failure)."""
-    from ..faults import ActiveFault
+    from ..faults.matching import ActiveFault
 
     for table, table_rows in rows.items():
         at[0] = f"the {table} table"
@@ -548,7 +508,7 @@ def _decode_rules(data: Any) -> Any:
 
 def install(state: AppState, decoded: DecodedState) -> None:
     """Replace the emulator's state with `decoded` (already checked whole)."""
-    from ..faults import FaultBook
+    from ..faults.matching import FaultBook
 
     sim = state.sim
     sim.set_scenario_rules([])
@@ -596,7 +556,7 @@ def install(state: AppState, decoded: DecodedState) -> None:
     from .events import revive_all
 
     for data in decoded.accounts.values():
-        revive_all(state, sim.accounts[data.company], data)
+        revive_all(state, sim.accounts[data.company], data.jobs, data.events)
 
 
 def install_account(state: AppState, data: DecodedAccount) -> Account:

@@ -14,18 +14,17 @@ stop the marks are brought down to the counters, so a restart continues where it
 from __future__ import annotations
 
 import itertools
-import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..core.cdr import CallRecord, CdrStore, Direction
+from .store import META_KEY
 
 if TYPE_CHECKING:
-    from ..state import AppState
+    from ..server.state import AppState
 
 BLOCK = 1000  # ids reserved at a time
-META_KEY = "reserved_ids"
 
 
 class ReservedCounter(Iterator[int]):
@@ -89,15 +88,6 @@ def read_marks(conn: sqlite3.Connection) -> dict[str, int]:
         raise RecordError("meta reserved_ids: expected an object of whole numbers")
     check_counters(marks, required=False, where="meta reserved_ids")
     return {str(k): v for k, v in marks.items()}
-
-
-def write_marks(conn: sqlite3.Connection, marks: dict[str, int]) -> None:
-    """Inside the caller's transaction (the schema made first: a new file has none yet)."""
-    from .store import create_schema
-
-    create_schema(conn)
-    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                 (META_KEY, json.dumps(marks, sort_keys=True)))
 
 
 class Sequences:

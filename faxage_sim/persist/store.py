@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import sqlite3
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from ..server.version import VERSION as __version__
 from .model import FORMAT_NAME, SCHEMA_VERSION, Rows, StateError
 
 TABLES: dict[str, str] = {
@@ -62,14 +63,22 @@ def insert(conn: sqlite3.Connection, table: str, rows: Iterable[tuple[Any, ...]]
     conn.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", rows)
 
 
+META_KEY = "reserved_ids"  # the meta row of the ids reserved ahead of use (persist.sequences)
+
+
+def write_marks(conn: sqlite3.Connection, marks: dict[str, int]) -> None:
+    """Inside the caller's transaction (the schema made first: a new file has none yet)."""
+    create_schema(conn)
+    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                 (META_KEY, json.dumps(marks, sort_keys=True)))
+
+
 def write_all(conn: sqlite3.Connection, rows: Rows, documents: dict[str, bytes],
               marks: dict[str, int] | None = None) -> None:
     """Replace every record (one transaction: the old state or the new, never half)."""
     with conn:
         create_schema(conn)
         if marks is not None:
-            from .sequences import write_marks
-
             write_marks(conn, marks)
         for table in RECORD_TABLES:
             conn.execute(f"DELETE FROM {table}")

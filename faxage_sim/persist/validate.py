@@ -22,7 +22,7 @@ from ..core.timeref import MAX_DURATION_SECONDS
 from .codec import MAX_FLOAT, SKIPPED_FIELDS
 
 if TYPE_CHECKING:
-    from .model import DecodedAccount, DecodedState
+    from .decoded import DecodedAccount, DecodedState
 
 # Nesting of one stored record's JSON (a job with its pending scenario step is about 8 deep;
 # a journal entry's form fields may nest to the form parser's 64).
@@ -248,7 +248,7 @@ def _id(where: str, name: str, value: int | None, low: int = 0) -> None:
 # --- the records, field by field (the API's bounds) ----------------------------------------
 
 def check_settings(settings: AccountSettings, where: str) -> None:
-    from ..core.accounts import SettingsError, _check_zone
+    from ..core.settings import SettingsError, _check_zone
     from ..scenario.schema import SETTING_MAXIMA
 
     where = f"{where}, settings"
@@ -286,7 +286,7 @@ def check_settings(settings: AccountSettings, where: str) -> None:
 
 
 def check_clock(clock: Any, where: str) -> None:
-    from ..scenario.schema import MAX_CLOCK_SPEED
+    from ..scenario.declare import MAX_CLOCK_SPEED
 
     where = f"{where}, clock"
     if not isinstance(clock, dict):
@@ -415,7 +415,7 @@ def check_event(data: dict[str, Any], where: str, name: str, account: DecodedAcc
 
 def check_fault(fault: Any, where: str) -> None:
     """An injected fault within what `POST /_sim/faults` accepts."""
-    from ..faults import DISTRIBUTIONS, HTTP_STATUSES
+    from ..faults.spec import DISTRIBUTIONS, HTTP_STATUSES
 
     check_values(fault, where)
     _id(where, "id", fault.id)

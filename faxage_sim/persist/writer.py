@@ -26,7 +26,7 @@ from ..core.cdr import CallRecord
 from ..core.deliveries import DeliveryState
 from ..core.events import SimEvent
 from ..core.inbound import BusyCall, ReceivedFax
-from ..journal import JournalEntry
+from ..server.journal import JournalEntry
 from . import store
 from .codec import DocumentPool, encode, use_pool
 from .model import (
@@ -41,10 +41,11 @@ from .model import (
     rows_of_accounts,
     to_json,
 )
-from .sequences import Sequences, write_marks
+from .sequences import Sequences
+from .store import write_marks
 
 if TYPE_CHECKING:
-    from ..state import AppState
+    from ..server.state import AppState
 
 FLUSH_INTERVAL = 0.5  # seconds between saves while anything changes
 _ID_FIELDS = ("jobid", "faxid", "recvid")

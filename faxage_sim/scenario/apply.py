@@ -39,7 +39,7 @@ from .timeline import Load, StepRunner, resolve_did
 
 if TYPE_CHECKING:
     from ..core.simulator import Simulator
-    from ..state import AppState
+    from ..server.state import AppState
 
 
 @dataclass

@@ -12,29 +12,25 @@ from typing import Any
 from ..core.clock import ClockMode
 from ..core.matching import NumberMatch
 from ..core.outcomes import TryKind, TryOutcome
-from ..core.timeref import TimeRef, parse_duration, parse_time_ref
+from ..core.timeref import parse_duration
 from .build_faults import build_fault
+from .declare import MAX_TIMELINE_FAXES, read_part
 from .document import Document
 from .errors import Issue, Location, Path
 from .model import (
+    STEP_ACTIONS,
     AccountSpec,
     ClockSpec,
     FaultEntry,
-    InboundSpec,
     InventorySpec,
-    OutboundSpec,
-    PortRequestSpec,
-    RateCenterSpec,
     RuleSpec,
     Scenario,
     StepSpec,
     TrySpec,
-    UserSpec,
 )
 
 TRY_KINDS = {"success": TryKind.SUCCESS, "busy": TryKind.BUSY, "no-answer": TryKind.NO_ANSWER,
              "drop-after": TryKind.DROP}
-STEP_ACTIONS = ("inbound", "outbound", "disable_did", "enable_did", "settings", "fault")
 TRY_DETAILS = ("dial_seconds", "transmit_seconds", "remote_csid", "longstatus")
 
 
@@ -77,14 +73,10 @@ class Builder:
         return scenario
 
     def clock(self, data: dict[str, Any]) -> ClockSpec:
-        spec = ClockSpec(mode=ClockMode(data["mode"]) if "mode" in data else None,
-                         speed=data.get("speed"))
-        if "start" in data:
-            start = parse_time_ref(data["start"])
-            if start.absolute is None:
-                self.problem(("clock", "start"), "the clock starts at a date-time, e.g. "
-                             '"2026-01-05T09:00:00-07:00"; an offset has nothing to count from')
-            spec.start = start.absolute
+        spec = read_part(ClockSpec, data)
+        if "start" in data and spec.start is None:
+            self.problem(("clock", "start"), "the clock starts at a date-time, e.g. "
+                         '"2026-01-05T09:00:00-07:00"; an offset has nothing to count from')
         if spec.speed is not None and spec.mode not in (None, ClockMode.SCALED):
             self.problem(("clock", "speed"), f'"speed" needs mode scaled, not {spec.mode}')
         return spec
@@ -92,20 +84,12 @@ class Builder:
     # --- accounts ------------------------------------------------------------------------
 
     def account(self, data: dict[str, Any], path: Path) -> AccountSpec:
-        spec = AccountSpec(where=self.where(path))
-        if "company" in data:
-            spec.company = str(data["company"])
-        if "users" in data:
-            spec.users = [UserSpec(u["username"], u["password"], u.get("email"),
-                                   u.get("manager"),
-                                   [str(d) for d in u["dids"]] if "dids" in u else None)
-                          for u in data["users"]]
-            names = [u.username for u in spec.users]
-            for i, name in enumerate(names):
-                if name in names[:i]:
-                    self.problem((*path, "users", i, "username"), f'user "{name}" twice')
-        if "dids" in data:
-            spec.dids = [str(d) for d in data["dids"]]
+        spec = read_part(AccountSpec, data, where=self.where(path))
+        names = [u.username for u in spec.users or []]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                self.problem((*path, "users", i, "username"), f'user "{name}" twice')
+        if spec.dids is not None:
             if "did_count" in data:
                 self.problem((*path, "did_count"), 'give "dids" or "did_count", not both')
             for i, user in enumerate(spec.users or []):
@@ -113,12 +97,6 @@ class Builder:
                     if did not in spec.dids:
                         self.problem((*path, "users", i, "dids"),
                                      f"{did} is not one of the account's dids")
-        spec.did_count = data.get("did_count")
-        if "disabled_dids" in data:
-            spec.disabled_dids = [str(d) for d in data["disabled_dids"]]
-        spec.settings = normalize_settings(data.get("settings", {}))
-        if "port_requests" in data:
-            spec.port_requests = [port_request_spec(p) for p in data["port_requests"]]
         return spec
 
     def check_accounts(self, accounts: list[AccountSpec]) -> None:
@@ -204,29 +182,17 @@ class Builder:
             self.problem(path, "a step needs something to do: " + ", ".join(STEP_ACTIONS)
                          + " (or a note)")
             return None
-        at = parse_time_ref(data["at"])
-        company = str(data["company"]) if "company" in data else None
+        step = read_part(StepSpec, data, where=self.where(path))
         if actions == ["fault"]:
             spec = build_fault(self.doc, data["fault"], (*path, "fault"), self.issues,
-                               start=at, company=company)
+                               start=step.at, company=step.company)
             if spec is not None:
                 scenario.faults.append(FaultEntry(self.where((*path, "fault")), spec))
             if "note" not in data:
                 return None
-        step = StepSpec(self.where(path), at, company, note=data.get("note"))
-        if "inbound" in data:
-            step.inbound = inbound_spec(data["inbound"])
-        if "outbound" in data:
-            step.outbound = outbound_spec(data["outbound"])
-        step.disable_dids = _did_list(data.get("disable_did"))
-        step.enable_dids = _did_list(data.get("enable_did"))
-        if "settings" in data:
-            step.settings = normalize_settings(data["settings"])
         return step
 
     def check_fax_total(self, scenario: Scenario) -> None:
-        from .schema import MAX_TIMELINE_FAXES
-
         total = sum((s.inbound.count if s.inbound else 0)
                     + (s.outbound.count if s.outbound else 0) for s in scenario.timeline)
         if total > MAX_TIMELINE_FAXES:
@@ -236,70 +202,7 @@ class Builder:
     # --- inventory -----------------------------------------------------------------------
 
     def inventory(self, data: dict[str, Any]) -> InventorySpec:
-        shortage = data.get("shortage")
-        return InventorySpec(
-            where=self.where(("inventory",)), replace=data.get("replace"),
-            rate_centers=[RateCenterSpec(str(c["npanxx"]), c["name"], c["state"],
-                                         [str(n) for n in c.get("numbers", [])])
-                          for c in data.get("rate_centers", [])],
-            shortage=[str(s) for s in shortage] if isinstance(shortage, list) else shortage)
-
-
-def inbound_spec(data: dict[str, Any]) -> InboundSpec:
-    return InboundSpec(
-        to=str(data["to"]) if "to" in data else None, cid=str(data.get("from", "")),
-        tsid=data.get("tsid", ""), sender=data.get("sender", ""), pages=data.get("pages", 1),
-        count=data.get("count", 1), over=parse_duration(data.get("over", 0)),
-        spacing=data.get("spacing", "even"), unreadable=data.get("unreadable", False))
-
-
-def outbound_spec(data: dict[str, Any]) -> OutboundSpec:
-    pages = data.get("pages", 1)
-    low, high = (pages, pages) if isinstance(pages, int) else (min(pages), max(pages))
-    to = data.get("to")
-    return OutboundSpec(
-        username=data.get("username"),
-        to=None if to is None else [str(n) for n in (to if isinstance(to, list) else [to])],
-        count=data.get("count", 1), over=parse_duration(data.get("over", 0)),
-        spacing=data.get("spacing", "even"), pages=(low, high),
-        url_notify=data.get("url_notify"), priority=data.get("priority", "high"))
-
-
-def port_request_spec(data: dict[str, Any]) -> PortRequestSpec:
-    """A port request from data the schema has checked (scenario files and the control
-    plane read them alike)."""
-    def when(name: str) -> TimeRef | None:
-        return parse_time_ref(data[name]) if name in data else None
-
-    return PortRequestSpec(str(data["number"]), when("requested"), when("due"),
-                           when("completed"), data.get("status"), data.get("comment", ""),
-                           data.get("complete"))
-
-
-def _did_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [str(v).strip() for v in (value if isinstance(value, list) else [value])]
-
+        return read_part(InventorySpec, data, where=self.where(("inventory",)))
 
 def _seconds(value: Any) -> float | None:
     return None if value is None else parse_duration(value)
-
-
-def normalize_settings(data: dict[str, Any]) -> dict[str, Any]:
-    """Durations ("5m") to seconds, for `apply_fields`; the schema has checked the names."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        name = str(key)
-        if isinstance(value, dict):
-            out[name] = (
-                {int(k): parse_duration(v) for k, v in value.items()}
-                if name == "page_seconds" else normalize_settings(value))
-        elif name.endswith("_seconds") and isinstance(value, str):
-            out[name] = parse_duration(value)
-        elif name.endswith("_seconds") and isinstance(value, int) \
-                and not isinstance(value, bool):
-            out[name] = float(value)
-        else:
-            out[name] = value
-    return out

@@ -10,14 +10,9 @@ from typing import Any
 
 from ..core.matching import NumberMatch
 from ..core.timeref import TimeRef, parse_duration, parse_time_ref
-from ..fault_effects import EFFECTS
-from ..faults import (
-    DEFAULT_LATENCY_CAP,
-    ERROR_OPERATIONS,
-    FaultSpec,
-    Latency,
-    ProtocolError,
-)
+from ..faults.effects import EFFECTS
+from ..faults.matching import FaultSpec
+from ..faults.spec import DEFAULT_LATENCY_CAP, ERROR_OPERATIONS, Latency, ProtocolError
 from .document import Document
 from .errors import Issue, Path
 

@@ -12,8 +12,8 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..config import SimConfig
-    from ..state import AppState
+    from ..server.config import SimConfig
+    from ..server.state import AppState
     from .model import Scenario
 
 

@@ -17,21 +17,41 @@ import typing
 from typing import Any
 
 from ..core.accounts import AccountSettings
-from ..fault_effects import EFFECTS
-from ..faults import DISTRIBUTIONS, PROTOCOL_PATHS
+from ..faults.effects import EFFECTS
+from ..faults.spec import DISTRIBUTIONS, PROTOCOL_PATHS
+from .declare import (
+    Schema,
+    declared_fields,
+    description_of,
+    is_required,
+    key_of,
+    one_or_list,
+    ref,
+)
+from .model import (
+    AccountSpec,
+    ClockSpec,
+    InboundSpec,
+    InventorySpec,
+    OutboundSpec,
+    PortRequestSpec,
+    RateCenterSpec,
+    StepSpec,
+    UserSpec,
+)
 
 SCHEMA_ID = "https://faxage-sim.invalid/scenario.schema.json"
 TRY_OUTCOMES = ("success", "busy", "no-answer", "drop-after", "conversion-failure")
 
-Schema = dict[str, Any]
 
-
-def ref(name: str) -> Schema:
-    return {"$ref": f"#/$defs/{name}"}
-
-
-def one_or_list(item: Schema, description: str) -> Schema:
-    return {"description": description, "oneOf": [item, {"type": "array", "items": item}]}
+def part_schema(cls: type, **more: Schema) -> Schema:
+    """A part declared field by field (`scenario.declare`): its properties by file key, in
+    field order (then `more`, keys the builder reads into other parts); a field without a
+    default is required."""
+    fields = declared_fields(cls)
+    return _obj({**{key_of(f): f.metadata["schema"] for f in fields}, **more},
+                description_of(cls),
+                tuple(key_of(f) for f in fields if is_required(f)))
 
 
 def _obj(properties: dict[str, Schema], description: str,
@@ -68,44 +88,9 @@ def _defs() -> dict[str, Schema]:
         "regex": {"description": "A regular expression (Python syntax), searched in the "
                                  "10-digit number.", "type": "string", "x-kind": "regex"},
         "settings": settings_schema(),
-        "user": _obj({
-            "username": {"type": "string", "minLength": 1, "description": "the login name"},
-            "password": {"type": "string", "description": "the user's password"},
-            "email": {"type": "string", "description": "Email address (em_notify)."},
-            "manager": {"type": "boolean", "description": "A manager sees the whole "
-                        "account; a non-manager only its own jobs and granted DIDs."},
-            "dids": {"type": "array", "items": ref("phone"),
-                     "description": "DIDs granted to a non-manager user."},
-        }, "A user of the account.", ("username", "password")),
-        "account": _obj({
-            "company": ref("company"),
-            "users": {"type": "array", "items": ref("user"), "minItems": 1,
-                      "description": "Users (default: demo/demo)."},
-            "dids": {"type": "array", "items": ref("phone"),
-                     "description": "The account's fax numbers (default: did_count fresh ones)."},
-            "did_count": {"type": "integer", "minimum": 0, "maximum": 1000,
-                          "description": "How many fresh DIDs to give (default 2)."},
-            "disabled_dids": {"type": "array", "items": ref("did"),
-                              "description": "DIDs disabled from the start."},
-            "settings": ref("settings"),
-            "port_requests": {"type": "array", "items": ref("port_request"),
-                              "description": "Numbers being ported in (portstatus)."},
-        }, "An account: a company with users, DIDs and settings."),
-        "port_request": _obj({
-            "number": ref("phone"),
-            "requested": ref("time"),
-            "due": ref("time"),
-            "completed": ref("time"),
-            "status": {"type": "string", "minLength": 1, "maxLength": 100,
-                       "pattern": "^[^\\t\\r\\n]*$",
-                       "description": 'The status text (default "Pending", or "Complete" '
-                                      "once completed)."},
-            "comment": {"type": "string", "maxLength": 500, "pattern": "^[^\\t\\r\\n]*$",
-                        "description": "A comment from the porting desk."},
-            "complete": {"type": "boolean",
-                         "description": "Complete (default: when it has a completed time)."},
-        }, "A number port request (times: offsets from the start or date-times; requested "
-           "defaults to the start).", ("number",)),
+        "user": part_schema(UserSpec),
+        "account": part_schema(AccountSpec),
+        "port_request": part_schema(PortRequestSpec),
         "try": {
             "description": "What one dial try does.",
             "oneOf": [
@@ -176,64 +161,12 @@ def _defs() -> dict[str, Schema]:
                           "the service (e.g. the job is stored) though the client sees "
                           "the fault."},
         }, "An injected fault: which requests, when, and what goes wrong."),
-        "inbound": _obj({
-            "to": ref("did"),
-            "from": ref("phone"),
-            "tsid": {"type": "string", "maxLength": 20},
-            "sender": {"type": "string"},
-            "pages": {"type": "integer", "minimum": 1, "maximum": 500},
-            "count": {"type": "integer", "minimum": 1, "maximum": MAX_TIMELINE_FAXES},
-            "over": ref("duration"),
-            "spacing": {"type": "string", "enum": ["even", "random"]},
-            "unreadable": {"type": "boolean", "description": "getfax answers ERR13."},
-        }, "Inbound faxes: one, or a burst of `count` over `over`."),
-        "outbound": _obj({
-            "username": {"type": "string", "minLength": 1},
-            "to": one_or_list(ref("phone"), "Destinations (default: random numbers)."),
-            "count": {"type": "integer", "minimum": 1, "maximum": MAX_TIMELINE_FAXES},
-            "over": ref("duration"),
-            "spacing": {"type": "string", "enum": ["even", "random"]},
-            "pages": {"description": "Pages per fax: N, or [min, max].", "oneOf": [
-                {"type": "integer", "minimum": 1, "maximum": 500},
-                {"type": "array", "items": {"type": "integer", "minimum": 1,
-                                            "maximum": 500},
-                 "minItems": 2, "maxItems": 2}]},
-            "url_notify": {"type": "string", "pattern": "^https?://"},
-            "priority": {"type": "string", "enum": ["high", "low"]},
-        }, "Outbound faxes the account's users send, as sendfax would store them."),
-        "step": _obj({
-            "at": ref("time"),
-            "company": ref("company"),
-            "note": {"type": "string", "description": "A line for the console."},
-            "inbound": ref("inbound"),
-            "outbound": ref("outbound"),
-            "disable_did": one_or_list(ref("did"), "Disable these DIDs."),
-            "enable_did": one_or_list(ref("did"), "Enable these DIDs."),
-            "settings": ref("settings"),
-            "fault": ref("fault"),
-        }, "A timeline step: at a time, one thing happens.", ("at",)),
-        "rate_center": _obj({
-            "npanxx": {"type": ["string", "integer"], "pattern": "^[2-9][0-9]{5}$"},
-            "name": {"type": "string", "minLength": 1},
-            "state": {"type": "string", "minLength": 1},
-            "numbers": {"type": "array", "items": ref("phone")},
-        }, "A rate center the simulated service serves.", ("npanxx", "name", "state")),
-        "inventory": _obj({
-            "replace": {"type": "boolean",
-                        "description": "Start from an empty rate-center table."},
-            "rate_centers": {"type": "array", "items": ref("rate_center")},
-            "shortage": {"description": "No spare numbers: everywhere (true) or in these "
-                                        "area codes / NPANXXs.",
-                         "oneOf": [{"type": "boolean"},
-                                   {"type": "array", "items": {
-                                       "type": ["string", "integer"],
-                                       "pattern": "^[0-9]{3,6}$"}}]},
-        }, "Changes to the rate-center inventory (portable, provision.php)."),
-        "clock": _obj({
-            "mode": {"type": "string", "enum": ["realtime", "scaled", "manual"]},
-            "speed": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_CLOCK_SPEED},
-            "start": ref("time"),
-        }, "The simulated clock."),
+        "inbound": part_schema(InboundSpec),
+        "outbound": part_schema(OutboundSpec),
+        "step": part_schema(StepSpec, fault=ref("fault")),
+        "rate_center": part_schema(RateCenterSpec),
+        "inventory": part_schema(InventorySpec),
+        "clock": part_schema(ClockSpec),
     }
 
 
@@ -276,10 +209,7 @@ SETTING_MAXIMA: dict[str, float] = {
     "inbound_rate_per_hour": MAX_INBOUND_RATE_PER_HOUR, "conversion_per_page": 86400,
     "attempts": 20, "backoff_factor": 10,
 }
-# Faxes one scenario's timeline may generate in all (each costs CPU when its time comes).
-MAX_TIMELINE_FAXES = 10_000
-MAX_CLOCK_SPEED = 1000
-MAX_URL_LENGTH = 2048  # simulated seconds per real second (a scaled clock)
+MAX_URL_LENGTH = 2048
 
 
 def _field_schema(name: str, hint: Any, owner: type) -> Schema:

@@ -1,6 +1,6 @@
 """The web dashboard at `/_sim/ui/`: the simulated fax network, live, in a browser.
 
-Imported on the first dashboard request (app.py), so `faxage-sim serve` starts as fast
+Imported on the first dashboard request (server/app.py), so `faxage-sim serve` starts as fast
 without it. See docs/dashboard.md.
 """
 

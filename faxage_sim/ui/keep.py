@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from ..handle import SimHandle
+    from ..harness.handle import SimHandle
 
 
 def wait_for_the_developer(config: pytest.Config, handles: Sequence[SimHandle],

@@ -19,8 +19,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
-from .. import __version__
-from ..state import AppState
+from ..server.state import AppState
+from ..server.version import VERSION as __version__
 from . import images, views
 from .stream import events
 

@@ -21,8 +21,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 if TYPE_CHECKING:
     from ..core.events import SimEvent
-    from ..journal import JournalEntry
-    from ..state import AppState
+    from ..server.journal import JournalEntry
+    from ..server.state import AppState
 
 MIN_INTERVAL = 0.5  # real seconds between two change messages of one stream
 KEEPALIVE = 15.0  # real seconds: a comment line keeps proxies from closing an idle stream

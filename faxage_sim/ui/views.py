@@ -25,8 +25,8 @@ from ..wire.records import StatusOptions, format_status_record, shortstatus
 if TYPE_CHECKING:
     from ..core.accounts import Account
     from ..core.inbound import ReceivedFax
-    from ..journal import JournalEntry
-    from ..state import AppState
+    from ..server.journal import JournalEntry
+    from ..server.state import AppState
 
 PAGE_SIZE = 25  # rows of a table page: about one screen
 LATEST = 10  # jobs and faxes on the overview

@@ -145,7 +145,7 @@ def main(args: argparse.Namespace) -> int:
 
 
 def replay_main(args: argparse.Namespace) -> int:
-    from .. import __version__
+    from ..server.version import VERSION as __version__
     from .coverage import coverage
     from .replay import replay, replay_options
     from .report import ReportProblem, load_report, write_report

@@ -69,7 +69,7 @@ def answer_json(answer: Answer, options: Options) -> dict[str, object]:
 def write_report(path: Path, options: Options, results: list[Result], seconds: float,
                  cannot_check: str | None, source: str | None,
                  coverage: Coverage | None) -> None:
-    from .. import __version__
+    from ..server.version import VERSION as __version__
     from .runner import VERDICTS, is_local
 
     report = {

@@ -294,10 +294,10 @@ def transport_problem(exc: httpx.HTTPError, timeout: float) -> str:
 @contextmanager
 def reference(options: Options, populated: bool, start: float) -> Iterator[Side]:
     """An in-process emulator whose one account has the user's credentials."""
-    from ..config import SimConfig
     from ..core.clock import ClockMode
-    from ..embedded import EmbeddedSimulator
-    from ..inprocess import IN_PROCESS_URL
+    from ..harness.embedded import EmbeddedSimulator
+    from ..harness.inprocess import IN_PROCESS_URL
+    from ..server.config import SimConfig
 
     config = SimConfig(clock=ClockMode.MANUAL, port=0, log_requests=False, start=start,
                        fetch=False)

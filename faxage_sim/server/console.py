@@ -19,7 +19,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import IO, TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from .core.events import SimEvent
+from ..core.events import SimEvent
 
 if TYPE_CHECKING:
     from .journal import JournalEntry

@@ -1,10 +1,10 @@
 """What each injected fault does: one registered class per effect (`EFFECTS`).
 
 Each class holds its scenario fields and their JSON schema, how it is read from checked
-scenario data (into `FaultSpec` fields), what the journal says of it, and how it is delivered
+scenario data (into `FaultFields`), what the journal says of it, and how it is delivered
 on the wire. The scenario schema, the "one effect per fault" rule, the `processed` rule and
 the response dispatch are all derived from the registry. Which requests a fault hits, and
-when, is `faults.py`.
+when, is `matching.py`; the fields both read are `spec.py`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Protocol
 
-from .core.timeref import parse_duration
-from .faults import (
+from ..core.timeref import parse_duration
+from .spec import (
     DEBUG_PATH,
     DEFAULT_HANG_MAX,
     HTTP_STATUSES,
@@ -31,8 +31,8 @@ from .faults import (
 if TYPE_CHECKING:
     from starlette.types import Receive, Send
 
-    from .faults import FaultSpec
-    from .wire.forms import PhpPost
+    from ..wire.forms import PhpPost
+    from .spec import FaultFields
 
 Schema = dict[str, Any]
 Problem = Callable[..., None]
@@ -68,31 +68,31 @@ class Effect:
     takes_processed: ClassVar[bool] = False  # `processed` may say the request is served
     on_wire: ClassVar[bool] = False  # sent by the transport (`deliver`)
 
-    def present(self, spec: FaultSpec) -> bool:
+    def present(self, spec: FaultFields) -> bool:
         value = getattr(spec, self.key)
         return value is not None and value is not False
 
     def parse(self, data: dict[str, Any], problem: Problem) -> dict[str, Any]:
-        """The FaultSpec fields from checked scenario data (`problem` reports a mistake
+        """The FaultFields fields from checked scenario data (`problem` reports a mistake
         the schema cannot express)."""
         return {self.key: data.get(self.key)}
 
-    def describe(self, spec: FaultSpec) -> str:
+    def describe(self, spec: FaultFields) -> str:
         raise NotImplementedError
 
-    def replaces(self, spec: FaultSpec) -> bool:
+    def replaces(self, spec: FaultFields) -> bool:
         return self.replaces_answer
 
-    def operation_level(self, spec: FaultSpec) -> bool:
+    def operation_level(self, spec: FaultFields) -> bool:
         return False
 
-    def reaches_service(self, spec: FaultSpec) -> bool:
+    def reaches_service(self, spec: FaultFields) -> bool:
         return not self.replaces(spec) or bool(spec.processed)
 
-    def replacement(self, spec: FaultSpec, path: str, post: PhpPost) -> Replacement:
+    def replacement(self, spec: FaultFields, path: str, post: PhpPost) -> Replacement:
         return Replacement("", "no answer")  # a hang or reset: nothing is ever sent
 
-    async def deliver(self, spec: FaultSpec, wire: Wire, receive: Receive,
+    async def deliver(self, spec: FaultFields, wire: Wire, receive: Receive,
                       send: Send) -> None:
         raise NotImplementedError
 
@@ -105,23 +105,23 @@ class ErrorEffect(Effect):
     def parse(self, data: dict[str, Any], problem: Problem) -> dict[str, Any]:
         return {"error": ProtocolError(data["error"]) if "error" in data else None}
 
-    def describe(self, spec: FaultSpec) -> str:
+    def describe(self, spec: FaultFields) -> str:
         assert spec.error is not None
         return spec.error.value
 
-    def replaces(self, spec: FaultSpec) -> bool:
+    def replaces(self, spec: FaultFields) -> bool:
         return spec.error is ProtocolError.ERR01
 
-    def operation_level(self, spec: FaultSpec) -> bool:
+    def operation_level(self, spec: FaultFields) -> bool:
         return spec.error is not ProtocolError.ERR01
 
-    def reaches_service(self, spec: FaultSpec) -> bool:
+    def reaches_service(self, spec: FaultFields) -> bool:
         return spec.error is not ProtocolError.ERR01  # no database: nothing is stored
 
-    def replacement(self, spec: FaultSpec, path: str, post: PhpPost) -> Replacement:
+    def replacement(self, spec: FaultFields, path: str, post: PhpPost) -> Replacement:
         """ERR01 in the casing of the URL; the debug URL dumps the POST first, as PHP does."""
-        from .wire import catalog
-        from .wire.forms import print_r
+        from ..wire import catalog
+        from ..wire.forms import print_r
 
         text = catalog.ERR01_DATABASE if path in UPPER_CASE_PATHS \
             else catalog.LC_ERR01_DATABASE
@@ -141,11 +141,11 @@ class StatusEffect(Effect):
             problem('"server" chooses who sends a 500 page; use it with status: 500', "server")
         return {"status": data.get("status"), "server": data.get("server")}
 
-    def describe(self, spec: FaultSpec) -> str:
+    def describe(self, spec: FaultFields) -> str:
         return f"HTTP {spec.status}"
 
-    def replacement(self, spec: FaultSpec, path: str, post: PhpPost) -> Replacement:
-        from .wire import catalog
+    def replacement(self, spec: FaultFields, path: str, post: PhpPost) -> Replacement:
+        from ..wire import catalog
 
         assert spec.status is not None
         if spec.status == 500 and spec.server != "nginx":
@@ -169,10 +169,10 @@ class HangEffect(Effect):
         return {"hang": hang is not None and hang is not False,
                 "hang_max": None if hang in (None, True, False) else parse_duration(hang)}
 
-    def describe(self, spec: FaultSpec) -> str:
+    def describe(self, spec: FaultFields) -> str:
         return "hang until the client gives up"
 
-    async def deliver(self, spec: FaultSpec, wire: Wire, receive: Receive,
+    async def deliver(self, spec: FaultFields, wire: Wire, receive: Receive,
                       send: Send) -> None:
         """Answer nothing until the client disconnects (or, at most, `hang_max`)."""
         given = spec.hang_max
@@ -204,10 +204,10 @@ class ResetEffect(Effect):
     def parse(self, data: dict[str, Any], problem: Problem) -> dict[str, Any]:
         return {"reset": bool(data.get("reset"))}
 
-    def describe(self, spec: FaultSpec) -> str:
+    def describe(self, spec: FaultFields) -> str:
         return "connection reset"
 
-    async def deliver(self, spec: FaultSpec, wire: Wire, receive: Receive,
+    async def deliver(self, spec: FaultFields, wire: Wire, receive: Receive,
                       send: Send) -> None:
         await reset_connection(receive)
 
@@ -225,11 +225,11 @@ class TruncateEffect(Effect):
                 "truncate_keep": truncate if isinstance(truncate, int)
                 and truncate is not True else None}
 
-    def describe(self, spec: FaultSpec) -> str:
+    def describe(self, spec: FaultFields) -> str:
         kept = "half" if spec.truncate_keep is None else f"{spec.truncate_keep} bytes"
         return f"body cut short ({kept} sent)"
 
-    async def deliver(self, spec: FaultSpec, wire: Wire, receive: Receive,
+    async def deliver(self, spec: FaultFields, wire: Wire, receive: Receive,
                       send: Send) -> None:
         body = wire.payload
         keep = spec.truncate_keep
@@ -266,11 +266,11 @@ class DripEffect(Effect):
         return {"drip": Drip(chunk_bytes=value.get("chunk_bytes", Drip.chunk_bytes),
                              interval=parse_duration(value.get("interval", Drip.interval)))}
 
-    def describe(self, spec: FaultSpec) -> str:
+    def describe(self, spec: FaultFields) -> str:
         assert spec.drip is not None
         return f"slow drip ({spec.drip.chunk_bytes} byte(s) every {spec.drip.interval:g}s)"
 
-    async def deliver(self, spec: FaultSpec, wire: Wire, receive: Receive,
+    async def deliver(self, spec: FaultFields, wire: Wire, receive: Receive,
                       send: Send) -> None:
         assert spec.drip is not None
         chunk, interval = max(1, spec.drip.chunk_bytes), spec.drip.interval

@@ -91,7 +91,7 @@ def _token_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def _control_headers(args: argparse.Namespace) -> dict[str, str]:
-    from .control.guard import client_headers
+    from ..control.guard import client_headers
 
     return client_headers(getattr(args, "control_token", None))
 
@@ -194,7 +194,7 @@ def run_journal(args: argparse.Namespace) -> int:
 
     import httpx
 
-    from .harness.expectations import describe_delivery, describe_request
+    from ..harness.expectations import describe_delivery, describe_request
 
     if args.ca_bundle is not None and not args.ca_bundle.is_file():
         print(f"faxage-sim journal: no CA bundle at {args.ca_bundle}; give the file serve --tls "

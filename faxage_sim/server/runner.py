@@ -57,7 +57,7 @@ class AnnouncingServer(uvicorn.Server):
         state = getattr(getattr(self.config.app, "state", None), "faxage", None)
         if state is not None:
             state.closing()
-        from .endpoints.faulted import cut_held
+        from ..endpoints.faulted import cut_held
 
         cut = cut_held()
         if cut:

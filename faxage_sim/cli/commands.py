@@ -8,20 +8,20 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
-from . import __version__
-from .config import (
+from ..core.clock import ClockMode
+from ..core.outbox import DEFAULT_SENDER
+from ..server.config import (
     DEFAULT_FETCH_MAX_BYTES,
     DEFAULT_FETCH_TIMEOUT,
     DEFAULT_JOURNAL_LIMIT,
     DEFAULT_MAX_BODY,
     SimConfig,
 )
-from .core.clock import ClockMode
-from .core.outbox import DEFAULT_SENDER
+from ..server.version import VERSION as __version__
 from .usage import CliParser, file_in_existing_folder, number, run_cleanly
 
 if TYPE_CHECKING:
-    from .tls import TlsFiles
+    from ..server.tls import TlsFiles
 
 
 def _positive_int(text: str) -> int:
@@ -51,7 +51,7 @@ def _speed(text: str) -> float:
 
 def _start(text: str) -> float:
     """What a scenario's `clock.start` accepts: ISO 8601, with an offset or UTC without."""
-    from .core.timeref import parse_datetime
+    from ..core.timeref import parse_datetime
 
     value = parse_datetime(text)
     if value is None:
@@ -116,16 +116,16 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     serve.add_argument("--ca-bundle", metavar="PATH", default=None,
                        type=file_in_existing_folder,
                        help="with --tls: write the CA certificate here (default: a temp dir)")
-    from .control.options import add_serve_arguments
-    from .persist.cli import add_snapshot_parsers, add_state_argument
+    from ..control.options import add_serve_arguments
+    from ..persist.cli import add_snapshot_parsers, add_state_argument
 
     add_serve_arguments(serve)
     add_state_argument(serve)
     if only == "serve":
         return parser
+    from ..scenario.cli import add_parsers as add_scenario_parsers
+    from ..verify.cli import add_parser as add_verify_parser
     from .ci import add_ci_parsers
-    from .scenario.cli import add_parsers as add_scenario_parsers
-    from .verify.cli import add_parser as add_verify_parser
 
     add_ci_parsers(commands)
     add_scenario_parsers(commands)
@@ -154,7 +154,7 @@ def config_from(args: argparse.Namespace) -> SimConfig:
 
 
 def _host_port(text: str) -> tuple[str, int]:
-    from .notify.email import parse_host_port
+    from ..notify.email import parse_host_port
 
     try:
         return parse_host_port(text)
@@ -174,21 +174,21 @@ def run_serve(args: argparse.Namespace) -> int:
         remove_stale(args.port_file)  # first of all: its presence must mean "ready"
     if args.ca_bundle and not args.tls:
         usage_error("--ca-bundle needs --tls")
-    from .control.options import configure, login_words, ready_line
+    from ..control.options import configure, login_words, ready_line
 
     config = config_from(args)
     scenario = None
     if args.scenario is not None:
-        from .scenario.cli import startup_scenario
+        from ..scenario.cli import startup_scenario
 
         scenario = startup_scenario(args.scenario, config, args)
-    from .app import create_app
+    from ..server.app import create_app
+    from ..server.console import ConsoleLog
+    from ..server.runner import base_url, bind_socket, serve
     from .ci import remove_stale, write_port_file
-    from .console import ConsoleLog
-    from .server import base_url, bind_socket, serve
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
-    from .persist.cli import attach_for_serve, open_for_serve, state_phrase
+    from ..persist.cli import attach_for_serve, open_for_serve, state_phrase
 
     loaded = open_for_serve(args.state)  # exits 2 with one line if the file cannot be used
     try:
@@ -208,7 +208,7 @@ def run_serve(args: argparse.Namespace) -> int:
         who = "the saved state"
         scenario = None  # a restored state wins over the start-up scenario
     if scenario is not None:
-        from .scenario.cli import install
+        from ..scenario.cli import install
 
         who = install(app.state.faxage, scenario)
 
@@ -235,7 +235,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def start_tls(ca_bundle: str | None) -> TlsFiles:
-    from .tls import TlsUnavailable, make_tls
+    from ..server.tls import TlsUnavailable, make_tls
 
     try:
         tls = make_tls(ca_bundle)
@@ -260,11 +260,11 @@ def _run(argv: Sequence[str] | None) -> int:
     if args.command == "serve":
         return run_serve(args)
     if args.command == "scenario":
-        from .scenario.cli import run as run_scenario
+        from ..scenario.cli import run as run_scenario
 
         return run_scenario(args)
     if args.command == "snapshot":
-        from .persist.cli import run_snapshot
+        from ..persist.cli import run_snapshot
 
         return run_snapshot(args)
     if args.command in ("wait", "journal"):

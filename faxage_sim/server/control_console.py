@@ -1,9 +1,9 @@
 """One console line for each control-plane action (clock moved, reset, faults, accounts), so
 a person watching `faxage-sim serve` sees what a test or a curl did.
 
-It wraps the whole `/_sim/` router (one hook, in app.py) and reads only what went over the wire:
-the request's JSON and the answer's. Actions the simulator announces itself (a scenario loaded,
-settings changed, a DID switched, an inbound call) are left to those lines.
+It wraps the whole `/_sim/` router (one hook, in server/app.py) and reads only what went over
+the wire: the request's JSON and the answer's. Actions the simulator announces itself (a
+scenario loaded, settings changed, a DID switched, an inbound call) are left to those lines.
 """
 
 from __future__ import annotations

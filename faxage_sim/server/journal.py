@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .core.budget import cut_text, fit_fields, text_cost
-from .wire.forms import PhpPost
+from ..core.budget import cut_text, fit_fields, text_cost
+from ..wire.forms import PhpPost
 
 # Never kept in the journal: secrets and bulk file data.
 ELIDED_FIELDS = frozenset({"password", "faxfiledata"})

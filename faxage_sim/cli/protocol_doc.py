@@ -15,8 +15,8 @@ import inspect
 import sys
 from pathlib import Path
 
-from .wire import catalog
-from .wire.contract import (
+from ..wire import catalog
+from ..wire.contract import (
     CALLBACK_FIELDS,
     CREDENTIALS,
     DECISIONS,
@@ -30,7 +30,7 @@ from .wire.contract import (
     Text,
 )
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "protocol.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
 EVIDENCE_WORDS: dict[Evidence, str] = {
     "vendor": "vendor document", "client": "public client code", "decision": "decision"}
 EXAMPLE_START = "2026-01-05T16:00:00+00:00"  # 09:00 in the reference account's zone
@@ -134,7 +134,7 @@ def examples() -> dict[str, str]:
     job on a line, two received faxes, a busy call and a port request."""
     from datetime import datetime
 
-    from .verify.runner import Options, reference
+    from ..verify.runner import Options, reference
 
     start = datetime.fromisoformat(EXAMPLE_START).timestamp()
     options = Options("http://127.0.0.1", "demo", "1000", "demo", did="3032974100")
@@ -290,7 +290,7 @@ def render() -> str:
 
 
 def _decisions() -> list[str]:
-    from .verify.cases import CASES
+    from ..verify.cases import CASES
 
     out = ["", "## Decisions", "",
            "Every point the public record leaves open, the form faxage-sim answers with, "

@@ -14,12 +14,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..control.guard import ControlGuard, ControlMount, GuardPolicy
+from ..endpoints import httpsfax
+from ..endpoints.base import InertInBrowser, ProtocolResponse, inert_send
+from ..wire import catalog
 from .config import SimConfig
-from .control.guard import ControlGuard, ControlMount, GuardPolicy
-from .endpoints import httpsfax
-from .endpoints.base import InertInBrowser, ProtocolResponse, inert_send
 from .state import AppState
-from .wire import catalog
 
 if TYPE_CHECKING:
     from .console import ConsoleLog
@@ -37,13 +37,13 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 # getcdr.php and provision.php import their modules on first request (lean start-up), as
 # real functions so that mypy checks them and "go to definition" finds them.
 async def getcdr_endpoint(request: Request) -> Response:
-    from .endpoints.getcdr import endpoint
+    from ..endpoints.getcdr import endpoint
 
     return await endpoint(request)
 
 
 async def provision_endpoint(request: Request) -> Response:
-    from .endpoints.provision import endpoint
+    from ..endpoints.provision import endpoint
 
     return await endpoint(request)
 
@@ -57,7 +57,7 @@ def never_a_traceback(endpoint: Endpoint) -> Endpoint:
         try:
             return await endpoint(request)
         except Exception:
-            from .endpoints.base import internal_error, to_response
+            from ..endpoints.base import internal_error, to_response
 
             log.exception("faxage-sim internal error on %s", request.url.path)
             return to_response(internal_error())
@@ -129,7 +129,8 @@ class LazyControlPlane:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._router is None:
-            from . import control, control_console
+            from .. import control
+            from . import control_console
 
             self._router = control_console.wrap(Router(routes=control.routes()))
         await self._router(scope, receive, send)
@@ -144,7 +145,7 @@ class LazyDashboard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._router is None:
-            from . import ui
+            from .. import ui
 
             self._router = Router(routes=ui.routes())
         await self._router(scope, receive, send)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .core.clock import ClockMode
-from .core.outbox import DEFAULT_SENDER
+from ..core.clock import ClockMode
+from ..core.outbox import DEFAULT_SENDER
 
 DEFAULT_MAX_BODY = 64 * 1024 * 1024  # bytes, like a generous PHP post_max_size
 DEFAULT_JOURNAL_LIMIT = 100_000

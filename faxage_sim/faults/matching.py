@@ -15,7 +15,7 @@ Two kinds of effect:
   up, a connection reset, a body cut short, or a body dripped out slowly.
 
 Faults are tried in order; the first that fires applies and later ones do not count the
-request. What each effect does is its registered class in `fault_effects.py` (its scenario
+request. What each effect does is its registered class in `effects.py` (its scenario
 fields and schema, parsing, description and delivery on the wire). `endpoints/faulted.py` is
 the fault gate a request passes (`serve_protocol` asks it, and only when a fault is in force).
 """
@@ -24,128 +24,21 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import math
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import TYPE_CHECKING, Final
 
-from .core.matching import NumberMatch
-from .core.timeref import TimeRef
-
-if TYPE_CHECKING:
-    from .fault_effects import Effect
-
-PROTOCOL_PATHS: Final = ("/httpsfax.php", "/httpsfax-debug.php", "/getcdr.php",
-                         "/provision.php", "/new_provision.php")
+from .effects import EFFECTS, Effect
+from .spec import FaultFields, ProtocolError
 
 
-class ProtocolError(StrEnum):
-    ERR01 = "ERR01"
-    ERR13 = "ERR13"
-    ERR15 = "ERR15"
-    ERR21 = "ERR21"
-    ERR23 = "ERR23"
-
-
-# The operation each operation-level error belongs to (ERR01 hits any request).
-ERROR_OPERATIONS: Final = {
-    ProtocolError.ERR13: "getfax",
-    ProtocolError.ERR15: "sendfax",
-    ProtocolError.ERR21: "stopfax",
-    ProtocolError.ERR23: "stopfax",
-}
-HTTP_STATUSES: Final = (500, 502, 503, 504)
-DISTRIBUTIONS: Final = ("fixed", "uniform", "normal", "lognormal", "exponential")
-DEFAULT_LATENCY_CAP: Final = 120.0  # real seconds: no drawn latency is longer
-DEFAULT_HANG_MAX: Final = 600.0  # real seconds before a hung request's connection is closed
-UPPER_CASE_PATHS: Final = frozenset({"/httpsfax.php", "/httpsfax-debug.php"})
-DEBUG_PATH: Final = "/httpsfax-debug.php"
-
-
-@dataclass(frozen=True)
-class Latency:
-    """Real seconds before the answer starts: fixed, or drawn from a distribution."""
-
-    distribution: str = "fixed"
-    seconds: float = 0.0  # fixed
-    low: float = 0.0  # uniform
-    high: float = 0.0
-    mean: float = 0.0  # normal, exponential
-    stddev: float = 0.0  # normal
-    median: float = 0.0  # lognormal
-    sigma: float = 0.0  # lognormal: the spread of log(latency)
-    cap: float = DEFAULT_LATENCY_CAP
-
-    def draw(self, rng: random.Random) -> float:
-        if self.distribution == "uniform":
-            value = rng.uniform(self.low, self.high)
-        elif self.distribution == "normal":
-            value = rng.gauss(self.mean, self.stddev)
-        elif self.distribution == "lognormal":
-            value = self.median * math.exp(rng.gauss(0.0, self.sigma)) if self.median else 0.0
-        elif self.distribution == "exponential":
-            value = rng.expovariate(1.0 / self.mean) if self.mean > 0 else 0.0
-        else:
-            value = self.seconds
-        return min(max(0.0, value), self.cap)
-
-    def describe(self) -> str:
-        if self.distribution == "fixed":
-            return f"latency {self.seconds:g}s"
-        params = {"uniform": f"{self.low:g}-{self.high:g}s",
-                  "normal": f"mean {self.mean:g}s sd {self.stddev:g}s",
-                  "lognormal": f"median {self.median:g}s sigma {self.sigma:g}",
-                  "exponential": f"mean {self.mean:g}s"}[self.distribution]
-        return f"latency {self.distribution} {params}"
-
-
-@dataclass(frozen=True)
-class Drip:
-    """The body sent `chunk_bytes` at a time, `interval` real seconds apart."""
-
-    chunk_bytes: int = 1
-    interval: float = 0.1
-
-
-@dataclass(frozen=True)
-class FaultSpec:
-    name: str = ""
-    # --- which requests ---
-    paths: tuple[str, ...] = ()
-    operations: tuple[str, ...] = ()
-    companies: tuple[str, ...] = ()
-    destination: NumberMatch | None = None
-    nth: int | None = None
-    every: int | None = None
-    after: int | None = None
-    probability: float | None = None
-    # --- when ---
-    start: TimeRef | None = None
-    end: TimeRef | None = None
-    duration: float | None = None  # the window's length from `start` (instead of `end`)
-    hits: int | None = None
-    # --- what ---
-    error: ProtocolError | None = None
-    status: int | None = None
-    server: str | None = None  # the 500 page: "php" (default) or "nginx"
-    latency: Latency | None = None
-    hang: bool = False
-    hang_max: float | None = None  # None: until the client gives up (DEFAULT_HANG_MAX at most)
-    reset: bool = False
-    truncate: bool = False
-    truncate_keep: int | None = None  # bytes kept; None: half the body
-    drip: Drip | None = None
-    # Does the request still reach the simulated service (a job is stored, say) although
-    # the client sees the fault? None: the effect's default (see `reaches_service`).
-    processed: bool | None = None
+@dataclass(frozen=True, eq=False)
+class FaultSpec(FaultFields):
+    """A fault: its fields (`FaultFields`) and what its registered effect makes of them."""
 
     @property
     def effect(self) -> Effect | None:
-        """The registered effect this fault has (latency aside; `fault_effects.EFFECTS`)."""
-        from .fault_effects import EFFECTS
-
+        """The registered effect this fault has (latency aside; `effects.EFFECTS`)."""
         return next((e for e in EFFECTS if e.present(self)), None)
 
     @property

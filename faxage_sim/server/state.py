@@ -5,23 +5,43 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
+from ..core.simulator import Simulator, SimulatorOptions
+from ..notify.callbacks import CallbackDispatcher
+from ..notify.email import MailRelay, SmtpSettings
+from ..notify.payloads import WirePayloads
 from .config import SimConfig
-from .core.simulator import Simulator, SimulatorOptions
 from .journal import Journal
-from .notify.callbacks import CallbackDispatcher
-from .notify.email import MailRelay, SmtpSettings
-from .notify.payloads import WirePayloads
 
 if TYPE_CHECKING:
+    from ..documents.fetch import UrlFetcher
+    from ..faults.matching import FaultBook
+    from ..scenario.model import Scenario
+    from ..scenario.timeline import Load
     from .console import ConsoleLog
-    from .documents.fetch import UrlFetcher
-    from .faults import FaultBook
     from .journal import JournalEntry
-    from .persist.writer import Persister
-    from .scenario.model import Scenario
-    from .scenario.timeline import Load
+
+
+
+class StateKeeper(Protocol):
+    """What the app state asks of `--state FILE`'s keeper (`persist.writer.Persister`, which
+    reads this state: it is handed in, never imported here)."""
+
+    def request_done(self, entry: JournalEntry) -> None: ...
+
+    def control_changed(self, path: str) -> None: ...
+
+    def everything_changed(self) -> None: ...
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def ids_replaced(self) -> None: ...
+
+    def health(self) -> dict[str, Any]: ...
+
 
 # The realtime driver never sleeps longer than this, so a clock change is noticed soon.
 MAX_DRIVER_SLEEP = 0.5
@@ -49,7 +69,7 @@ class AppState:
         self.sim.outbox.sender = config.smtp_from
         self.mail = MailRelay(self.sim, SmtpSettings(*config.smtp) if config.smtp else None)
         self.console = console
-        self.persister: Persister | None = None  # --state FILE: keeps the file up to date
+        self.persister: StateKeeper | None = None  # --state FILE: keeps the file up to date
         self.started = False
         # Observers of each journaled request, and of the server beginning to shut down
         # (the dashboard's live streams end then, so a graceful shutdown never waits on them).
@@ -68,7 +88,7 @@ class AppState:
     @property
     def fetcher(self) -> UrlFetcher:
         if self._fetcher is None:
-            from .documents.fetch import FetchSettings, UrlFetcher
+            from ..documents.fetch import FetchSettings, UrlFetcher
 
             config = self.config
             self._fetcher = UrlFetcher(self.sim, FetchSettings(
@@ -83,7 +103,7 @@ class AppState:
     @property
     def faults(self) -> FaultBook:
         if self._faults is None:
-            from .faults import FaultBook
+            from ..faults.matching import FaultBook
 
             self._faults = FaultBook()
         return self._faults
