@@ -110,16 +110,21 @@ def restored_summary(loaded: LoadedState) -> dict[str, int] | None:
 
 # --- whole-state snapshots ---------------------------------------------------------------
 
-def snapshot_bytes(state: AppState) -> bytes:
-    from . import store
-
+def _rows_and_files(state: AppState) -> tuple[Rows, dict[str, bytes]]:
+    """Every record of the running state as rows, and the documents they name."""
     pool = DocumentPool()
     use_pool(pool)
     try:
         rows = all_rows(state)
     finally:
         use_pool(None)
-    return store.to_bytes(rows, pool.files)
+    return rows, pool.files
+
+
+def snapshot_bytes(state: AppState) -> bytes:
+    from . import store
+
+    return store.to_bytes(*_rows_and_files(state))
 
 
 async def snapshot_bytes_off_loop(state: AppState) -> bytes:
@@ -175,13 +180,7 @@ def load_snapshot(state: AppState, data: bytes) -> dict[str, int]:
 
 def _current(state: AppState) -> DecodedState:
     """The running state as decoded records (to put back if an install fails)."""
-    pool = DocumentPool()
-    use_pool(pool)
-    try:
-        rows = all_rows(state)
-    finally:
-        use_pool(None)
-    decoded, _pool = _decode(rows, pool.files)
+    decoded, _pool = _decode(*_rows_and_files(state))
     return decoded
 
 
