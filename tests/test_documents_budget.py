@@ -284,6 +284,7 @@ def test_the_dashboard_picture_of_a_late_page_works_for_a_long_job(client: TestC
     assert client.get(f"/_sim/ui/jobs/{jobid}/pages/301.png").status_code == 404
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow warns of the damage done on purpose
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(["tif", "tiff", "gif", "jpg", "bmp", "pdf", "txt", "csv", "html"]),
        st.lists(st.tuples(st.integers(0, 2_000), st.integers(0, 255)), max_size=12),

@@ -24,11 +24,15 @@ def cut_text(text: str, keep: int) -> str:
 
 def text_cost(value: Any) -> int:
     """Characters a kept value holds: its strings, keys and values of nested mappings."""
-    if isinstance(value, str):
+    if type(value) is str:
         return len(value)
-    if isinstance(value, Mapping):
-        return sum(text_cost(k) + text_cost(v) for k, v in value.items())
-    return 8
+    if isinstance(value, Mapping):  # nearly always flat texts: counted without a call each
+        total = 0
+        for key, item in value.items():
+            total += len(key) if type(key) is str else text_cost(key)
+            total += len(item) if type(item) is str else text_cost(item)
+        return total
+    return len(value) if isinstance(value, str) else 8
 
 
 def fit_fields(fields: Mapping[str, Any], budget: int) -> dict[str, Any]:
@@ -39,7 +43,7 @@ def fit_fields(fields: Mapping[str, Any], budget: int) -> dict[str, Any]:
     left_out = 0
     left_out_chars = 0
     for name, value in fields.items():
-        cost = len(name) + text_cost(value)
+        cost = len(name) + (len(value) if type(value) is str else text_cost(value))
         if left_out or spent + cost > budget:
             left_out += 1
             left_out_chars += cost

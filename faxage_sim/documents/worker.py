@@ -48,9 +48,21 @@ def _inspect_all(documents: Sequence[Document]) -> None:
         document.inspected()
 
 
+# Counting a small text's lines (one split, `formats.text_line_count`) costs less than the
+# hop to a worker thread and back: such documents, nearly every test's, are inspected in place.
+INLINE_TEXT_BYTES: Final = 16 * 1024
+INLINE_TEXT_TYPES: Final = frozenset({"txt", "csv"})
+
+
 async def inspect_off_loop(documents: Sequence[Document]) -> None:
     """Inspect every document not inspected yet (bytes to pages, within the budget) in a
-    worker, so that the core's `Document.inspected` finds the answer ready."""
+    worker, so that the core's `Document.inspected` finds the answer ready; a few small texts
+    (INLINE_TEXT_BYTES in all) in place."""
     pending = [d for d in documents if d.inspection is None and d.data is not None]
-    if pending:
+    if not pending:
+        return
+    if all(d.extension in INLINE_TEXT_TYPES for d in pending) \
+            and sum(len(d.data or b"") for d in pending) <= INLINE_TEXT_BYTES:
+        _inspect_all(pending)
+    else:
         await run_off_loop(_inspect_all, pending)
