@@ -414,22 +414,14 @@ def _decode_state(rows: Rows, at: list[str]) -> DecodedState:
             raise StateError(f"{where}, field 'queued': expected true or false")
         owner(company, where).jobs.append((job, pending, queued))
     for company, recvid, text in rows.get("faxes", []):
-        where = at[0] = f"fax {recvid}"
-        _key(recvid, where)
-        fax = _record(ReceivedFax, _body(text, where), where)
-        if fax.recvid != recvid:
-            raise StateError(f"{where}, field 'recvid': the row's key and its record disagree")
-        owner(company, where).faxes.append(fax)
+        fax = _keyed(ReceivedFax, "fax", recvid, text, at, "recvid")
+        owner(company, at[0]).faxes.append(fax)
     for company, seq, text in rows.get("busy_calls", []):
         where = at[0] = f"account {company}, busy call {seq}"
         owner(company, where).busy.append(_record(BusyCall, _body(text, where), where))
     for nuid, company, text in rows.get("cdrs", []):
-        where = at[0] = f"call record {nuid}"
-        _key(nuid, where)
-        record = _record(CallRecord, _body(text, where), where)
-        if record.nuid != nuid:
-            raise StateError(f"{where}, field 'nuid': the row's key and its record disagree")
-        owner(company, where).cdrs.append(record)
+        record = _keyed(CallRecord, "call record", nuid, text, at, "nuid")
+        owner(company, at[0]).cdrs.append(record)
     for company, seq, due, text in rows.get("events", []):
         where = at[0] = f"account {company}, pending event {seq}"
         if not _number(due):
@@ -474,11 +466,15 @@ def _first_key(row: tuple[Any, ...]) -> tuple[int, Any]:
     return (0, key) if isinstance(key, int) and not isinstance(key, bool) else (1, 0)
 
 
-def _keyed(cls: Any, kind: str, key: Any, text: Any, at: list[str]) -> Any:
+def _keyed(cls: Any, kind: str, key: Any, text: Any, at: list[str],
+           name: str | None = None) -> Any:
+    """The record of a row keyed by its id: `name` its id field (`seq` or `id` if not given),
+    which must equal the row's key."""
     where = at[0] = f"{kind} {key}"
     _key(key, where)
     record = _record(cls, _body(text, where), where)
-    name = "seq" if hasattr(record, "seq") else "id"
+    if name is None:
+        name = "seq" if hasattr(record, "seq") else "id"
     if getattr(record, name, key) != key:
         raise StateError(f"{where}, field {name!r}: the row's key and its record disagree")
     return record
