@@ -374,3 +374,18 @@ def test_serve_refuses_a_hostile_state_file_before_listening(
         "here: it nests deeper than 500 levels")
     assert path.read_bytes() == before
     assert not Path(f"{path}-wal").exists()
+
+
+def test_a_pending_try_of_negative_length_is_refused() -> None:
+    """A try's length becomes the job's xmittime when it ends: accepted negative, the state
+    it leads to could never be saved and loaded again."""
+    from faxage_sim.persist.validate import RecordError, check_event
+
+    event = {"kind": "job.try", "jobid": 100001, "started": 10.0, "connected": 60.0,
+             "pages": 1, "outcome": {"kind": "success"}}
+    check_event(event, "job 100001", "pending.data", None)  # type: ignore[arg-type]
+    for key in ("connected", "started"):
+        with pytest.raises(RecordError) as refused:
+            check_event({**event, key: -1.0}, "job 100001", "pending.data", None)  # type: ignore[arg-type]
+        assert str(refused.value) == (f"job 100001, field 'pending.data.{key}': -1.0 is not "
+                                      "between 0 and 3.25037e+10")

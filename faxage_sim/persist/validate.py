@@ -410,6 +410,9 @@ def check_event(data: dict[str, Any], where: str, name: str, account: DecodedAcc
     for key in ("pages", "n"):
         if key in needs:
             _within(where, f"{name}.{key}", data[key], 0, MAX_STORED_PAGES)
+    for key, what in needs.items():  # times and durations: a negative try's length would end
+        if what == _FLOAT:            # as a job's xmittime the next save then refuses
+            _within(where, f"{name}.{key}", data[key], 0, MAX_STORED_TIME)
     check_values({k: v for k, v in data.items() if k != "kind"}, where, name)
 
 
