@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from ..core.clock import ClockMode
 from ..core.outbox import DEFAULT_SENDER
+from ..server import collector
 from ..server.config import (
     DEFAULT_FETCH_MAX_BYTES,
     DEFAULT_FETCH_TIMEOUT,
@@ -256,9 +257,11 @@ def _run(argv: Sequence[str] | None) -> int:
     words = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(only=words[0] if words else None).parse_args(argv)
     if getattr(args, "handler", None) is not None:
+        collector.release()
         return int(args.handler(args))
     if args.command == "serve":
-        return run_serve(args)
+        return run_serve(args)  # the collector comes back at the ready line
+    collector.release()
     if args.command == "scenario":
         from ..scenario.cli import run as run_scenario
 

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class User:
+    """One login of an account: what FAXAGE's username/password check compares."""
+
     username: str
     password: str
     email: str = ""
@@ -38,6 +40,8 @@ class User:
 
 @dataclass
 class Account:
+    """One FAXAGE company: its users, numbers, settings and every record it owns."""
+
     company: str
     users: dict[str, User]
     dids: list[str]

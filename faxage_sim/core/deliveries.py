@@ -46,6 +46,8 @@ MAYBE_RECEIVED = "timed out (may have been received)"
 
 @dataclass
 class DeliveryAttempt:
+    """One try at a callback or push: when, and what the receiver answered."""
+
     attempt: int
     at: float  # simulated time the attempt was due
     wall_time: float  # real time it was made
@@ -60,6 +62,9 @@ class DeliveryAttempt:
 
 @dataclass
 class Delivery:
+    """A callback (url_notify) or inbound push and its attempts, as the dashboard and the
+    control plane show it."""
+
     id: int
     kind: str  # "job" (url_notify) or "inbound" (inbound push)
     company: str

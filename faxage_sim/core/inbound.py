@@ -145,6 +145,8 @@ BUSY_ALL_LINES: Final = "all inbound lines in use"
 
 @dataclass
 class CallResult:
+    """What became of one inbound call: received, busy or refused, and for which account."""
+
     outcome: CallOutcome
     company: str | None
     starttime: float | None = None

@@ -27,6 +27,8 @@ class SuppliedDocument:
 
 @dataclass
 class ReceivedFax:
+    """One fax an account received: what listfax, getfax and the inbound push describe."""
+
     recvid: int
     company: str
     did: str
@@ -53,6 +55,8 @@ class ReceivedFax:
 
 @dataclass(frozen=True)
 class BusyCall:
+    """An inbound call that found every line busy: it leaves a record, not a fax."""
+
     did: str  # the account's number that was called
     cid: str  # the caller's 10 digits, "" when unavailable
     at: float

@@ -30,6 +30,8 @@ NUMBERS_PER_NPANXX: Final = 8
 
 @dataclass(frozen=True)
 class RateCenter:
+    """A place numbers come from: an NPA-NXX prefix, its city and state."""
+
     npanxx: str
     name: str
     state: str
@@ -37,6 +39,8 @@ class RateCenter:
 
 @dataclass
 class Inventory:
+    """The numbers an emulator can hand out, by rate center, and those it already did."""
+
     seed: int = 0
     _centers: dict[str, RateCenter] = field(default_factory=dict)
     _available: dict[str, set[str]] = field(default_factory=dict)

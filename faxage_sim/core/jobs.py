@@ -88,6 +88,8 @@ class DialAttempt:
 
 @dataclass(slots=True)
 class TimelineEntry:
+    """One line of a job's history, at a simulated time."""
+
     at: float
     event: str
     detail: str = ""
@@ -95,6 +97,8 @@ class TimelineEntry:
 
 @dataclass(eq=False, slots=True)  # an entity: the same job only if it is the same object
 class FaxJob:
+    """One outbound fax job, from sendfax to its final status."""
+
     jobid: int
     commid: int
     company: str

@@ -37,6 +37,8 @@ class MailState(StrEnum):
 
 @dataclass
 class OutboxMessage:
+    """A notification email the emulator wrote for a job, as kept for the control plane."""
+
     id: int
     company: str
     jobid: int

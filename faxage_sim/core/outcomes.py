@@ -24,6 +24,8 @@ class TryKind(StrEnum):
 
 @dataclass(frozen=True)
 class TryOutcome:
+    """How one dial attempt ends (scripted by a scenario or drawn from the account's mix)."""
+
     kind: TryKind
     # Pages sent before the line drops (DROP only); None: half the job's pages.
     drop_after_pages: int | None = None

@@ -17,6 +17,8 @@ EventAction = Callable[[float], None]
 
 @dataclass(order=True)
 class ScheduledEvent:
+    """Something to do at a simulated time; ordered by when, then by when it was asked."""
+
     due: float
     seq: int
     action: EventAction = field(compare=False)

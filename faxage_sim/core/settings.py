@@ -50,6 +50,9 @@ class RetryPolicy:
 
 @dataclass
 class AccountSettings:
+    """An account's behaviour, each field declared once: scenario schema, checks and merging
+    derive from it."""
+
     outbound_lines: int = 4
     tries: int = 3
     retry_delay_seconds: float = 300.0

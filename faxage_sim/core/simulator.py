@@ -79,6 +79,8 @@ class Submission:
 
 @dataclass
 class SimulatorOptions:
+    """How a simulator runs: its clock, speed, start and seed."""
+
     clock_mode: ClockMode = ClockMode.MANUAL
     speed: float = 1.0
     start: float | None = None
@@ -88,6 +90,8 @@ class SimulatorOptions:
 
 @dataclass
 class _Counters:
+    """The id sequences a simulator hands out (reserved ahead in a --state file)."""
+
     jobids: itertools.count[int] = field(default_factory=lambda: itertools.count(FIRST_JOBID))
     commids: itertools.count[int] = field(default_factory=lambda: itertools.count(FIRST_COMMID))
     companies: itertools.count[int] = field(

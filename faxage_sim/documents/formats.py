@@ -76,6 +76,8 @@ def is_supported(filename: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Inspection:
+    """What a document's bytes say: whether FAXAGE could convert it, and its pages."""
+
     pages: int
     ok: bool
     reason: str = ""

@@ -27,6 +27,8 @@ DEFAULT_SMTP_TIMEOUT: Final = 10.0  # seconds, real
 
 @dataclass(frozen=True)
 class SmtpSettings:
+    """Where notification email goes: an SMTP server and how long to wait for it."""
+
     host: str
     port: int
     timeout: float = DEFAULT_SMTP_TIMEOUT

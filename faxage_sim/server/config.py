@@ -15,6 +15,8 @@ DEFAULT_FETCH_MAX_BYTES = 32 * 1024 * 1024
 
 @dataclass
 class SimConfig:
+    """One emulator's start-up settings, from the command line or the pytest plugin."""
+
     host: str = "127.0.0.1"
     port: int = 8080
     clock: ClockMode = ClockMode.REALTIME

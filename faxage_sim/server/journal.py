@@ -28,6 +28,8 @@ ANSWER_KEPT = 2000  # characters of each answer the journal keeps for the dashbo
 
 @dataclass
 class JournalEntry:
+    """One request as the journal keeps it: what came, what was answered, and why."""
+
     seq: int
     wall_time: float
     sim_time: float | None
@@ -186,6 +188,8 @@ def _field_text(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class Selection:
+    """The journal entries a query matched (the newest `limit`) and how many matched in all."""
+
     entries: list[JournalEntry]  # the newest `limit` of those that matched
     matched: int
 

@@ -15,6 +15,8 @@ import uvicorn
 from starlette.applications import Starlette
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from . import collector
+
 # Seconds a connection may sit without a complete request head: a new connection that
 # sends nothing, a request head that trickles in, a keep-alive connection between requests.
 IDLE_TIMEOUT_SECONDS = 5
@@ -127,6 +129,7 @@ def uvicorn_config(app: Starlette, **extra: object) -> uvicorn.Config:
 def serve(app: Starlette, sock: socket.socket, ready_line: str,
           on_ready: Callable[[], None] | None = None, **extra: object) -> None:
     def announce() -> None:
+        collector.release()  # start-up is over: what it built is frozen, then collected again
         print(ready_line, flush=True)
         if on_ready is not None:
             on_ready()

@@ -100,6 +100,8 @@ class _PhpHash(dict[int | str, PhpValue]):
 
 @dataclass(frozen=True)
 class _Name:
+    """A form field's name split as PHP splits it: `a[b][]` is base `a`, keys `b` and append."""
+
     base: str
     keys: list[str | None]  # None: `[]` (append)
     too_deep: bool = False
