@@ -19,11 +19,11 @@ def _interrupted_while_loading(signum: int, frame: FrameType | None) -> None:
 
 
 def run() -> int:
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupted_while_loading)
     from .server import collector
 
     collector.hold()  # released at the ready line (serve) or before any other command runs
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, _interrupted_while_loading)
     from .cli.commands import main
     from .cli.usage import INTERRUPTED
 

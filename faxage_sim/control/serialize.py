@@ -6,6 +6,8 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 from ..core.accounts import Account
 from ..core.deliveries import Delivery
 from ..core.jobs import FaxJob
@@ -21,7 +23,8 @@ PASSWORD_MASK = "********"
 
 def account_json(account: Account, masked: bool = True) -> dict[str, Any]:
     """An account; its users' passwords are `PASSWORD_MASK` unless `masked` is False."""
-    users = [dataclasses.asdict(u) for u in account.users.values()]
+    users = [msgspec.structs.asdict(u) | {"dids": list(u.dids)}
+             for u in account.users.values()]
     if masked:
         users = [u | {"password": PASSWORD_MASK} for u in users]
     return {
@@ -52,7 +55,7 @@ def job_json(job: FaxJob, account: Account) -> dict[str, Any]:
              "url": d.url, "type": d.extension}
             for d in job.documents
         ],
-        "attempts": [dataclasses.asdict(a) | {"started": format_time(a.started, tz),
+        "attempts": [msgspec.structs.asdict(a) | {"started": format_time(a.started, tz),
                                               "ended": format_time(a.ended, tz)}
                      for a in job.attempts],
         "timeline": [{"at": format_time(t.at, tz), "event": t.event, "detail": t.detail}

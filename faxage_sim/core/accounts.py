@@ -6,8 +6,9 @@ parts never import it back: each says in a small protocol what it reads of an ac
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from .clock import Clock
 from .inbound import Inbox
@@ -22,37 +23,38 @@ from .settings import RetryPolicy as RetryPolicy
 from .settings import SettingsError as SettingsError
 from .settings import Timings as Timings
 from .settings import apply_fields as apply_fields
+from .structs import repr_without
 
 if TYPE_CHECKING:
     from .outbound import OutboundDesk
 
 
-@dataclass
-class User:
+class User(msgspec.Struct):
     """One login of an account: what FAXAGE's username/password check compares."""
 
     username: str
     password: str
     email: str = ""
     manager: bool = True
-    dids: list[str] = field(default_factory=list)  # granted DIDs, for non-managers
+    dids: list[str] = msgspec.field(default_factory=list)  # granted DIDs, for non-managers
 
 
-@dataclass
-class Account:
+class Account(msgspec.Struct):
     """One FAXAGE company: its users, numbers, settings and every record it owns."""
+
+    __repr__ = repr_without("desk", "inbox")
 
     company: str
     users: dict[str, User]
     dids: list[str]
     settings: AccountSettings
     clock: Clock
-    scheduler: Scheduler = field(default_factory=Scheduler)
-    jobs: dict[int, FaxJob] = field(default_factory=dict)
-    disabled_dids: set[str] = field(default_factory=set)
-    desk: OutboundDesk | None = field(default=None, repr=False)
-    inbox: Inbox = field(default_factory=Inbox, repr=False)
-    port_requests: list[PortRequest] = field(default_factory=list)
+    scheduler: Scheduler = msgspec.field(default_factory=Scheduler)
+    jobs: dict[int, FaxJob] = msgspec.field(default_factory=dict)
+    disabled_dids: set[str] = msgspec.field(default_factory=set)
+    desk: OutboundDesk | None = None
+    inbox: Inbox = msgspec.field(default_factory=Inbox)
+    port_requests: list[PortRequest] = msgspec.field(default_factory=list)
 
     def now(self) -> float:
         return self.clock.now()

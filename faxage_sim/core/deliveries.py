@@ -12,11 +12,13 @@ import itertools
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
+import msgspec
+
 from .events import EventBus, SimEvent
+from .structs import repr_without
 
 if TYPE_CHECKING:
     from .scheduler import Scheduler
@@ -44,8 +46,7 @@ class DeliveryState(StrEnum):
 MAYBE_RECEIVED = "timed out (may have been received)"
 
 
-@dataclass
-class DeliveryAttempt:
+class DeliveryAttempt(msgspec.Struct):
     """One try at a callback or push: when, and what the receiver answered."""
 
     attempt: int
@@ -60,10 +61,11 @@ class DeliveryAttempt:
         return self.status is not None and 200 <= self.status < 300
 
 
-@dataclass
-class Delivery:
+class Delivery(msgspec.Struct):
     """A callback (url_notify) or inbound push and its attempts, as the dashboard and the
     control plane show it."""
+
+    __repr__ = repr_without("backoff")
 
     id: int
     kind: str  # "job" (url_notify) or "inbound" (inbound push)
@@ -73,9 +75,9 @@ class Delivery:
     fields: dict[str, str]
     attempts_allowed: int
     timeout_seconds: float
-    backoff: Callable[[int], float] = field(repr=False)
+    backoff: Callable[[int], float]
     state: DeliveryState = DeliveryState.SCHEDULED
-    attempts: list[DeliveryAttempt] = field(default_factory=list)
+    attempts: list[DeliveryAttempt] = msgspec.field(default_factory=list)
     next_due: float | None = None
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
 
-@dataclass(frozen=True)
-class SimEvent:
+
+class SimEvent(msgspec.Struct, frozen=True):
     """Kinds so far: job.submitted, job.transition, job.completed, callback.attempt, and
     `call` — one per ended phone call (every outbound dial try, every inbound call, busy ones
     included), emitted at the call's end with data {"direction": "OUT"|"IN", "src", "dst"
@@ -19,7 +19,7 @@ class SimEvent:
     at: float  # simulated time
     company: str | None
     message: str  # one readable line
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 Observer = Callable[[SimEvent], None]

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final, Generic, Protocol, TypeVar
+
+import msgspec
 
 from .events import EventBus, SimEvent
 
@@ -49,8 +50,7 @@ DEFAULT_REALTIME_RATE_PER_HOUR: Final = 12.0
 FAX_FORMATS: Final = {"pdf": "pdf", "tiff": "tif", "tif": "tif"}  # setting → file extension
 
 
-@dataclass
-class FaxQuery:
+class FaxQuery(msgspec.Struct):
     """Which received faxes listfax returns (every field optional)."""
 
     recvid_above: int | None = None  # idgt
@@ -143,8 +143,7 @@ BUSY_DISABLED: Final = "DID disabled"
 BUSY_ALL_LINES: Final = "all inbound lines in use"
 
 
-@dataclass
-class CallResult:
+class CallResult(msgspec.Struct):
     """What became of one inbound call: received, busy or refused, and for which account."""
 
     outcome: CallOutcome

@@ -7,16 +7,17 @@ builders all need them, and none of those may import another's module back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Final
 
+import msgspec
+
 from ..wire import catalog
+from .structs import repr_without
 
 TSID_MAX: Final = 20  # a T.30 station id holds 20 characters
 
 
-@dataclass
-class SuppliedDocument:
+class SuppliedDocument(msgspec.Struct):
     """The sender's own file (control plane, scenario files)."""
 
     filename: str
@@ -25,9 +26,10 @@ class SuppliedDocument:
     pages: int
 
 
-@dataclass
-class ReceivedFax:
+class ReceivedFax(msgspec.Struct):
     """One fax an account received: what listfax, getfax and the inbound push describe."""
+
+    __repr__ = repr_without("file_cache")
 
     recvid: int
     company: str
@@ -42,7 +44,7 @@ class ReceivedFax:
     document: SuppliedDocument | None = None  # None: a generated document
     handled: bool = False
     unreadable: bool = False  # a fault (scenario issue): getfax answers ERR13
-    file_cache: bytes | None = field(default=None, repr=False)
+    file_cache: bytes | None = None
 
     @property
     def filename(self) -> str:
@@ -53,8 +55,7 @@ class ReceivedFax:
         return int(self.recvdate - self.starttime)
 
 
-@dataclass(frozen=True)
-class BusyCall:
+class BusyCall(msgspec.Struct, frozen=True):
     """An inbound call that found every line busy: it leaves a record, not a fax."""
 
     did: str  # the account's number that was called
@@ -63,8 +64,7 @@ class BusyCall:
     reason: str
 
 
-@dataclass
-class IncomingCall:
+class IncomingCall(msgspec.Struct):
     """A call about to ring a DID, with what the sender will transmit if it is answered."""
 
     did: str

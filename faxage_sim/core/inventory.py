@@ -11,8 +11,9 @@ line (toll-free ones: toll-free); `faker` names people and companies, never plac
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from typing import Final
+
+import msgspec
 
 # The area codes served (one per state, 25 states): their rate centers are drawn, seeded, from
 # the places libphonenumber knows (nanp_places, generated from it).
@@ -28,8 +29,7 @@ NPANXX_PER_AREA: Final = 3
 NUMBERS_PER_NPANXX: Final = 8
 
 
-@dataclass(frozen=True)
-class RateCenter:
+class RateCenter(msgspec.Struct, frozen=True):
     """A place numbers come from: an NPA-NXX prefix, its city and state."""
 
     npanxx: str
@@ -37,14 +37,13 @@ class RateCenter:
     state: str
 
 
-@dataclass
-class Inventory:
+class Inventory(msgspec.Struct):
     """The numbers an emulator can hand out, by rate center, and those it already did."""
 
     seed: int = 0
-    _centers: dict[str, RateCenter] = field(default_factory=dict)
-    _available: dict[str, set[str]] = field(default_factory=dict)
-    _handed_out: set[str] = field(default_factory=set)
+    _centers: dict[str, RateCenter] = msgspec.field(default_factory=dict)
+    _available: dict[str, set[str]] = msgspec.field(default_factory=dict)
+    _handed_out: set[str] = msgspec.field(default_factory=set)
     _rng: random.Random | None = None
     _built: bool = False
 

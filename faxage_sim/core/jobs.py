@@ -12,9 +12,12 @@ import sys
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import msgspec
+
 from ..documents.formats import DOCUMENTS, Inspection, inspect_document
 from ..wire import catalog
 from .scheduler import ScheduledEvent
+from .structs import repr_without
 
 
 class JobState(StrEnum):
@@ -73,8 +76,7 @@ class Document:
         return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
-@dataclass(slots=True)
-class DialAttempt:
+class DialAttempt(msgspec.Struct):
     """One try of a job on the simulated network (also one CDR)."""
 
     number: int
@@ -86,8 +88,7 @@ class DialAttempt:
     line: int
 
 
-@dataclass(slots=True)
-class TimelineEntry:
+class TimelineEntry(msgspec.Struct):
     """One line of a job's history, at a simulated time."""
 
     at: float
@@ -95,9 +96,10 @@ class TimelineEntry:
     detail: str = ""
 
 
-@dataclass(eq=False, slots=True)  # an entity: the same job only if it is the same object
-class FaxJob:
+class FaxJob(msgspec.Struct, eq=False):  # an entity: the same job only if it is the same object
     """One outbound fax job, from sendfax to its final status."""
+
+    __repr__ = repr_without("pending_event")
 
     jobid: int
     commid: int
@@ -129,9 +131,9 @@ class FaxJob:
     converted: bool = False
     cleared: bool = False
     line: int | None = None
-    attempts: list[DialAttempt] = field(default_factory=list)
-    timeline: list[TimelineEntry] = field(default_factory=list)
-    pending_event: ScheduledEvent | None = field(default=None, repr=False)
+    attempts: list[DialAttempt] = msgspec.field(default_factory=list)
+    timeline: list[TimelineEntry] = msgspec.field(default_factory=list)
+    pending_event: ScheduledEvent | None = None
     queue_seq: int = 0
 
     @property

@@ -13,9 +13,10 @@ import itertools
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
+
+import msgspec
 
 from .events import EventBus, SimEvent
 from .payloads import NoPayloads, Payloads
@@ -35,8 +36,7 @@ class MailState(StrEnum):
     NO_ADDRESS = "no-address"  # the submitting user has no email address
 
 
-@dataclass
-class OutboxMessage:
+class OutboxMessage(msgspec.Struct):
     """A notification email the emulator wrote for a job, as kept for the control plane."""
 
     id: int

@@ -7,9 +7,10 @@ scenario rules layer over them by being asked first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
+
+import msgspec
 
 from ..wire import catalog
 from .jobs import FaxJob
@@ -22,8 +23,7 @@ class TryKind(StrEnum):
     DROP = "dropped"
 
 
-@dataclass(frozen=True)
-class TryOutcome:
+class TryOutcome(msgspec.Struct, frozen=True):
     """How one dial attempt ends (scripted by a scenario or drawn from the account's mix)."""
 
     kind: TryKind

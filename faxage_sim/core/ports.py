@@ -6,14 +6,13 @@ files (`accounts[].port_requests`) and the control plane (`/_sim/accounts/{compa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 PENDING_STATUS = "Pending"  # decision: the status of an open request when none is given
 COMPLETE_STATUS = "Complete"  # decision: ... and of a completed one
 
 
-@dataclass
-class PortRequest:
+class PortRequest(msgspec.Struct):
     """One number being ported in; times are simulated epoch seconds (None: not known)."""
 
     number: str

@@ -9,24 +9,27 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 EventAction = Callable[[float], None]
 
 
-@dataclass(order=True)
-class ScheduledEvent:
+class ScheduledEvent(msgspec.Struct, eq=False):  # one event is itself only (seq is unique)
     """Something to do at a simulated time; ordered by when, then by when it was asked."""
 
     due: float
     seq: int
-    action: EventAction = field(compare=False)
-    label: str = field(compare=False, default="")
-    cancelled: bool = field(compare=False, default=False)
+    action: EventAction
+    label: str = ""
+    cancelled: bool = False
     # What the event does, as data (kind + ids), so a saved state can re-create it
     # (faxage_sim.persist.events). None: not re-creatable (it is not saved).
-    data: dict[str, Any] | None = field(compare=False, default=None)
+    data: dict[str, Any] | None = None
+
+    def __lt__(self, other: ScheduledEvent) -> bool:  # the heap's order
+        return (self.due, self.seq) < (other.due, other.seq)
 
     def cancel(self) -> None:
         self.cancelled = True

@@ -11,9 +11,10 @@ import copy
 import dataclasses
 import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+import msgspec
 
 from ..documents.formats import MAX_JOB_PAGES
 from ..wire import catalog
@@ -49,8 +50,7 @@ class SubmitProblem(StrEnum):
     BLOCKED_NUMBER = "blocked number"
 
 
-@dataclass
-class Submission:
+class Submission(msgspec.Struct):
     """A sendfax request as the core sees it, after the wire layer has parsed it."""
 
     faxno: str | None
@@ -77,8 +77,7 @@ class Submission:
         return None
 
 
-@dataclass
-class SimulatorOptions:
+class SimulatorOptions(msgspec.Struct):
     """How a simulator runs: its clock, speed, start and seed."""
 
     clock_mode: ClockMode = ClockMode.MANUAL
@@ -88,15 +87,17 @@ class SimulatorOptions:
     default_account: bool = True
 
 
-@dataclass
-class _Counters:
+class _Counters(msgspec.Struct):
     """The id sequences a simulator hands out (reserved ahead in a --state file)."""
 
-    jobids: itertools.count[int] = field(default_factory=lambda: itertools.count(FIRST_JOBID))
-    commids: itertools.count[int] = field(default_factory=lambda: itertools.count(FIRST_COMMID))
-    companies: itertools.count[int] = field(
+    jobids: itertools.count[int] = msgspec.field(
+        default_factory=lambda: itertools.count(FIRST_JOBID))
+    commids: itertools.count[int] = msgspec.field(
+        default_factory=lambda: itertools.count(FIRST_COMMID))
+    companies: itertools.count[int] = msgspec.field(
         default_factory=lambda: itertools.count(FIRST_COMPANY))
-    recvids: itertools.count[int] = field(default_factory=lambda: itertools.count(FIRST_RECVID))
+    recvids: itertools.count[int] = msgspec.field(
+        default_factory=lambda: itertools.count(FIRST_RECVID))
 
 
 class Simulator:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
+
+import msgspec
 
 _UNIT_SECONDS = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)(ms|d|h|m|s))+$")
@@ -59,8 +60,7 @@ def parse_duration(value: object) -> float:
     raise TimeSyntaxError(f"expected {DURATION_HINT}, got {value!r}"[:300])
 
 
-@dataclass(frozen=True)
-class TimeRef:
+class TimeRef(msgspec.Struct, frozen=True):
     """An offset from the scenario start, or an absolute simulated time (epoch seconds)."""
 
     offset: float | None = None

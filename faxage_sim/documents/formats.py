@@ -31,8 +31,9 @@ import re
 import struct
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Final
+
+import msgspec
 
 # The vendor's table of supported types (sendfax, "Supported File Types").
 SUPPORTED_EXTENSIONS: Final = frozenset(
@@ -74,8 +75,7 @@ def is_supported(filename: str) -> bool:
     return extension_of(filename) in SUPPORTED_EXTENSIONS
 
 
-@dataclass(frozen=True, slots=True)
-class Inspection:
+class Inspection(msgspec.Struct, frozen=True):
     """What a document's bytes say: whether FAXAGE could convert it, and its pages."""
 
     pages: int

@@ -7,9 +7,9 @@ import logging
 import time
 import traceback
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Protocol
 
+import msgspec
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,15 +28,14 @@ if TYPE_CHECKING:
 log = logging.getLogger("faxage_sim")
 
 
-@dataclass
-class Answer:
+class Answer(msgspec.Struct):
     """A protocol answer: text (always HTTP 200) or a binary attachment."""
 
     body: str | bytes
     filename: str | None = None  # set for binary answers (getfax, dlstatus, dltrans)
     outcome: str = ""  # a short summary for the journal and auditlog
     status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = msgspec.field(default_factory=dict)
 
     @property
     def first_line(self) -> str:
@@ -186,8 +185,7 @@ class NoFaults:
 NO_FAULTS: FaultGate = NoFaults()
 
 
-@dataclass
-class OpContext:
+class OpContext(msgspec.Struct):
     """An authenticated request to one operation."""
 
     state: AppState
@@ -254,8 +252,7 @@ def body_headers(scope: Scope) -> tuple[str | None, str | None]:
 UrlHandler = Callable[["AppState", PhpPost, str, "Journaling"], Awaitable[Answer]]
 
 
-@dataclass
-class Journaling:
+class Journaling(msgspec.Struct):
     """What the URL handler learnt about the request, for its journal entry."""
 
     operation: str | None = None

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
+
+import msgspec
 
 from ..server.background import BackgroundTasks, running_loop
 
@@ -25,8 +26,7 @@ if TYPE_CHECKING:
 DEFAULT_SMTP_TIMEOUT: Final = 10.0  # seconds, real
 
 
-@dataclass(frozen=True)
-class SmtpSettings:
+class SmtpSettings(msgspec.Struct, frozen=True):
     """Where notification email goes: an SMTP server and how long to wait for it."""
 
     host: str

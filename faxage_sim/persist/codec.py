@@ -131,16 +131,51 @@ def _hints(cls: type) -> dict[str, Any]:
     except NameError:
         # TYPE_CHECKING-only names belong to skipped fields: resolve field by field.
         hints: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):
+        for f in record_fields(cls):
             if f.name in SKIPPED_FIELDS:
                 continue
             hints[f.name] = eval(f.type, vars(module)) if isinstance(f.type, str) else f.type
         return hints
 
 
+class RecordField(typing.NamedTuple):
+    """One field of a record type, dataclass or `msgspec.Struct` alike."""
+
+    name: str
+    type: Any  # as annotated: a string under `from __future__ import annotations`
+    init: bool
+    has_default: bool
+
+
+def is_record(tp: Any) -> bool:
+    """A record type the codec walks field by field: a dataclass or a `msgspec.Struct`."""
+    return isinstance(tp, type) and (dataclasses.is_dataclass(tp)
+                                     or hasattr(tp, "__struct_fields__"))
+
+
+def record_fields(cls: Any) -> tuple[RecordField, ...]:
+    """The fields of a record type (or of a record), in declaration order."""
+    if not isinstance(cls, type):
+        cls = type(cls)
+    names: tuple[str, ...] | None = getattr(cls, "__struct_fields__", None)
+    if names is None:
+        return tuple(RecordField(f.name, f.type, f.init,
+                                 f.default is not dataclasses.MISSING
+                                 or f.default_factory is not dataclasses.MISSING)
+                     for f in dataclasses.fields(cls))
+    import inspect
+
+    annotations: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        annotations.update(inspect.get_annotations(klass))
+    defaults = len(cls.__struct_defaults__)
+    return tuple(RecordField(name, annotations[name], True, i >= len(names) - defaults)
+                 for i, name in enumerate(names))
+
+
 def _fields(cls: type) -> list[tuple[str, Any, bool]]:
     hints = _hints(cls)
-    return [(f.name, hints[f.name], f.init) for f in dataclasses.fields(cls)
+    return [(f.name, hints[f.name], f.init) for f in record_fields(cls)
             if f.name not in SKIPPED_FIELDS]
 
 
@@ -177,7 +212,7 @@ def _make_encoder(tp: Any) -> Encoder | None:
         key, val = encoder(key_t), encoder(val_t)
         return lambda v: [[k if key is None else key(k), x if val is None else val(x)]
                           for k, x in v.items()]
-    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+    if is_record(tp):
         return _dataclass_encoder(tp)
     if isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields"):
         hints = typing.get_type_hints(tp)
@@ -288,7 +323,7 @@ def _make_decoder(tp: Any) -> Decoder | None:
             return out
 
         return to_dict
-    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+    if is_record(tp):
         return _dataclass_decoder(tp)
     if isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields"):
         return _namedtuple_decoder(tp)
@@ -339,9 +374,8 @@ def _dataclass_decoder(cls: type) -> Decoder:
              "    try:"]
     init_args: list[str] = []
     later: list[str] = []
-    for f in dataclasses.fields(cls):
-        if f.name in SKIPPED_FIELDS and f.init and f.default is dataclasses.MISSING \
-                and f.default_factory is dataclasses.MISSING:
+    for f in record_fields(cls):
+        if f.name in SKIPPED_FIELDS and f.init and not f.has_default:
             init_args.append(f"{f.name}=None")  # set after loading (a callable, say)
     for name, hint, init in _fields(cls):
         base, optional = _optional(hint)

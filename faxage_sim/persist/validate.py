@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.accounts import AccountSettings, RetryPolicy, Timings, User
 from ..core.clock import ClockMode
 from ..core.timeref import MAX_DURATION_SECONDS
-from .codec import MAX_FLOAT, SKIPPED_FIELDS
+from .codec import MAX_FLOAT, SKIPPED_FIELDS, is_record, record_fields
 
 if TYPE_CHECKING:
     from .decoded import DecodedAccount, DecodedState
@@ -211,8 +211,8 @@ def check_values(value: Any, where: str, path: str = "") -> None:
         elif isinstance(item, list | tuple | set | frozenset):
             for index, child in enumerate(item):
                 stack.append((child, f"{at}[{index}]"))
-        elif dataclasses.is_dataclass(item):
-            for f in dataclasses.fields(item):
+        elif is_record(type(item)):
+            for f in record_fields(item):
                 if f.name not in SKIPPED_FIELDS:
                     name = f.name
                     stack.append((getattr(item, f.name), f"{at}.{name}" if at else name))

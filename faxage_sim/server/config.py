@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from ..core.clock import ClockMode
 from ..core.outbox import DEFAULT_SENDER
@@ -13,8 +13,7 @@ DEFAULT_FETCH_TIMEOUT = 30.0  # real seconds for one URL-mode fetch
 DEFAULT_FETCH_MAX_BYTES = 32 * 1024 * 1024
 
 
-@dataclass
-class SimConfig:
+class SimConfig(msgspec.Struct):
     """One emulator's start-up settings, from the command line or the pytest plugin."""
 
     host: str = "127.0.0.1"

@@ -14,10 +14,12 @@ import itertools
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from ..core.budget import cut_text, fit_fields, text_cost
+from ..core.structs import repr_without
 from ..wire.forms import PhpPost
 
 # Never kept in the journal: secrets and bulk file data.
@@ -26,9 +28,10 @@ MASK = "********"
 ANSWER_KEPT = 2000  # characters of each answer the journal keeps for the dashboard
 
 
-@dataclass
-class JournalEntry:
+class JournalEntry(msgspec.Struct):
     """One request as the journal keeps it: what came, what was answered, and why."""
+
+    __repr__ = repr_without("answer")
 
     seq: int
     wall_time: float
@@ -47,13 +50,13 @@ class JournalEntry:
     fault: str | None = None  # the name of the injected fault applied
     fault_effect: str | None = None  # what it did: "HTTP 502", "ERR01", "latency 0.2s"...
     named_company: str | None = None  # the company the POST named (a failed login too)
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = msgspec.field(default_factory=dict)
     # For the console only (not in the journal's JSON): how many records the answer carried,
     # and why the body was read as an empty POST, when it was not a form.
     records: int = 1
     unread_body: str | None = None
     # The answer's text, cut at ANSWER_KEPT characters (for the dashboard; not in as_json).
-    answer: str = field(default="", repr=False)
+    answer: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -126,8 +129,7 @@ ANY_FAULT = "any"
 NO_FAULT = "none"
 
 
-@dataclass(frozen=True)
-class JournalQuery:
+class JournalQuery(msgspec.Struct, frozen=True):
     """Every field optional; an entry matches when it matches all that are given."""
 
     operation: str | None = None
@@ -186,8 +188,7 @@ def _field_text(value: Any) -> str | None:
     return str(value)
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(msgspec.Struct, frozen=True):
     """The journal entries a query matched (the newest `limit`) and how many matched in all."""
 
     entries: list[JournalEntry]  # the newest `limit` of those that matched

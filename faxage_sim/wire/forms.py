@@ -15,8 +15,9 @@ import codecs
 import logging
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import TypeAlias
+
+import msgspec
 
 log = logging.getLogger("faxage_sim")
 
@@ -98,8 +99,7 @@ class _PhpHash(dict[int | str, PhpValue]):
         return True
 
 
-@dataclass(frozen=True)
-class _Name:
+class _Name(msgspec.Struct, frozen=True):
     """A form field's name split as PHP splits it: `a[b][]` is base `a`, keys `b` and append."""
 
     base: str
@@ -138,11 +138,10 @@ def _split_name(name: str) -> _Name | None:
     return _Name(base, keys)
 
 
-@dataclass
-class PhpPost:
+class PhpPost(msgspec.Struct):
     """The `$_POST` superglobal, plus the order names first appeared in (for print_r)."""
 
-    values: PhpArray = field(default_factory=dict)
+    values: PhpArray = msgspec.field(default_factory=dict)
 
     def get_str(self, name: str) -> str | None:
         """A scalar field; None if absent or if it arrived as an array."""

@@ -8,9 +8,10 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+import msgspec
 
 from ..core.cdr import CallRecord
 from ..core.inbound import BusyCall, ReceivedFax
@@ -94,8 +95,7 @@ def status_fields(job: FaxJob, tz: ZoneInfo) -> dict[str, str]:
     }
 
 
-@dataclass(frozen=True)
-class StatusOptions:
+class StatusOptions(msgspec.Struct, frozen=True):
     """The optional columns of a status record, in docs/protocol.md's order, and extqueue."""
 
     pagecount: bool = False
@@ -148,8 +148,7 @@ def caller_id(cid: str) -> str:
     return format_display(cid) if cid else catalog.CID_UNAVAILABLE
 
 
-@dataclass(frozen=True)
-class ListfaxOptions:
+class ListfaxOptions(msgspec.Struct, frozen=True):
     """The optional columns of a listfax record (docs/protocol.md's order)."""
 
     starttime: bool = False
