@@ -64,6 +64,16 @@ def _add_anything(sim: Simulator, account: Account, at: float, **fields: Any) ->
     """A call that would take a new field without looking at it."""
 
 
+@dataclass
+class _JustANumber:
+    number: str = field(metadata=declared(ref("phone"), read=str))
+
+
+def _wants_a_line(sim: Simulator, account: Account, at: float, *, number: str,
+                  line: int) -> None:
+    """A call that needs a value no declared field gives."""
+
+
 def test_a_declared_field_the_core_call_does_not_take_fails() -> None:
     (part,) = account_parts(_AccountWithCarrier)
     assert call_problems(part) == [
@@ -78,16 +88,10 @@ def test_a_declared_field_the_core_call_does_not_take_fails() -> None:
 
 def test_a_core_call_that_swallows_any_field_or_wants_an_undeclared_one_fails() -> None:
     (part,) = account_parts(_AccountWithCarrier)
-    swallowing = dataclasses.replace(part, add=_add_anything)
-    assert call_problems(swallowing) == [
+    assert call_problems(dataclasses.replace(part, add=_add_anything)) == [
         "ports: _add_anything takes **fields: name each field"]
-
-    def wants(sim: Simulator, account: Account, at: float, *, number: str,
-              line: int) -> None: ...
-
-    problems = call_problems(dataclasses.replace(part, item=PortRequestSpec, add=wants))
-    assert "ports: test_a_core_call_that_swallows_any_field_or_wants_an_undeclared_one_fails." \
-           "<locals>.wants takes 'line', which no field of PortRequestSpec gives" in problems
+    assert call_problems(dataclasses.replace(part, item=_JustANumber, add=_wants_a_line)) == [
+        "ports: _wants_a_line takes 'line', which no field of _JustANumber gives"]
 
 
 # --- the ways in the declaration gives -----------------------------------------------
@@ -120,3 +124,16 @@ def test_the_handle_adds_to_and_clears_a_part(faxage_sim_asgi: SimHandle) -> Non
     assert body.startswith("3035550100\t") and "\tFOC received\t" in body
     assert sim.clear_part("ports") == 1
     assert sim.clear_part("ports") == 0
+
+
+@pytest.mark.xfail(strict=True, reason="persist/ does not save port requests yet: an account "
+                   "snapshot (and --state) loses them; remove this marker when it does")
+def test_port_requests_survive_an_account_snapshot(client: TestClient) -> None:
+    assert client.post("/_sim/accounts/1000/ports",
+                       json={"number": "3035550100", "status": "FOC"}).status_code == 201
+    snapshot = client.get("/_sim/accounts/1000/snapshot").json()
+    assert client.post("/_sim/accounts", json={"company": "2000"}).status_code == 201
+    restored = client.post("/_sim/accounts/2000/restore", json={"snapshot": snapshot})
+    assert restored.status_code == 200, restored.text
+    listed = client.get("/_sim/accounts/2000/ports").json()["port_requests"]
+    assert [(p["number"], p["status"]) for p in listed] == [("3035550100", "FOC")]
