@@ -126,8 +126,6 @@ def test_the_handle_adds_to_and_clears_a_part(faxage_sim_asgi: SimHandle) -> Non
     assert sim.clear_part("ports") == 0
 
 
-@pytest.mark.xfail(strict=True, reason="persist/ does not save port requests yet: an account "
-                   "snapshot (and --state) loses them; remove this marker when it does")
 def test_port_requests_survive_an_account_snapshot(client: TestClient) -> None:
     assert client.post("/_sim/accounts/1000/ports",
                        json={"number": "3035550100", "status": "FOC"}).status_code == 201

@@ -438,10 +438,20 @@ class Simulator:
                             duedate=when(due), completedate=when(completed), status=status,
                             comment=comment, complete=complete)
         account.port_requests.append(port)
+        self._part_changed(account, at, "port_requests",
+                           f"port request for {number} added ({port.status})")
         return port
 
     def clear_port_requests(self, account: Account) -> int:
         """Remove the account's port requests; how many there were."""
         removed = len(account.port_requests)
         account.port_requests = []
+        if removed:
+            self._part_changed(account, account.now(), "port_requests",
+                               f"{removed} port request(s) removed")
         return removed
+
+    def _part_changed(self, account: Account, at: float, part: str, message: str) -> None:
+        """An `account.part` event: the account's list `part` changed (a saved state writes
+        it again: `persist.parts`)."""
+        self.bus.emit(SimEvent("account.part", at, account.company, message, {"part": part}))

@@ -27,7 +27,7 @@ from ..core.deliveries import DeliveryState
 from ..core.events import SimEvent
 from ..core.inbound import BusyCall, ReceivedFax
 from ..server.journal import JournalEntry
-from . import store
+from . import parts, store
 from .codec import DocumentPool, encode, use_pool
 from .model import (
     account_body,
@@ -110,6 +110,7 @@ class Persister:
         self.dirty_faxes: set[tuple[str, int]] = set()
         self.dirty_deliveries: set[int] = set()
         self.dirty_emails: set[int] = set()
+        self.dirty_parts: set[tuple[str, str]] = set()  # (company, part)
         # What the file holds already.
         self.accounts: dict[str, Account] = {}
         self.fax_high: dict[str, int] = {}
@@ -166,6 +167,8 @@ class Persister:
             self.dirty_deliveries.add(data["delivery"])
         elif event.kind.startswith("email."):
             self.dirty_emails.add(data["email"])
+        elif event.kind == parts.EVENT_KIND:
+            self.dirty_parts.add((event.company, data["part"]))
 
     def request_done(self, entry: JournalEntry) -> None:
         self.changed = True
@@ -207,6 +210,7 @@ class Persister:
         self.dirty_faxes.clear()
         self.dirty_deliveries.clear()
         self.dirty_emails.clear()
+        self.dirty_parts.clear()
         self.everything = False
 
     # --- gathering rows (on the event loop's thread) -------------------------------------
@@ -279,6 +283,7 @@ class Persister:
                                      for seq in range(written, len(busy))])
             self.busy_count[company] = len(busy)
         self._gather_cdrs(batch, kept)
+        self._gather_parts(batch, fresh_set)
         self._gather_deliveries(batch)
         self._gather_emails(batch)
         self._gather_journal(batch)
@@ -352,6 +357,18 @@ class Persister:
             batch.add("cdrs", [(r.nuid, account.company, to_json(encode(CallRecord, r)))
                                for r in records.by_nuid[start:]])
         self.nuid_high = last
+
+    def _gather_parts(self, batch: Batch, fresh: set[str]) -> None:
+        """A changed part of an account (`account.part` events) is written again whole
+        (fresh accounts were written whole already)."""
+        accounts = self.state.sim.accounts
+        for company, key in sorted(self.dirty_parts):
+            account = accounts.get(company)
+            if account is None or company in fresh or key not in parts.SAVED_PARTS:
+                continue
+            batch.deletes.append((parts.TABLE, "company = ? AND part = ?", (company, key)))
+            batch.add(parts.TABLE, parts.part_rows(company, account, [key], to_json))
+        self.dirty_parts.clear()
 
     def _gather_deliveries(self, batch: Batch) -> None:
         deliveries = self.state.sim.deliveries.deliveries

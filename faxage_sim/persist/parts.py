@@ -1,0 +1,65 @@
+"""Account parts in a saved state: the lists a scenario's account declares (`scenario.parts`,
+e.g. the port requests `portstatus` lists), one row per item in the `account_parts` table.
+
+A row is `(company, part, seq, body)`: `part` the `Account` attribute (the part's key in a
+scenario file's account), `seq` the item's place in the list, `body` its record. Each saved
+part names the record class of one item and the check of its fields (`validate`); a declared
+part missing here fails tests/test_persist_parts.py. A part's core calls tell an
+`account.part` event, so `--state` writes that part of that account again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..core.ports import PortRequest
+from .codec import encode
+
+if TYPE_CHECKING:
+    from ..core.accounts import Account
+
+TABLE = "account_parts"
+EVENT_KIND = "account.part"  # data {"part": the Account attribute that changed}
+
+
+@dataclass(frozen=True)
+class SavedPart:
+    record: type  # the class of one item
+    check: Callable[[Any, str], None]  # raises validate.RecordError naming the field
+
+
+def _check_port_request(record: Any, where: str) -> None:
+    from .validate import check_port_request
+
+    check_port_request(record, where)
+
+
+# By `Account` attribute (= the scenario AccountSpec key).
+SAVED_PARTS: dict[str, SavedPart] = {
+    "port_requests": SavedPart(PortRequest, _check_port_request),
+}
+
+
+def where_of(company: Any, part: Any, seq: Any) -> str:
+    """How a refusal names an item's row: `account 1000, port_requests 0`."""
+    return f"account {company}, {part} {seq}"
+
+
+def part_rows(company: str, account: Account, parts: list[str] | None = None,
+              to_json: Callable[[Any], str] = str) -> list[tuple[Any, ...]]:
+    """The rows of the account's saved parts (of `parts` only, if given)."""
+    rows: list[tuple[Any, ...]] = []
+    for key in (parts if parts is not None else SAVED_PARTS):
+        record = SAVED_PARTS[key].record
+        rows += [(company, key, seq, to_json(encode(record, item)))
+                 for seq, item in enumerate(getattr(account, key))]
+    return rows
+
+
+def put_back(account: Account, parts: dict[str, list[tuple[int, Any]]]) -> None:
+    """The account's saved parts become the decoded ones (none where a state had none)."""
+    for key in SAVED_PARTS:
+        setattr(account, key, [item for _seq, item in sorted(parts.get(key, []),
+                                                            key=lambda pair: pair[0])])
