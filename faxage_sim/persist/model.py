@@ -33,7 +33,7 @@ from ..core.outcomes import TryOutcome
 from ..server.journal import JournalEntry
 from .codec import CodecError, after_decode, decode, encode
 from .decoded import DecodedAccount, DecodedState
-from .parts import SAVED_PARTS, part_rows, put_back, where_of
+from .parts import SAVED_PARTS, check_item, part_rows, put_back, where_of
 from .parts import TABLE as PARTS_TABLE
 
 if TYPE_CHECKING:
@@ -438,6 +438,7 @@ def _decode_state(rows: Rows, at: list[str]) -> DecodedState:
         if saved is None:
             raise StateError(f"{where}: {str(part)[:40]!r} is not a part of an account")
         item = _record(saved.record, _body(text, where), where)
+        check_item(part, seq, item, where)
         owner(company, where).parts.setdefault(part, []).append((seq, item))
     for account in accounts.values():
         account.jobs.sort(key=lambda j: j[0].jobid)

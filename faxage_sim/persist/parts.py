@@ -5,11 +5,13 @@ A row is `(company, part, seq, body)`: `part` the `Account` attribute (the part'
 scenario file's account), `seq` the item's place in the list, `body` its record. Each saved
 part names the record class of one item and the check of its fields (`validate`); a declared
 part missing here fails tests/test_persist_parts.py. A part's core calls tell an
-`account.part` event, so `--state` writes that part of that account again.
+`account.part` event (`Simulator._part_changed`), so `--state` writes that part of that
+account again.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,21 +32,45 @@ class SavedPart:
     check: Callable[[Any, str], None]  # raises validate.RecordError naming the field
 
 
-def _check_port_request(record: Any, where: str) -> None:
-    from .validate import check_port_request
+def check_port_request(port: Any, where: str) -> None:
+    """As `POST /_sim/accounts/{company}/ports` makes one: a ten-digit number, times within
+    the stored bounds, status and comment as the schema's `port_request` allows them."""
+    from ..scenario.schema import scenario_schema
+    from .validate import RecordError, check_declared_text, check_time
 
-    check_port_request(record, where)
+    fields = scenario_schema()["$defs"]["port_request"]["properties"]
+    if not isinstance(port.number, str) or re.fullmatch("[0-9]{10}", port.number) is None:
+        raise RecordError(f"{where}, field 'number': {str(port.number)[:40]!r} is not ten "
+                          "digits")
+    check_time(where, "requestdate", port.requestdate)
+    check_time(where, "duedate", port.duedate, optional=True)
+    check_time(where, "completedate", port.completedate, optional=True)
+    check_declared_text(where, "status", port.status, fields["status"])
+    check_declared_text(where, "comment", port.comment, fields["comment"])
+    if not isinstance(port.complete, bool):
+        raise RecordError(f"{where}, field 'complete': expected true or false")
 
 
-# By `Account` attribute (= the scenario AccountSpec key).
+# By `Account` attribute (= the scenario AccountSpec key). A new part: its entry here, with
+# the check of its fields beside it.
 SAVED_PARTS: dict[str, SavedPart] = {
-    "port_requests": SavedPart(PortRequest, _check_port_request),
+    "port_requests": SavedPart(PortRequest, check_port_request),
 }
 
 
 def where_of(company: Any, part: Any, seq: Any) -> str:
     """How a refusal names an item's row: `account 1000, port_requests 0`."""
     return f"account {company}, {part} {seq}"
+
+
+def check_item(part: str, seq: int, item: Any, where: str) -> None:
+    """A decoded item within the API's bounds; raises `validate.RecordError`."""
+    from .validate import MAX_STORED_ID, RecordError, check_values
+
+    if not 0 <= seq <= MAX_STORED_ID:
+        raise RecordError(f"{where}: its place {seq} is not between 0 and {MAX_STORED_ID}")
+    check_values(item, where)
+    SAVED_PARTS[part].check(item, where)
 
 
 def part_rows(company: str, account: Account, parts: list[str] | None = None,

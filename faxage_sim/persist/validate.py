@@ -368,18 +368,12 @@ def check_account(account: DecodedAccount) -> None:
         check_event(event, at, "data", account)
     if account.traffic is not None and not isinstance(account.traffic, dict):
         raise _field(where, "traffic", "expected an object")
-    from .parts import SAVED_PARTS, where_of
-
-    for key, items in account.parts.items():
-        for seq, item in items:
-            at = where_of(account.company, key, seq)
-            _id(at, "seq", seq)
-            check_values(item, at)
-            SAVED_PARTS[key].check(item, at)
+    # Account parts (port requests...) are checked as they are decoded (`persist.parts`).
 
 
-def _declared_text(where: str, name: str, value: Any, schema: dict[str, Any]) -> None:
-    """A text within what the scenario schema (and so the control plane) accepts."""
+def check_declared_text(where: str, name: str, value: Any, schema: dict[str, Any]) -> None:
+    """A text within what the scenario schema (and so the control plane) accepts; the same
+    `re.search` as `scenario.validate`, so nothing the API took is refused on load."""
     if not isinstance(value, str):
         raise _field(where, name, f"expected a text, found {_shown(value)}")
     if not schema.get("minLength", 0) <= len(value) <= schema.get("maxLength", len(value)):
@@ -389,25 +383,13 @@ def _declared_text(where: str, name: str, value: Any, schema: dict[str, Any]) ->
         raise _field(where, name, f"{_shown(value)} does not match {schema['pattern']}")
 
 
-def check_port_request(port: Any, where: str) -> None:
-    """A port request as `POST /_sim/accounts/{company}/ports` makes one: a ten-digit number,
-    times within the stored bounds, status and comment as the schema's `port_request` says."""
-    from ..scenario.schema import scenario_schema
-
-    schema = scenario_schema()["$defs"]["port_request"]["properties"]
-    if not isinstance(port.number, str) or re.fullmatch("[0-9]{10}", port.number) is None:
-        raise _field(where, "number", f"{_shown(port.number)} is not ten digits")
-    for name in ("requestdate", "duedate", "completedate"):
-        value = getattr(port, name)
-        if value is None and name != "requestdate":
-            continue
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _field(where, name, f"{_shown(value)} is not a time")
-        _within(where, name, value, 0, MAX_STORED_TIME)
-    _declared_text(where, "status", port.status, schema["status"])
-    _declared_text(where, "comment", port.comment, schema["comment"])
-    if not isinstance(port.complete, bool):
-        raise _field(where, "complete", "expected true or false")
+def check_time(where: str, name: str, value: Any, optional: bool = False) -> None:
+    """A stored time: a number from 0 to `MAX_STORED_TIME` (or None if `optional`)."""
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _field(where, name, f"{_shown(value)} is not a time")
+    _within(where, name, value, 0, MAX_STORED_TIME)
 
 
 # What each kind of pending event needs in its data (beyond its kind), and of which type.
