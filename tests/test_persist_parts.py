@@ -183,3 +183,47 @@ def test_a_state_file_from_before_account_parts_loads_and_gets_the_table(
     with TestClient(third, base_url="http://127.0.0.1") as client:
         listed = ok(client.get("/_sim/accounts/1000/ports"))["port_requests"]
         assert [p["number"] for p in listed] == ["3035550100"]
+
+
+def test_appended_cleared_and_replaced_port_requests_are_saved_as_they_are(
+        tmp_path: Path) -> None:
+    """The writer appends new items to what the file holds and rewrites a part that was
+    cleared or replaced: each reload lists what the running emulator listed."""
+    path = tmp_path / "state.sqlite"
+
+    def numbers(client: TestClient) -> list[str]:
+        return [p["number"] for p in ok(client.get("/_sim/accounts/1000/ports"))
+                ["port_requests"]]
+
+    def reloaded() -> list[str]:
+        app = _app_with_state(path)
+        with TestClient(app, base_url="http://127.0.0.1") as client:
+            return numbers(client)
+
+    app = _app_with_state(path)
+    persister = app.state.faxage.persister
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        def add(number: str) -> None:
+            ok(client.post("/_sim/accounts/1000/ports", json={"number": number}))
+
+        add("3035550001")
+        persister.save_now()
+        add("3035550002")
+        add("3035550003")
+        persister.save_now()
+        seen = numbers(client)
+        assert seen == ["3035550001", "3035550002", "3035550003"]
+        with sqlite3.connect(path) as reader:
+            on_disk = [r[0] for r in reader.execute(
+                f"SELECT json_extract(body, '$.number') FROM {parts.TABLE} ORDER BY seq")]
+        reader.close()
+        assert on_disk == seen
+        ok(client.request("DELETE", "/_sim/accounts/1000/ports", json={}))
+        add("3035550004")  # cleared and added to within one save
+        persister.save_now()
+        with sqlite3.connect(path) as reader:
+            on_disk = [r[0] for r in reader.execute(
+                f"SELECT json_extract(body, '$.number') FROM {parts.TABLE} ORDER BY seq")]
+        reader.close()
+        assert on_disk == ["3035550004"]
+    assert reloaded() == ["3035550004"]

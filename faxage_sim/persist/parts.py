@@ -74,13 +74,15 @@ def check_item(part: str, seq: int, item: Any, where: str) -> None:
 
 
 def part_rows(company: str, account: Account, parts: list[str] | None = None,
-              to_json: Callable[[Any], str] = str) -> list[tuple[Any, ...]]:
-    """The rows of the account's saved parts (of `parts` only, if given)."""
+              to_json: Callable[[Any], str] = str, start: int = 0) -> list[tuple[Any, ...]]:
+    """The rows of the account's saved parts (of `parts` only, if given; from the item at
+    `start` on)."""
     rows: list[tuple[Any, ...]] = []
     for key in (parts if parts is not None else SAVED_PARTS):
         record = SAVED_PARTS[key].record
-        rows += [(company, key, seq, to_json(encode(record, item)))
-                 for seq, item in enumerate(getattr(account, key))]
+        items = getattr(account, key)
+        rows += [(company, key, seq, to_json(encode(record, items[seq])))
+                 for seq in range(start, len(items))]
     return rows
 
 

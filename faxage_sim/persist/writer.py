@@ -115,6 +115,8 @@ class Persister:
         self.accounts: dict[str, Account] = {}
         self.fax_high: dict[str, int] = {}
         self.busy_count: dict[str, int] = {}
+        # Each saved part's list as written, and how many of its items the file holds.
+        self.parts_written: dict[tuple[str, str], tuple[list[Any], int]] = {}
         self.nuid_high = 0
         self.deliveries_written = 0
         self.emails_written = 0
@@ -199,6 +201,9 @@ class Persister:
         self.accounts = dict(sim.accounts)
         self.fax_high = {c: max(a.inbox.faxes, default=0) for c, a in sim.accounts.items()}
         self.busy_count = {c: len(a.inbox.busy_calls) for c, a in sim.accounts.items()}
+        self.parts_written = {}
+        for account in sim.accounts.values():
+            self._parts_written(account)
         self.nuid_high = sim.cdrs.last_nuid
         self.deliveries_written = len(sim.deliveries.deliveries)
         self.emails_written = len(sim.outbox.messages)
@@ -254,6 +259,7 @@ class Persister:
                 account = accounts[company]
                 self.fax_high[company] = max(account.inbox.faxes, default=0)
                 self.busy_count[company] = len(account.inbox.busy_calls)
+                self._parts_written(account)
         self.accounts = dict(accounts)
         fresh_set = set(fresh)
         kept = [a for c, a in accounts.items() if c not in fresh_set]
@@ -295,6 +301,8 @@ class Persister:
     def _forget(self, company: str) -> None:
         self.written.pop(("accounts", company), None)
         self.written.pop(("events", company), None)
+        for key in parts.SAVED_PARTS:
+            self.parts_written.pop((company, key), None)
 
     def _unchanged(self, table: str, key: str, text: str) -> bool:
         """Is this what the file holds already? (Small rows rebuilt at every save are only
@@ -358,16 +366,28 @@ class Persister:
                                for r in records.by_nuid[start:]])
         self.nuid_high = last
 
+    def _parts_written(self, account: Account) -> None:
+        for key in parts.SAVED_PARTS:
+            items = getattr(account, key)
+            self.parts_written[(account.company, key)] = (items, len(items))
+
     def _gather_parts(self, batch: Batch, fresh: set[str]) -> None:
-        """A changed part of an account (`account.part` events) is written again whole
-        (fresh accounts were written whole already)."""
+        """A changed part of an account (`account.part` events): its new items when the core
+        appended to the list the file holds; else (cleared, replaced) the part again whole.
+        Fresh accounts were written whole already."""
         accounts = self.state.sim.accounts
         for company, key in sorted(self.dirty_parts):
             account = accounts.get(company)
             if account is None or company in fresh or key not in parts.SAVED_PARTS:
                 continue
-            batch.deletes.append((parts.TABLE, "company = ? AND part = ?", (company, key)))
-            batch.add(parts.TABLE, parts.part_rows(company, account, [key], to_json))
+            items: list[Any] = getattr(account, key)
+            written_list, written = self.parts_written.get((company, key), (None, 0))
+            if written_list is not items or len(items) < written:
+                batch.deletes.append((parts.TABLE, "company = ? AND part = ?", (company, key)))
+                written = 0
+            batch.add(parts.TABLE, parts.part_rows(company, account, [key], to_json,
+                                                   start=written))
+            self.parts_written[(company, key)] = (items, len(items))
         self.dirty_parts.clear()
 
     def _gather_deliveries(self, batch: Batch) -> None:
