@@ -93,6 +93,11 @@ def build_everything(client: TestClient, receiver: CallbackReceiver) -> dict[str
     ok(client.post("/_sim/cdr", json={"company": "2001", "records": [
         {"direction": "IN", "src": "3129870100", "dst": "2129870000", "calldate": 1767690000,
          "duration": 42}]}))
+    # Account parts: number port requests, one open, one completed.
+    ok(client.post("/_sim/accounts/1000/ports", json={
+        "number": "3035550100", "due": "+7d", "status": "FOC", "comment": "carrier agreed"}))
+    ok(client.post("/_sim/accounts/2001/ports", json={
+        "number": "2125550199", "requested": "2026-01-02T10:00:00Z", "completed": "+1d"}))
     return ids
 
 
@@ -108,6 +113,8 @@ def control_view(client: TestClient) -> dict[str, Any]:
         for path in ("/_sim/cdr", "/_sim/faults"):
             view[f"{path} {account['company']}"] = ok(
                 client.get(path, params={"company": account["company"]}))
+        view[f"ports {account['company']}"] = ok(
+            client.get(f"/_sim/accounts/{account['company']}/ports"))
     for job in view["/_sim/jobs"]["jobs"]:
         view[f"job {job['jobid']}"] = ok(client.get(f"/_sim/jobs/{job['jobid']}"))
     return view
@@ -121,6 +128,7 @@ def api_view(client: TestClient) -> dict[str, str]:
         for operation, fields in (("status", {}), ("listfax", {}), ("listfax", {"idasc": "1"}),
                                   ("busycalls", {}), ("handlecount", {}),
                                   ("incomingcalls", {}), ("listlines", {}),
+                                  ("portstatus", {}),
                                   ("status", {"jobid": "100002"})):
             view[f"{credentials} {operation} {fields}"] = api.call(operation, **fields)
         cdr = FaxApi(client, credentials=credentials, path="/getcdr.php")

@@ -21,7 +21,7 @@ from faxage_sim.persist import store
 from faxage_sim.persist.validate import MAX_STORED_ID
 
 from .helpers import FaxApi
-from .persist_helpers import api_view, build_everything, control_view, new_client, ok
+from .persist_helpers import OTHER, api_view, build_everything, control_view, new_client, ok
 from .receivers import CallbackReceiver
 from .test_persist_roundtrip import HALF_DAY
 
@@ -97,6 +97,7 @@ RECORD_NAMES = {  # how a refusal names a row of each table
     "deliveries": lambda row: f"callback {row[0]}",
     "emails": lambda row: f"email {row[0]}",
     "journal": lambda row: f"journal entry {row[0]}",
+    "account_parts": lambda row: f"account {row[0]}, {row[1]} {row[2]}",
     "globals": lambda row: f"globals {row[0]}",
 }
 
@@ -122,7 +123,7 @@ def read_everything(client: TestClient) -> None:
                                            params={"show_passwords": "1"}))
                  ["users"][0]["password"]}
         api = FaxApi(client, credentials=login)
-        for operation in ("status", "listfax", "busycalls", "incomingcalls"):
+        for operation in ("status", "listfax", "busycalls", "incomingcalls", "portstatus"):
             api.call(operation)
         FaxApi(client, credentials=login, path="/getcdr.php").call(None, nuidgt="0")
     pages = ["/_sim/ui/", "/_sim/ui/jobs", "/_sim/ui/inbound", "/_sim/ui/journal"]
@@ -210,6 +211,68 @@ def test_known_job_probes_change_nothing(built: tuple[TestClient, bytes], field:
     assert answer.status_code == 400
     message = one_json_line(answer)
     assert message.startswith(f"job {jobid}") and field in message, message
+    assert control_view(client) == before
+
+
+def test_every_hostile_value_in_every_field_of_an_account_part_is_refused_or_served(
+        built: tuple[TestClient, bytes]) -> None:
+    """Exhaustive for the account parts' rows (port requests...), on top of the sampling
+    above: each field of one row of each part, each hostile value."""
+    client, snapshot = built
+
+    def parts_view() -> dict[str, Any]:  # what a refused load must leave as it was
+        accounts = ok(client.get("/_sim/accounts"))
+        return {"accounts": accounts, **{a["company"]: ok(client.get(
+            f"/_sim/accounts/{a['company']}/ports")) for a in accounts["accounts"]}}
+
+    ok(client.put("/_sim/snapshot", content=snapshot, headers=OCTETS))
+    before = parts_view()
+    rows, documents = store.from_bytes(snapshot)
+    firsts = {row[1]: index for index, row in reversed(list(enumerate(rows["account_parts"])))}
+    assert firsts, "build_everything made no account part"
+    for index in firsts.values():
+        row = rows["account_parts"][index]
+        for field in json.loads(row[-1]):
+            for value in HOSTILE:
+                hostile = {**rows, "account_parts": list(rows["account_parts"])}
+                hostile["account_parts"][index] = (
+                    *row[:-1], to_text({**json.loads(row[-1]), field: value}))
+                answer = client.put("/_sim/snapshot", content=store.to_bytes(
+                    hostile, documents), headers=OCTETS)
+                assert answer.status_code in (200, 400), (field, value, answer.text[:300])
+                if answer.status_code == 400:
+                    message = one_json_line(answer)
+                    assert message.startswith(RECORD_NAMES["account_parts"](row)), message
+                    assert field in message or "JSON" in message, (field, message)
+                    assert parts_view() == before
+                else:  # served: the ports' read paths answer
+                    parts_view()
+                    FaxApi(client, credentials=None if row[0] == "1000" else OTHER).call(
+                        "portstatus")
+                    ok(client.put("/_sim/snapshot", content=snapshot, headers=OCTETS))
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("number", "12345"), ("number", "30355501OO"), ("number", None), ("requestdate", -1.0),
+    ("requestdate", None), ("duedate", 1e300), ("completedate", "tomorrow"), ("status", ""),
+    ("status", "x" * 101), ("status", "FOC\tnow"), ("comment", "x" * 501),
+    ("comment", "line\rbreak"), ("complete", "yes"),
+])
+def test_known_port_request_probes_change_nothing(built: tuple[TestClient, bytes], field: str,
+                                                  value: Any) -> None:
+    """What `POST /_sim/accounts/{company}/ports` refuses, a stored port request may not
+    hold: refused whole, naming the row and the field."""
+    client, snapshot = built
+    ok(client.put("/_sim/snapshot", content=snapshot, headers=OCTETS))
+    rows, documents = store.from_bytes(snapshot)
+    row = rows["account_parts"][0]
+    rows["account_parts"][0] = (*row[:-1], to_text({**json.loads(row[-1]), field: value}))
+    before = control_view(client)
+    answer = client.put("/_sim/snapshot", content=store.to_bytes(rows, documents),
+                        headers=OCTETS)
+    assert answer.status_code == 400, answer.text[:300]
+    message = one_json_line(answer)
+    assert message.startswith(RECORD_NAMES["account_parts"](row)) and field in message, message
     assert control_view(client) == before
 
 

@@ -20,6 +20,7 @@ def routes() -> list[BaseRoute]:
         inbound,
         inventory,
         jobs,
+        parts,
         ports,
         requests,
         scenario,
@@ -42,4 +43,5 @@ def routes() -> list[BaseRoute]:
         *faults.ROUTES,
         *ports.ROUTES,
         *snapshot.ROUTES,
+        *parts.ROUTES,  # last: it matches only a declared part's path
     ]

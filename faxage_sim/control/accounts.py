@@ -78,7 +78,7 @@ async def create(request: Request) -> Response:
     data = await read_json(request)
     state = state_of(request)
     schema_check(data, _create_schema())
-    from ..scenario.model import normalize_settings
+    from ..scenario.model import ACCOUNT_PARTS, normalize_settings
 
     company = company_value(data.get("company"))
     if company is not None and company in state.sim.accounts:
@@ -98,6 +98,9 @@ async def create(request: Request) -> Response:
         raise ControlError(400, f"clock: {exc}") from exc
     account = state.sim.create_account(company, users, dids, settings, clock,
                                        data.get("did_count", 2))
+    for part in ACCOUNT_PARTS:  # port_requests...: as a scenario file's account sets them
+        if part.key in data:
+            part.replace(state.sim, account, part.read_items(data), account.now())
     return ok(account_json(account, masked=False), status=201)
 
 

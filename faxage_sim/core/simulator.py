@@ -31,6 +31,8 @@ from .outbound import OutboundDesk
 from .outbox import Outbox
 from .outcomes import DestinationRules, LayeredRules, MagicNumbers
 from .payloads import NoPayloads, Payloads
+from .ports import PortRequest, port_request
+from .timeref import TimeRef
 
 DEFAULT_COMPANY = "1000"
 DEFAULT_USERNAME = "demo"
@@ -426,3 +428,35 @@ class Simulator:
                       f"DID {did} disabled{who}: calls get a fast busy")
         return True
 
+
+    def add_port_request(self, account: Account, at: float, *, number: str,
+                         requested: TimeRef | None = None, due: TimeRef | None = None,
+                         completed: TimeRef | None = None, status: str | None = None,
+                         comment: str = "", complete: bool | None = None) -> PortRequest:
+        """Add a number port request (what `portstatus` lists) — the one way in for scenario
+        files and the control plane. Its times resolve against `at` (offsets count from
+        it); `requested` defaults to `at`."""
+        def when(ref: TimeRef | None) -> float | None:
+            return None if ref is None else ref.resolve(at)
+
+        port = port_request(number, at if requested is None else requested.resolve(at),
+                            duedate=when(due), completedate=when(completed), status=status,
+                            comment=comment, complete=complete)
+        account.port_requests.append(port)
+        self._part_changed(account, at, "port_requests",
+                           f"port request for {number} added ({port.status})")
+        return port
+
+    def clear_port_requests(self, account: Account) -> int:
+        """Remove the account's port requests; how many there were."""
+        removed = len(account.port_requests)
+        account.port_requests = []
+        if removed:
+            self._part_changed(account, account.now(), "port_requests",
+                               f"{removed} port request(s) removed")
+        return removed
+
+    def _part_changed(self, account: Account, at: float, part: str, message: str) -> None:
+        """An `account.part` event: the account's list `part` changed (a saved state writes
+        it again: `persist.parts`)."""
+        self.bus.emit(SimEvent("account.part", at, account.company, message, {"part": part}))

@@ -94,9 +94,16 @@ def parse_datetime(value: object) -> float | None:
     return moment.timestamp()
 
 
+# A date-time a file may name: from 1970 to the year 3000, the bounds of every stored time
+# (persist.validate), so what a scenario or the control plane sets can be saved and loaded.
+LATEST_TIME = 32_503_680_000.0  # 3000-01-01T00:00:00Z
+
+
 def parse_time_ref(value: object) -> TimeRef:
     absolute = parse_datetime(value)
     if absolute is not None:
+        if not 0.0 <= absolute <= LATEST_TIME:
+            raise TimeSyntaxError(f"expected {TIME_HINT} from 1970 to 3000, got {value!r}"[:300])
         return TimeRef(absolute=absolute)
     text = value.strip() if isinstance(value, str) else value
     if isinstance(text, str) and text.startswith("+"):

@@ -272,6 +272,20 @@ class SimHandle:
         result: dict[str, Any] = self._call("POST", "/_sim/scenario", json=body)
         return result
 
+    def add_to(self, part: str, **fields: Any) -> dict[str, Any]:
+        """Add one item to an account part, as a scenario file's account writes it:
+        `sim.add_to("ports", number="3035550100", due="+7d")` is a port request
+        (`portstatus`). Every part a scenario declares has its route
+        (`POST /_sim/accounts/{company}/{part}`); returns the item as the emulator shows it."""
+        item: dict[str, Any] = self._call("POST", f"/_sim/accounts/{self.company}/{part}",
+                                          json=fields)
+        return item
+
+    def clear_part(self, part: str) -> int:
+        """Remove every item of an account part (e.g. `"ports"`); how many went."""
+        removed: int = self._call("DELETE", f"/_sim/accounts/{self.company}/{part}")["removed"]
+        return removed
+
     def snapshot(self) -> dict[str, Any]:
         """This account's whole state as JSON-ready data, for `restore()`: settings, clock,
         jobs with their documents, received faxes, busy calls, call records, callbacks,

@@ -75,6 +75,13 @@ def open_state(path: str) -> LoadedState:
             message = f"{path} is corrupt: {message}"
         raise StateFileError(f"--state {message}") from exc
     file.open_for_writing()
+    import sqlite3
+
+    try:
+        store.add_new_tables(file.conn)
+    except sqlite3.Error as exc:
+        file.close()
+        raise StateFileError(f"--state {path}: {exc}") from exc
     return LoadedState(file, decoded, pool, marks)
 
 

@@ -36,6 +36,8 @@ class DecodedAccount:
     busy: list[BusyCall] = field(default_factory=list)
     cdrs: list[CallRecord] = field(default_factory=list)
     events: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
+    # Saved account parts by Account attribute: (place in the list, item) (`persist.parts`).
+    parts: dict[str, list[tuple[int, Any]]] = field(default_factory=dict)
 
 
 @dataclass

@@ -33,6 +33,8 @@ from ..core.outcomes import TryOutcome
 from ..server.journal import JournalEntry
 from .codec import CodecError, after_decode, decode, encode
 from .decoded import DecodedAccount, DecodedState
+from .parts import SAVED_PARTS, check_item, part_rows, put_back, where_of
+from .parts import TABLE as PARTS_TABLE
 
 if TYPE_CHECKING:
     from ..core.scheduler import ScheduledEvent
@@ -328,7 +330,8 @@ def _decode_state(rows: Rows, at: list[str]) -> DecodedState:
 
     for table, table_rows in rows.items():
         at[0] = f"the {table} table"
-        width = {"events": 4, "globals": 2, "journal": 2, "accounts": 2}.get(table, 3)
+        width = {"events": 4, "globals": 2, "journal": 2, "accounts": 2,
+                 PARTS_TABLE: 4}.get(table, 3)
         if not isinstance(table_rows, list) or not all(
                 isinstance(r, tuple) and len(r) == width for r in table_rows):
             raise StateError(f"the {table} table: expected rows of {width} columns")
@@ -428,6 +431,15 @@ def _decode_state(rows: Rows, at: list[str]) -> DecodedState:
             raise StateError(f"{where}, field 'due': {str(due)[:60]!r} is not a number")
         owner(company, where).events.append(
             (float(due), decode_event(_body(text, where), where)))
+    for company, part, seq, text in rows.get(PARTS_TABLE, []):
+        where = at[0] = where_of(company, part, seq)
+        _key(seq, where)
+        saved = SAVED_PARTS.get(part) if isinstance(part, str) else None
+        if saved is None:
+            raise StateError(f"{where}: {str(part)[:40]!r} is not a part of an account")
+        item = _record(saved.record, _body(text, where), where)
+        check_item(part, seq, item, where)
+        owner(company, where).parts.setdefault(part, []).append((seq, item))
     for account in accounts.values():
         account.jobs.sort(key=lambda j: j[0].jobid)
         account.faxes.sort(key=lambda f: f.recvid)
@@ -595,6 +607,7 @@ def fill_account(state: AppState, account: Account, data: DecodedAccount) -> Non
             desk.lines[job.line] = job
     desk.queue = sorted(queued, key=lambda j: j.queue_seq)
     desk._queue_seq = itertools.count(data.queue_seq)
+    put_back(account, data.parts)
 
 
 def rows_of_accounts(state: AppState, companies: Iterable[str], *,
@@ -603,7 +616,7 @@ def rows_of_accounts(state: AppState, companies: Iterable[str], *,
     records if `with_cdrs` is false (`cdr_rows` encodes those, off the event loop)."""
     sim = state.sim
     rows: Rows = {"accounts": [], "jobs": [], "faxes": [], "busy_calls": [], "cdrs": [],
-                  "events": [], "deliveries": [], "emails": []}
+                  "events": [], "deliveries": [], "emails": [], PARTS_TABLE: []}
     positions = {c: i for i, c in enumerate(sim.accounts)}
     for company in companies:
         account = sim.accounts[company]
@@ -622,6 +635,7 @@ def rows_of_accounts(state: AppState, companies: Iterable[str], *,
             rows["cdrs"].extend(cdr_rows(company, cdrs.by_nuid))
         for seq, (due, data) in enumerate(account_events(account)):
             rows["events"].append((company, seq, due, to_json(data)))
+        rows[PARTS_TABLE].extend(part_rows(company, account, to_json=to_json))
     wanted = set(companies)
     for delivery in sim.deliveries.deliveries:
         if delivery.company in wanted:

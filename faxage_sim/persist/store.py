@@ -37,11 +37,16 @@ TABLES: dict[str, str] = {
     "deliveries": "id INTEGER PRIMARY KEY, company TEXT NOT NULL, body TEXT NOT NULL",
     "emails": "id INTEGER PRIMARY KEY, company TEXT NOT NULL, body TEXT NOT NULL",
     "journal": "seq INTEGER PRIMARY KEY, body TEXT NOT NULL",
+    "account_parts": "company TEXT NOT NULL, part TEXT NOT NULL, seq INTEGER NOT NULL, "
+                     "body TEXT NOT NULL, PRIMARY KEY (company, part, seq)",
     "documents": "sha256 TEXT PRIMARY KEY, data BLOB NOT NULL",
 }
 # Tables whose rows belong to one account (deleted with it).
 COMPANY_TABLES = ("accounts", "jobs", "faxes", "busy_calls", "cdrs", "events", "deliveries",
-                  "emails")
+                  "emails", "account_parts")
+# Tables added since schema 1: a file written before holds none of their records (not
+# corrupt); `add_new_tables` creates them once the file is accepted.
+NEW_TABLES = ("account_parts",)
 RECORD_TABLES = tuple(t for t in TABLES if t not in ("meta", "documents"))
 def _column_count(spec: str) -> int:
     return len(spec.split(", PRIMARY KEY")[0].split(", "))
@@ -71,6 +76,13 @@ def write_marks(conn: sqlite3.Connection, marks: dict[str, int]) -> None:
     create_schema(conn)
     conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                  (META_KEY, json.dumps(marks, sort_keys=True)))
+
+
+def add_new_tables(conn: sqlite3.Connection) -> None:
+    """The tables a file written before them lacks (`NEW_TABLES`), created empty."""
+    with conn:
+        for name in NEW_TABLES:
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {name} ({TABLES[name]})")
 
 
 def write_all(conn: sqlite3.Connection, rows: Rows, documents: dict[str, bytes],
@@ -121,7 +133,7 @@ def check(conn: sqlite3.Connection, name: str) -> bool:
             "upgrade faxage-sim")
     if version < 1:
         raise StateError(f"{name} has an unknown schema version {version}")
-    missing = [t for t in TABLES if t not in tables]
+    missing = [t for t in TABLES if t not in tables and t not in NEW_TABLES]
     if missing:
         raise StateError(f"{name} is corrupt: table(s) {', '.join(missing)} missing")
     try:
@@ -135,7 +147,9 @@ def check(conn: sqlite3.Connection, name: str) -> bool:
 
 def read_all(conn: sqlite3.Connection, name: str) -> tuple[Rows, dict[str, bytes]]:
     try:
-        rows: Rows = {t: conn.execute(f"SELECT * FROM {t}").fetchall() for t in RECORD_TABLES}
+        present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        rows: Rows = {t: conn.execute(f"SELECT * FROM {t}").fetchall() for t in RECORD_TABLES
+                      if t in present or t not in NEW_TABLES}
         documents = {r[0]: bytes(r[1]) for r in conn.execute("SELECT sha256, data FROM documents")}
     except sqlite3.DatabaseError as exc:
         raise StateError(f"{name} is corrupt or truncated: {exc}") from exc

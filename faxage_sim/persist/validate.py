@@ -14,6 +14,7 @@ import enum
 import json
 import math
 import random
+import re
 from typing import TYPE_CHECKING, Any
 
 from ..core.accounts import AccountSettings, RetryPolicy, Timings, User
@@ -367,6 +368,28 @@ def check_account(account: DecodedAccount) -> None:
         check_event(event, at, "data", account)
     if account.traffic is not None and not isinstance(account.traffic, dict):
         raise _field(where, "traffic", "expected an object")
+    # Account parts (port requests...) are checked as they are decoded (`persist.parts`).
+
+
+def check_declared_text(where: str, name: str, value: Any, schema: dict[str, Any]) -> None:
+    """A text within what the scenario schema (and so the control plane) accepts; the same
+    `re.search` as `scenario.validate`, so nothing the API took is refused on load."""
+    if not isinstance(value, str):
+        raise _field(where, name, f"expected a text, found {_shown(value)}")
+    if not schema.get("minLength", 0) <= len(value) <= schema.get("maxLength", len(value)):
+        raise _field(where, name, f"expected {schema.get('minLength', 0)} to "
+                     f"{schema.get('maxLength')} characters")
+    if "pattern" in schema and re.search(schema["pattern"], value) is None:
+        raise _field(where, name, f"{_shown(value)} does not match {schema['pattern']}")
+
+
+def check_time(where: str, name: str, value: Any, optional: bool = False) -> None:
+    """A stored time: a number from 0 to `MAX_STORED_TIME` (or None if `optional`)."""
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _field(where, name, f"{_shown(value)} is not a time")
+    _within(where, name, value, 0, MAX_STORED_TIME)
 
 
 # What each kind of pending event needs in its data (beyond its kind), and of which type.

@@ -27,7 +27,7 @@ from ..core.deliveries import DeliveryState
 from ..core.events import SimEvent
 from ..core.inbound import BusyCall, ReceivedFax
 from ..server.journal import JournalEntry
-from . import store
+from . import parts, store
 from .codec import DocumentPool, encode, use_pool
 from .model import (
     account_body,
@@ -110,10 +110,13 @@ class Persister:
         self.dirty_faxes: set[tuple[str, int]] = set()
         self.dirty_deliveries: set[int] = set()
         self.dirty_emails: set[int] = set()
+        self.dirty_parts: set[tuple[str, str]] = set()  # (company, part)
         # What the file holds already.
         self.accounts: dict[str, Account] = {}
         self.fax_high: dict[str, int] = {}
         self.busy_count: dict[str, int] = {}
+        # Each saved part's list as written, and how many of its items the file holds.
+        self.parts_written: dict[tuple[str, str], tuple[list[Any], int]] = {}
         self.nuid_high = 0
         self.deliveries_written = 0
         self.emails_written = 0
@@ -166,6 +169,8 @@ class Persister:
             self.dirty_deliveries.add(data["delivery"])
         elif event.kind.startswith("email."):
             self.dirty_emails.add(data["email"])
+        elif event.kind == parts.EVENT_KIND:
+            self.dirty_parts.add((event.company, data["part"]))
 
     def request_done(self, entry: JournalEntry) -> None:
         self.changed = True
@@ -196,6 +201,9 @@ class Persister:
         self.accounts = dict(sim.accounts)
         self.fax_high = {c: max(a.inbox.faxes, default=0) for c, a in sim.accounts.items()}
         self.busy_count = {c: len(a.inbox.busy_calls) for c, a in sim.accounts.items()}
+        self.parts_written = {}
+        for account in sim.accounts.values():
+            self._parts_written(account)
         self.nuid_high = sim.cdrs.last_nuid
         self.deliveries_written = len(sim.deliveries.deliveries)
         self.emails_written = len(sim.outbox.messages)
@@ -207,6 +215,7 @@ class Persister:
         self.dirty_faxes.clear()
         self.dirty_deliveries.clear()
         self.dirty_emails.clear()
+        self.dirty_parts.clear()
         self.everything = False
 
     # --- gathering rows (on the event loop's thread) -------------------------------------
@@ -250,6 +259,7 @@ class Persister:
                 account = accounts[company]
                 self.fax_high[company] = max(account.inbox.faxes, default=0)
                 self.busy_count[company] = len(account.inbox.busy_calls)
+                self._parts_written(account)
         self.accounts = dict(accounts)
         fresh_set = set(fresh)
         kept = [a for c, a in accounts.items() if c not in fresh_set]
@@ -279,6 +289,7 @@ class Persister:
                                      for seq in range(written, len(busy))])
             self.busy_count[company] = len(busy)
         self._gather_cdrs(batch, kept)
+        self._gather_parts(batch, fresh_set)
         self._gather_deliveries(batch)
         self._gather_emails(batch)
         self._gather_journal(batch)
@@ -290,6 +301,8 @@ class Persister:
     def _forget(self, company: str) -> None:
         self.written.pop(("accounts", company), None)
         self.written.pop(("events", company), None)
+        for key in parts.SAVED_PARTS:
+            self.parts_written.pop((company, key), None)
 
     def _unchanged(self, table: str, key: str, text: str) -> bool:
         """Is this what the file holds already? (Small rows rebuilt at every save are only
@@ -352,6 +365,30 @@ class Persister:
             batch.add("cdrs", [(r.nuid, account.company, to_json(encode(CallRecord, r)))
                                for r in records.by_nuid[start:]])
         self.nuid_high = last
+
+    def _parts_written(self, account: Account) -> None:
+        for key in parts.SAVED_PARTS:
+            items = getattr(account, key)
+            self.parts_written[(account.company, key)] = (items, len(items))
+
+    def _gather_parts(self, batch: Batch, fresh: set[str]) -> None:
+        """A changed part of an account (`account.part` events): its new items when the core
+        appended to the list the file holds; else (cleared, replaced) the part again whole.
+        Fresh accounts were written whole already."""
+        accounts = self.state.sim.accounts
+        for company, key in sorted(self.dirty_parts):
+            account = accounts.get(company)
+            if account is None or company in fresh or key not in parts.SAVED_PARTS:
+                continue
+            items: list[Any] = getattr(account, key)
+            written_list, written = self.parts_written.get((company, key), (None, 0))
+            if written_list is not items or len(items) < written:
+                batch.deletes.append((parts.TABLE, "company = ? AND part = ?", (company, key)))
+                written = 0
+            batch.add(parts.TABLE, parts.part_rows(company, account, [key], to_json,
+                                                   start=written))
+            self.parts_written[(company, key)] = (items, len(items))
+        self.dirty_parts.clear()
 
     def _gather_deliveries(self, batch: Batch) -> None:
         deliveries = self.state.sim.deliveries.deliveries

@@ -19,11 +19,10 @@ import copy
 import dataclasses
 import random
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from ..core.accounts import Account, AccountSettings, SettingsError, User, apply_fields
 from ..core.clock import ClockMode
-from ..core.ports import PortRequest, port_request
 from ..core.simulator import (
     DEFAULT_COMPANY,
     DEFAULT_DIDS,
@@ -31,9 +30,8 @@ from ..core.simulator import (
     DEFAULT_PASSWORD,
     DEFAULT_USERNAME,
 )
-from ..core.timeref import TimeRef
 from .errors import Issue, Location, ScenarioError
-from .model import AccountSpec, InventorySpec, PortRequestSpec, Scenario, StepSpec
+from .model import ACCOUNT_PARTS, AccountSpec, InventorySpec, Scenario, StepSpec
 from .rules import ScenarioRules
 from .timeline import Load, StepRunner, resolve_did
 
@@ -267,11 +265,18 @@ def _create_account(sim: Simulator, spec: AccountSpec, *, default: bool) -> Acco
     return account
 
 
+# The fields of a file's account that `apply_account_spec` puts in itself (and
+# `create_account` before it); any other field must be a declared part (`ACCOUNT_PARTS`):
+# tests/test_scenario_parts.py fails for a field that is neither.
+ACCOUNT_FIELDS: Final = ("company", "users", "dids", "did_count", "disabled_dids", "settings")
+
+
 def apply_account_spec(sim: Simulator, account: Account, spec: AccountSpec,
                        notes: list[str]) -> None:
     """The one step that puts an account part of a scenario into an account, a new one
     (whole-emulator load) or an existing one (load into one account): its users (an
-    account's own user of the same name is kept), numbers, disabled DIDs and settings."""
+    account's own user of the same name is kept), numbers, disabled DIDs and settings
+    (`ACCOUNT_FIELDS`), then each of its declared parts (`ACCOUNT_PARTS`)."""
     for user in spec.users or []:
         if user.username in account.users:
             notes.append(f"user {user.username}: the account's own user is kept")
@@ -291,18 +296,10 @@ def apply_account_spec(sim: Simulator, account: Account, spec: AccountSpec,
         if did is not None:
             sim.set_did_enabled(account, did, False, at, by="the scenario")
     sim.change_settings(account, spec.settings, at, by="the scenario")
-    if spec.port_requests is not None:
-        account.port_requests = port_requests(spec.port_requests, account.now())
-
-
-def port_requests(specs: list[PortRequestSpec], start: float) -> list[PortRequest]:
-    """Port requests with their times resolved against `start`."""
-    def at(ref: TimeRef | None) -> float | None:
-        return None if ref is None else ref.resolve(start)
-
-    return [port_request(p.number, start if p.requested is None else p.requested.resolve(start),
-                         duedate=at(p.due), completedate=at(p.completed), status=p.status,
-                         comment=p.comment, complete=p.complete) for p in specs]
+    for part in ACCOUNT_PARTS:  # each through its core call (scenario.parts)
+        items = getattr(spec, part.key)
+        if items is not None:
+            part.replace(sim, account, items, account.now())
 
 
 def _schedule(state: AppState, steps: list[StepSpec], start: float, seed: int,

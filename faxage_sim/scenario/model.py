@@ -13,6 +13,7 @@ from typing import Any, Final
 from ..core.clock import ClockMode
 from ..core.matching import NumberMatch
 from ..core.outcomes import TryOutcome
+from ..core.simulator import Simulator
 from ..core.timeref import TimeRef, parse_duration, parse_time_ref
 from ..faults.matching import FaultSpec
 from .declare import (
@@ -37,6 +38,7 @@ from .merging import (
     Merge,
     policy,
 )
+from .parts import account_part, account_parts
 
 
 @dataclass
@@ -160,10 +162,14 @@ class AccountSpec:
     settings: dict[str, Any] = field(  # as apply_fields takes it
         default_factory=dict, metadata=declared(ref("settings"), read=normalize_settings,
                                                 merge=DEEP))
-    port_requests: list[PortRequestSpec] | None = field(default=None, metadata=declared(
-        {"type": "array", "items": ref("port_request"),
-         "description": "Numbers being ported in (portstatus)."},
-        read=lambda ports: [read_part(PortRequestSpec, p) for p in ports], merge=OVERRIDE))
+    # --- its parts: each a list of declared items and the core calls that set it
+    # (`scenario.parts`); schema, loading, control routes and the handle follow ---
+    port_requests: list[PortRequestSpec] | None = field(default=None, metadata=account_part(
+        PortRequestSpec, "port_request", "Numbers being ported in (portstatus).",
+        route="ports", add=Simulator.add_port_request, clear=Simulator.clear_port_requests))
+
+
+ACCOUNT_PARTS: Final = account_parts(AccountSpec)
 
 
 @dataclass

@@ -29,12 +29,12 @@ from .declare import (
     ref,
 )
 from .model import (
+    ACCOUNT_PARTS,
     AccountSpec,
     ClockSpec,
     InboundSpec,
     InventorySpec,
     OutboundSpec,
-    PortRequestSpec,
     RateCenterSpec,
     StepSpec,
     UserSpec,
@@ -90,7 +90,7 @@ def _defs() -> dict[str, Schema]:
         "settings": settings_schema(),
         "user": part_schema(UserSpec),
         "account": part_schema(AccountSpec),
-        "port_request": part_schema(PortRequestSpec),
+        **{part.name: part_schema(part.item) for part in ACCOUNT_PARTS},  # scenario.parts
         "try": {
             "description": "What one dial try does.",
             "oneOf": [
