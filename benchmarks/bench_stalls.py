@@ -27,8 +27,8 @@ from timing import machine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from faxage_sim.core import cdr
 from faxage_sim.core.clock import ClockMode
-from faxage_sim.endpoints import getcdr
 from faxage_sim.persist import api as persist_api
 from faxage_sim.server.app import create_app
 from faxage_sim.server.config import SimConfig
@@ -57,8 +57,9 @@ def during(url: str, big: Callable[[httpx.Client], object]) -> tuple[float, list
         while not done.is_set():
             started = time.perf_counter()
             other.post("/httpsfax.php", data=status)
-            if not done.is_set():
-                waits.append(time.perf_counter() - started)
+            # Every request started while the big one ran counts (one it held ends just
+            # after it).
+            waits.append(time.perf_counter() - started)
     return took[0], waits or [0.0]
 
 
@@ -70,14 +71,16 @@ def main() -> None:
     print(machine())
     app = create_app(SimConfig(clock=ClockMode.MANUAL, log_requests=False, journal_limit=1))
     fill(app.state.faxage, args.records)
-    chunk = getcdr.FORMAT_CHUNK
+    step, sort_at_most = cdr.SELECT_STEP, cdr.SORT_AT_MOST
     off_loop = persist_api.snapshot_bytes_off_loop
 
     async def on_loop(state: object) -> bytes:
         return persist_api.snapshot_bytes(state)  # type: ignore[arg-type]
 
     def set_before(before: bool) -> None:
-        getcdr.FORMAT_CHUNK = 10**12 if before else chunk
+        # Before: the whole nuid tail sorted at once, and formatted in one go.
+        cdr.SELECT_STEP = 10**12 if before else step
+        cdr.SORT_AT_MOST = 10**12 if before else sort_at_most
         persist_api.snapshot_bytes_off_loop = on_loop if before else off_loop  # type: ignore[assignment]
 
     bigs: dict[str, Callable[[httpx.Client], object]] = {
