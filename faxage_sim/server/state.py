@@ -81,9 +81,7 @@ class AppState:
         if console is not None:
             self.sim.bus.subscribe(console.event)
             console.zone_of = self._zone_of
-            self.journal.on_first_drop = lambda limit: console.line(
-                "journal", f"more than {limit} requests: the oldest are now dropped, and "
-                "counted (GET /_sim/requests shows how many)")
+            self.journal.on_first_drop = lambda notice: console.line("journal", notice)
         self.sim.deliveries.on_ready = self._on_delivery_ready
 
     @property
