@@ -10,6 +10,7 @@ import math
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -228,3 +229,55 @@ def test_a_big_body_keeps_the_small_bodys_messages() -> None:
     assert len(encoded) > INLINE_PARSE_BYTES and parse_json(encoded) == big
     assert parse_json(json.dumps(big).encode("utf-16")) == big  # as json.loads decodes
     assert parse_json(b"\xef\xbb\xbf" + encoded) == big  # a UTF-8 BOM
+
+
+def test_big_bodies_are_parsed_two_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each parse holds several times its body: of eight big bodies read at once, two are
+    parsed at a time and the others wait their turn."""
+    from faxage_sim.control import common
+
+    posts = 8
+    running, most, arrived, finished = [0], [0], [0], [0]
+    changed = threading.Condition()
+    real_parse, real_read = common.parse_json, common.read_body
+
+    async def counted_read(*args: Any) -> bytes:
+        body = await real_read(*args)
+        with changed:
+            arrived[0] += 1
+            changed.notify_all()
+        return body
+
+    def may_parse() -> bool:
+        # Every body read, and as many parses under way as the slots allow (or as are left).
+        return arrived[0] == posts and running[0] >= min(2, posts - finished[0])
+
+    def watched_parse(body: bytes) -> Any:
+        with changed:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            changed.notify_all()
+            assert changed.wait_for(may_parse, GENEROUS)
+        try:
+            return real_parse(body)
+        finally:
+            with changed:
+                running[0] -= 1
+                finished[0] += 1
+                changed.notify_all()
+
+    monkeypatch.setattr(common, "read_body", counted_read)
+    monkeypatch.setattr(common, "parse_json", watched_parse)
+    body = b'{"seconds": 1' + b" " * INLINE_PARSE_BYTES + b"}"
+    app = create_app(SimConfig(clock=ClockMode.MANUAL, log_requests=False))
+    with LiveServer(app) as live:
+
+        def post(_: int) -> int:
+            with httpx.Client(base_url=live.url, timeout=GENEROUS) as operator:
+                return operator.post("/_sim/clock/advance", content=body, headers={
+                    "content-type": "application/json"}).status_code
+
+        with ThreadPoolExecutor(posts) as pool:
+            statuses = list(pool.map(post, range(posts)))
+    assert statuses == [200] * posts
+    assert most[0] == common.MAX_PARALLEL_PARSES == 2

@@ -3,9 +3,11 @@ checks every value passes before anything changes (docs/security.md lists the bo
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import math
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +28,7 @@ MAX_ADVANCE_SECONDS = 86400.0  # one clock advance or run-until-idle: a simulate
 # A body up to this size is parsed on the event loop (a few milliseconds at most); a bigger
 # one in a worker thread, in pieces that let the loop in (control/jsonparse.py).
 INLINE_PARSE_BYTES = 256 * 1024
+MAX_PARALLEL_PARSES = 2  # big bodies parsed at once (the machine's cores, at least)
 
 
 class ControlError(Exception):
@@ -83,12 +86,24 @@ def parse_json(body: bytes) -> Any:
 
 async def parse_json_off_loop(body: bytes) -> Any:
     """`parse_json`, in a worker thread when the body is big (the loop serves other
-    clients meanwhile); a small body is parsed at once (a thread costs more than it)."""
+    clients meanwhile); a small body is parsed at once (a thread costs more than it).
+    At most MAX_PARALLEL_PARSES big bodies are parsed at a time; the others wait their
+    turn (each parse holds several times its body's size)."""
     if len(body) <= INLINE_PARSE_BYTES:
         return parse_json(body)
     from starlette.concurrency import run_in_threadpool
 
-    return await run_in_threadpool(parse_json, body)
+    loop = asyncio.get_running_loop()
+    slots = _parse_slots.get(loop)
+    if slots is None:
+        slots = _parse_slots[loop] = asyncio.Semaphore(MAX_PARALLEL_PARSES)
+    async with slots:
+        return await run_in_threadpool(parse_json, body)
+
+
+# Per event loop (the tests run several): the big-body parses under way.
+_parse_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = \
+    weakref.WeakKeyDictionary()
 
 
 def depth_of(data: Any) -> int:
