@@ -10,6 +10,7 @@ small fraction of the big request (the issue: getcdr stalled everyone 14.7 s and
 snapshot 22.3 s over 1,000,000 records).
 
     .venv/bin/python benchmarks/bench_stalls.py [--records 200000] [--rounds 3]
+        [--only getcdr]
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from timing import machine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from faxage_sim.core import cdr
 from faxage_sim.core.clock import ClockMode
-from faxage_sim.endpoints import getcdr
 from faxage_sim.persist import api as persist_api
 from faxage_sim.server.app import create_app
 from faxage_sim.server.config import SimConfig
@@ -57,8 +58,9 @@ def during(url: str, big: Callable[[httpx.Client], object]) -> tuple[float, list
         while not done.is_set():
             started = time.perf_counter()
             other.post("/httpsfax.php", data=status)
-            if not done.is_set():
-                waits.append(time.perf_counter() - started)
+            # Every request started while the big one ran counts (one it held ends just
+            # after it).
+            waits.append(time.perf_counter() - started)
     return took[0], waits or [0.0]
 
 
@@ -66,34 +68,45 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", default="", help="the big requests whose name starts so")
     args = parser.parse_args()
     print(machine())
     app = create_app(SimConfig(clock=ClockMode.MANUAL, log_requests=False, journal_limit=1))
     fill(app.state.faxage, args.records)
-    chunk = getcdr.FORMAT_CHUNK
+    step, sort_at_most = cdr.SELECT_STEP, cdr.SORT_AT_MOST
     off_loop = persist_api.snapshot_bytes_off_loop
 
     async def on_loop(state: object) -> bytes:
         return persist_api.snapshot_bytes(state)  # type: ignore[arg-type]
 
-    def set_before(before: bool) -> None:
-        getcdr.FORMAT_CHUNK = 10**12 if before else chunk
+    def set_mode(label: str) -> None:
+        before = label.startswith("before")
+        # Before: the whole nuid tail sorted at once, and formatted in one go; "sorted":
+        # formatted in steps, but the tail sorted at once first (the code until the sort
+        # went, which held the loop ~0.7 s at a million records).
+        cdr.SELECT_STEP = 10**12 if before else step
+        cdr.SORT_AT_MOST = 10**12 if before or label.startswith("sorted") else sort_at_most
         persist_api.snapshot_bytes_off_loop = on_loop if before else off_loop  # type: ignore[assignment]
 
-    bigs: dict[str, Callable[[httpx.Client], object]] = {
-        "getcdr nuidgt=0": lambda c: c.post("/getcdr.php", data={**CREDENTIALS, "nuidgt": "0"}),
-        "GET /_sim/snapshot": lambda c: c.get("/_sim/snapshot"),
+    bigs: dict[str, tuple[Callable[[httpx.Client], object], tuple[str, ...]]] = {
+        "getcdr nuidgt=0": (
+            lambda c: c.post("/getcdr.php", data={**CREDENTIALS, "nuidgt": "0"}),
+            ("now", "sorted at once, formatted in steps", "before (on the loop)")),
+        "GET /_sim/snapshot": (lambda c: c.get("/_sim/snapshot"),
+                               ("now", "before (on the loop)")),
     }
+    if args.only:
+        bigs = {name: big for name, big in bigs.items() if name.startswith(args.only)}
     results: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     with LiveServer(app) as live:
         for _ in range(args.rounds):
-            for name, big in bigs.items():
-                for label in ("now", "before (on the loop)"):
-                    set_before(label != "now")
+            for name, (big, labels) in bigs.items():
+                for label in labels:
+                    set_mode(label)
                     took, waits = during(live.url, big)
                     results.setdefault((name, label), []).append(
                         (took, max(waits), statistics.median(waits)))
-        set_before(False)
+        set_mode("now")
     print(f"{args.records:,} call records, {args.rounds} alternating rounds; "
           "seconds as min/median/max over rounds")
     for (name, label), rows in results.items():

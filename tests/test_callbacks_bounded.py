@@ -171,3 +171,42 @@ def test_any_peer_answer_ends_its_attempt_within_the_deadline(
     assert delivery["state"] in ("delivered", "failed", "timed out (may have been received)")
     status = attempt["status"]
     assert (delivery["state"] == "delivered") == (status is not None and 200 <= status < 300)
+
+
+# --- run until idle: idle means no event left and nothing in flight -----------------------
+
+
+def run_until_idle(client: TestClient) -> dict[str, Any]:
+    answer = client.post("/_sim/clock/run-until-idle", json={"company": "1000"})
+    assert answer.status_code == 200, answer.text
+    data: dict[str, Any] = answer.json()
+    return data
+
+
+def test_run_until_idle_is_not_idle_while_a_delivery_is_in_flight(
+        api: FaxApi, client: TestClient) -> None:
+    with HostilePeer("drip", interval=1.0) as peer:
+        set_policy(client, attempts=1, timeout_seconds=300)
+        api.send_jobid(url_notify=peer.url)
+        started = time.monotonic()
+        busy = run_until_idle(client)
+        # It waited for the receiver SETTLE_WAIT_SECONDS (not its 300 s), then said so.
+        assert time.monotonic() - started < SETTLE_WAIT_SECONDS + GENEROUS / 2
+        assert (busy["idle"], busy["in_flight"]) == (False, 1)
+        assert [d["state"] for d in deliveries(client)] == ["in-flight"]
+        assert peer.requests == 1
+    # The receiver went away: its attempt ends; now the run is idle.
+    settled_delivery(client)
+    done = run_until_idle(client)
+    assert (done["idle"], done["in_flight"]) == (True, 0)
+
+
+def test_run_until_idle_waits_for_a_slow_delivery_within_the_wait(
+        api: FaxApi, client: TestClient) -> None:
+    # A drip ended by its own total deadline (0.5 s) within the run's wait: idle, recorded.
+    with HostilePeer("drip", interval=0.2) as peer:
+        set_policy(client, attempts=1, timeout_seconds=0.5)
+        api.send_jobid(url_notify=peer.url)
+        done = run_until_idle(client)
+        assert (done["idle"], done["in_flight"]) == (True, 0)
+        assert [d["state"] for d in deliveries(client)] == ["timed out (may have been received)"]

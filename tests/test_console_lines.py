@@ -142,3 +142,20 @@ def test_a_zone_without_an_abbreviation_is_labelled_by_its_offset() -> None:
         "2026-01-05 21:45:00 UTC+05:45 [8] note         b",
         "2026-01-05 16:00:00 UTC note         c",
     ]
+
+
+def test_a_run_until_idle_that_is_not_idle_says_why() -> None:
+    from faxage_sim.server.control_console import _until_idle
+
+    asked = {"company": "1000"}
+    match = re.match("", "")
+    assert match is not None
+    lines = [_until_idle(asked, answered, match) for answered in (
+        {"advanced": 60, "idle": True, "in_flight": 0},
+        {"advanced": 60, "idle": False, "in_flight": 2},
+        {"advanced": 86400, "idle": False, "in_flight": 0})]
+    assert lines == [
+        "clock ran until idle for company 1000: moved 60 s",
+        "clock ran until idle for company 1000: moved 60 s, not idle: 2 deliveries "
+        "(callbacks, pushes, URL fetches, emails) still in flight",
+        "clock ran until idle for company 1000: moved 86400 s, still busy at max_seconds"]

@@ -80,6 +80,27 @@ def test_the_journal_drops_the_oldest_and_counts_them() -> None:
                      "counted (GET /_sim/requests shows how many)"]
 
 
+def test_a_journal_past_its_byte_budget_says_so() -> None:
+    """Past the byte budget (not the entry cap), the console line says the budget."""
+    out = io.StringIO()
+    app = create_app(SimConfig(clock=ClockMode.MANUAL, journal_limit=1000, log_requests=False),
+                     console=ConsoleLog("text", out))
+    state: AppState = app.state.faxage
+    state.journal.byte_limit = 3000  # a few ordinary requests (~0.7 KiB each)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        api = FaxApi(client)
+        for _ in range(8):
+            api.status()
+        kept = len(state.journal.entries)
+        assert 1 < kept < 8 and state.journal.dropped == 8 - kept
+        assert client.get("/_sim/requests/count").json() == {"count": kept,
+                                                             "dropped": 8 - kept}
+    drops = [line for line in out.getvalue().splitlines() if " journal " in line]
+    assert drops == [f"- journal      more than 3,000 bytes of requests (the journal's byte "
+                     f"budget; {kept} requests kept): the oldest are now dropped, and counted "
+                     "(GET /_sim/requests shows how many)"]
+
+
 def test_the_count_endpoint_asserts_with_expect(client: TestClient, api: FaxApi) -> None:
     api.send("2129911234")
     api.send("2129911234")

@@ -58,7 +58,10 @@ async def advance(request: Request) -> Response:
 
 @control_endpoint
 async def run_until_idle(request: Request) -> Response:
-    """Advance to each next event until none is left (at most `max_seconds`, default 1 day)."""
+    """Advance to each next event until none is left (at most `max_seconds`, default 1 day).
+
+    `idle`: no event left and nothing in flight; `in_flight` counts the deliveries (and URL
+    fetches, emails) still under way when the wait for them (2 s) ended."""
     data = await read_json(request)
     _known(data, {"max_seconds", "company"})
     limit = number(data, "max_seconds", 86400.0, maximum=MAX_ADVANCE_SECONDS)
@@ -67,7 +70,8 @@ async def run_until_idle(request: Request) -> Response:
     if company is not None:
         account_or_404(state, company)
     moved, idle = await state.advance_until_idle(company, limit)
-    return ok({"advanced": moved, "idle": idle, "clocks": _clocks(request, company)})
+    return ok({"advanced": moved, "idle": idle, "in_flight": state.in_flight(company),
+               "clocks": _clocks(request, company)})
 
 
 ROUTES = [

@@ -3,14 +3,18 @@ checks every value passes before anything changes (docs/security.md lists the bo
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import math
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+
+from .jsonparse import TooDeep, decode_text, loads_in_pieces
 
 if TYPE_CHECKING:
     from ..core.accounts import Account
@@ -21,6 +25,10 @@ MAX_ID_DIGITS = 19  # ids in paths and query strings: at most 2**63 - 1
 MAX_ID = 2**63 - 1
 MAX_COMPANY_LENGTH = 64
 MAX_ADVANCE_SECONDS = 86400.0  # one clock advance or run-until-idle: a simulated day
+# A body up to this size is parsed on the event loop (a few milliseconds at most); a bigger
+# one in a worker thread, in pieces that let the loop in (control/jsonparse.py).
+INLINE_PARSE_BYTES = 256 * 1024
+MAX_PARALLEL_PARSES = 2  # big bodies parsed at once (the machine's cores, at least)
 
 
 class ControlError(Exception):
@@ -56,10 +64,17 @@ def _no_constant(name: str) -> Any:
 
 
 def parse_json(body: bytes) -> Any:
-    """JSON without NaN/Infinity, with finite numbers, at most MAX_JSON_DEPTH deep."""
+    """JSON without NaN/Infinity, with finite numbers, at most MAX_JSON_DEPTH deep.
+
+    A body over INLINE_PARSE_BYTES is parsed in bounded pieces (control/jsonparse.py): run
+    in a worker thread (`parse_json_off_loop`), it leaves the event loop free."""
     try:
-        data = json.loads(body, parse_float=_finite, parse_constant=_no_constant)
-    except RecursionError as exc:
+        if len(body) <= INLINE_PARSE_BYTES:
+            data = json.loads(body, parse_float=_finite, parse_constant=_no_constant)
+        else:
+            data = loads_in_pieces(decode_text(body), parse_float=_finite,
+                                   parse_constant=_no_constant, max_depth=MAX_JSON_DEPTH)
+    except (RecursionError, TooDeep) as exc:
         raise ControlError(400, f"the body is nested deeper than {MAX_JSON_DEPTH} levels") \
             from exc
     except (ValueError, UnicodeDecodeError) as exc:
@@ -67,6 +82,28 @@ def parse_json(body: bytes) -> Any:
     if depth_of(data) > MAX_JSON_DEPTH:
         raise ControlError(400, f"the body is nested deeper than {MAX_JSON_DEPTH} levels")
     return data
+
+
+async def parse_json_off_loop(body: bytes) -> Any:
+    """`parse_json`, in a worker thread when the body is big (the loop serves other
+    clients meanwhile); a small body is parsed at once (a thread costs more than it).
+    At most MAX_PARALLEL_PARSES big bodies are parsed at a time; the others wait their
+    turn (each parse holds several times its body's size)."""
+    if len(body) <= INLINE_PARSE_BYTES:
+        return parse_json(body)
+    from starlette.concurrency import run_in_threadpool
+
+    loop = asyncio.get_running_loop()
+    slots = _parse_slots.get(loop)
+    if slots is None:
+        slots = _parse_slots[loop] = asyncio.Semaphore(MAX_PARALLEL_PARSES)
+    async with slots:
+        return await run_in_threadpool(parse_json, body)
+
+
+# Per event loop (the tests run several): the big-body parses under way.
+_parse_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = \
+    weakref.WeakKeyDictionary()
 
 
 def depth_of(data: Any) -> int:
@@ -84,18 +121,32 @@ def depth_of(data: Any) -> int:
     return deepest
 
 
-async def read_json(request: Request) -> dict[str, Any]:
-    limit = state_of(request).config.max_body
+async def read_body(request: Request, limit: int, too_large: str) -> bytes:
+    """The request body, refused with 413 `too_large` as soon as it passes `limit` bytes:
+    by its Content-Length before any is read, else while it arrives (a chunked body has
+    none), never after holding it all."""
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and len(declared) < 20 \
             and int(declared) > limit:
-        raise ControlError(413, f"the body is larger than {limit} bytes (serve --max-body)")
-    body = await request.body()
-    if len(body) > limit:
-        raise ControlError(413, f"the body is larger than {limit} bytes (serve --max-body)")
+        raise ControlError(413, too_large)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ControlError(413, too_large)
+        if chunk:
+            chunks.append(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    limit = state_of(request).config.max_body
+    body = await read_body(request, limit,
+                           f"the body is larger than {limit} bytes (serve --max-body)")
     if not body.strip():
         return {}
-    data = parse_json(body)
+    data = await parse_json_off_loop(body)
     if not isinstance(data, dict):
         raise ControlError(400, "the body must be a JSON object")
     return data

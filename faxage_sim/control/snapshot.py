@@ -18,7 +18,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .common import ControlError, account_or_404, control_endpoint, ok, read_json, state_of
+from .common import (
+    ControlError,
+    account_or_404,
+    control_endpoint,
+    ok,
+    read_body,
+    read_json,
+    state_of,
+)
 
 SNAPSHOT_MEDIA_TYPE = "application/vnd.sqlite3"
 MAX_SNAPSHOT_BYTES = 4 << 30
@@ -40,12 +48,10 @@ async def upload(request: Request) -> Response:
     from ..persist.api import StateError, load_snapshot
 
     state = state_of(request)
-    data = await request.body()
+    data = await read_body(request, MAX_SNAPSHOT_BYTES, "the snapshot is too large")
     if not data:
         raise ControlError(400, "the body is empty: PUT a snapshot file "
                                 "(what GET /_sim/snapshot answered)")
-    if len(data) > MAX_SNAPSHOT_BYTES:
-        raise ControlError(413, "the snapshot is too large")
     try:
         summary = load_snapshot(state, data)
     except StateError as exc:

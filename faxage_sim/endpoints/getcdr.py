@@ -44,23 +44,20 @@ def query_of(ctx: OpContext) -> CdrQuery:
     )
 
 
-# Records formatted between two yields to the event loop: an answer of a million records
-# (14.7 s of formatting) must not stall every other client while it is built.
-FORMAT_CHUNK = 2000
-
-
 async def getcdr(ctx: OpContext) -> Answer:
-    # The selection is a list of immutable records, taken at once: the answer is the state
-    # as it was when the request came, whatever is written while it is formatted.
-    found = ctx.sim.cdrs.select(ctx.account.company, query_of(ctx))
+    # The selection is the records as they were when the request came (taken at its first
+    # step), whatever is written while it is formatted. It comes in steps of bounded cost
+    # (an answer of a million records took 14.7 s to format, and sorting its selection
+    # 0.7 s): the loop lets other requests in between two.
     tz = ctx.account.settings.tz
     show_nuid = ctx.post.flag("nuidshow")
     parts: list[str] = []
-    for start in range(0, len(found), FORMAT_CHUNK):
-        if start:
+    for index, found in enumerate(ctx.sim.cdrs.select_steps(ctx.account.company,
+                                                            query_of(ctx))):
+        if index:
             await asyncio.sleep(0)  # let other requests in
-        parts.append(records(format_cdr_record(r, tz, show_nuid)
-                             for r in found[start:start + FORMAT_CHUNK]))
+        if found:
+            parts.append(records(format_cdr_record(r, tz, show_nuid) for r in found))
     return text("".join(parts))
 
 

@@ -191,9 +191,12 @@ class SimHandle:
         data = self._call("POST", "/_sim/clock/run-until-idle",
                           json={"company": self.company, "max_seconds": max_seconds})
         if not data["idle"]:
+            busy = (f"{data['in_flight']} deliveries (callbacks, pushes, URL fetches, "
+                    "emails) still in flight"
+                    if data.get("in_flight") else
+                    f"events after {max_seconds:g} simulated seconds")
             raise SimError("POST", "/_sim/clock/run-until-idle", 200,
-                           f"company {self.company} still has events after {max_seconds:g} "
-                           "simulated seconds")
+                           f"company {self.company} still has {busy}")
         moved: float = data["advanced"]
         return moved
 

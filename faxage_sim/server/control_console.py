@@ -91,7 +91,12 @@ def _advanced(asked: dict[str, Any], answered: dict[str, Any], _: re.Match[str])
 
 def _until_idle(asked: dict[str, Any], answered: dict[str, Any], _: re.Match[str]) -> str:
     moved = f"clock ran until idle {_whose(asked)}: moved {answered.get('advanced', 0):g} s"
-    return moved if answered.get("idle", True) else moved + ", still busy at max_seconds"
+    if answered.get("idle", True):
+        return moved
+    if answered.get("in_flight"):
+        return moved + (f", not idle: {answered['in_flight']} deliveries (callbacks, pushes, "
+                        "URL fetches, emails) still in flight")
+    return moved + ", still busy at max_seconds"
 
 
 def _reset(asked: dict[str, Any], answered: dict[str, Any], _: re.Match[str]) -> str:

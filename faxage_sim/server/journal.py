@@ -208,8 +208,9 @@ class Journal:
         self.bytes = 0
         self.dropped = 0
         self._seq = itertools.count(1)
-        # Called once when the journal first drops an entry (the console says so).
-        self.on_first_drop: Callable[[int], None] | None = None
+        # Called once when the journal first drops an entry, with the line that says why
+        # (`drop_notice`; the console prints it).
+        self.on_first_drop: Callable[[str], None] | None = None
 
     @property
     def entries(self) -> deque[JournalEntry]:
@@ -237,11 +238,23 @@ class Journal:
         # The newest entry always stays, whatever its size.
         while len(self.entries) > 1 and (len(self.entries) > self.limit
                                          or self.bytes > self.byte_limit):
+            by_count = len(self.entries) > self.limit
             self.entries.popleft()
             self.bytes -= self._sizes.popleft()
             self.dropped += 1
             if self.dropped == 1 and self.on_first_drop is not None:
-                self.on_first_drop(self.limit)
+                self.on_first_drop(self.drop_notice(by_count))
+
+    def drop_notice(self, by_count: bool) -> str:
+        """What the console says when the journal first drops an entry: past its entry cap
+        (`--journal-limit`), or past its byte budget, with how many entries that held."""
+        if by_count:
+            reason = f"more than {self.limit} requests"
+        else:
+            reason = (f"more than {_amount(self.byte_limit)} of requests (the journal's byte "
+                      f"budget; {len(self.entries)} requests kept)")
+        return (f"{reason}: the oldest are now dropped, and counted (GET /_sim/requests "
+                "shows how many)")
 
     def query(self, query: JournalQuery, limit: int | None = None) -> Selection:
         found = [e for e in self.entries if query.matches(e)]
@@ -272,3 +285,8 @@ class Journal:
     @staticmethod
     def now() -> float:
         return time.time()
+
+
+def _amount(size: int) -> str:
+    mib = 1024 * 1024
+    return f"{size // mib} MiB" if size % mib == 0 else f"{size:,} bytes"

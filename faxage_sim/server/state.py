@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..core.deliveries import DeliveryState
 from ..core.simulator import Simulator, SimulatorOptions
 from ..notify.callbacks import CallbackDispatcher
 from ..notify.email import MailRelay, SmtpSettings
@@ -80,9 +81,7 @@ class AppState:
         if console is not None:
             self.sim.bus.subscribe(console.event)
             console.zone_of = self._zone_of
-            self.journal.on_first_drop = lambda limit: console.line(
-                "journal", f"more than {limit} requests: the oldest are now dropped, and "
-                "counted (GET /_sim/requests shows how many)")
+            self.journal.on_first_drop = lambda notice: console.line("journal", notice)
         self.sim.deliveries.on_ready = self._on_delivery_ready
 
     @property
@@ -162,16 +161,28 @@ class AppState:
         self.sim.advance(seconds, company)
         await self.settle()
 
+    def in_flight(self, company: str | None = None) -> int:
+        """Deliveries (of `company`, or of all) under way, plus background URL fetches and
+        emails being sent: what a run until idle waits for besides the clock."""
+        deliveries = sum(1 for d in self.sim.deliveries.for_company(company)
+                         if d.state is DeliveryState.IN_FLIGHT)
+        return deliveries + len(self.sim.deliveries.ready) + int(self.mail.busy) \
+            + int(bool(self._fetcher and self._fetcher.busy))
+
     async def advance_until_idle(self, company: str | None = None,
                                  max_seconds: float = 86400.0) -> tuple[float, bool]:
-        """Advance to each next due event until none is left; (seconds moved, idle?)."""
+        """Advance to each next due event until none is left; (seconds moved, idle?).
+
+        Idle: no event left and nothing in flight (`in_flight`). Deliveries are waited for
+        SETTLE_WAIT_SECONDS in all, as by an advance: one still under way then (its own
+        deadline ends it, in the background) answers not idle, never idle too early."""
         moved = 0.0
         deadline = asyncio.get_running_loop().time() + SETTLE_WAIT_SECONDS
         while True:
             await self.settle(deadline)
             delta = self.sim.next_due(company)
             if delta is None:
-                return moved, True
+                return moved, self.in_flight(company) == 0
             if moved + delta > max_seconds:
                 self.sim.advance(max_seconds - moved, company)
                 await self.settle(deadline)
