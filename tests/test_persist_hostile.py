@@ -452,3 +452,27 @@ def test_a_pending_try_of_negative_length_is_refused() -> None:
             check_event({**event, key: -1.0}, "job 100001", "pending.data", None)  # type: ignore[arg-type]
         assert str(refused.value) == (f"job 100001, field 'pending.data.{key}': -1.0 is not "
                                       "between 0 and 3.25037e+10")
+
+
+def test_a_stored_steps_settings_change_is_checked_on_load(
+        built: tuple[TestClient, bytes], scenario_snapshot: bytes) -> None:
+    """A timeline step still to come changes settings when it comes due: a change its own
+    check refuses (an unknown, empty name) is refused on load, not a 500 at that time."""
+    client, _ = built
+    rows, documents = store.from_bytes(scenario_snapshot)
+    table, index, path = next((t, i, p) for t, i, p in every_place(rows)
+                              if p[-3:] == ("settings", 0, 0))
+    row = rows[table][index]
+    rows[table][index] = (*row[:-1], to_text(replaced(json.loads(row[-1]), path, "")))
+    ok(client.put("/_sim/snapshot", content=scenario_snapshot, headers=OCTETS))
+    before = control_view(client)
+    answer = client.put("/_sim/snapshot", content=store.to_bytes(rows, documents),
+                        headers=OCTETS)
+    assert answer.status_code == 400
+    assert one_json_line(answer) == (
+        "account 1000, pending event 2, field 'data.runner.step.settings': settings.: unknown "
+        "field (known: callback_policy, default_resolution, fax_format, inbound_lines, "
+        "inbound_rate_per_hour, inbound_url, outbound_lines, retry_delay_seconds, tagname, "
+        "tagnumber, timezone, timings, tries)")
+    assert control_view(client) == before
+    assert client.post("/_sim/clock/advance", json={"seconds": 86400}).status_code == 200

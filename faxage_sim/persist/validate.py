@@ -437,6 +437,24 @@ def check_event(data: dict[str, Any], where: str, name: str, account: DecodedAcc
         if what == _FLOAT:            # as a job's xmittime the next save then refuses
             _within(where, f"{name}.{key}", data[key], 0, MAX_STORED_TIME)
     check_values({k: v for k, v in data.items() if k != "kind"}, where, name)
+    runner = data.get("runner")
+    changes = getattr(getattr(runner, "step", None), "settings", None) \
+        if not isinstance(runner, dict) else getattr(runner.get("step"), "settings", None)
+    if changes is not None:
+        _check_setting_changes(changes, where, f"{name}.runner.step.settings")
+
+
+def _check_setting_changes(changes: Any, where: str, name: str) -> None:
+    """A stored scenario step's settings change is checked as the change itself will be
+    (`apply_fields`, on a scratch copy): refused on load, not a failure when it comes due."""
+    import copy
+
+    from ..core.settings import SettingsError, apply_fields
+
+    try:
+        apply_fields(AccountSettings(), copy.deepcopy(changes))
+    except SettingsError as exc:
+        raise _field(where, name, str(exc)) from exc
 
 
 def check_fault(fault: Any, where: str) -> None:
