@@ -58,11 +58,11 @@ async def inspect_off_loop(documents: Sequence[Document]) -> None:
     """Inspect every document not inspected yet (bytes to pages, within the budget) in a
     worker, so that the core's `Document.inspected` finds the answer ready; a few small texts
     (INLINE_TEXT_BYTES in all) in place."""
-    pending = [d for d in documents if d.inspection is None and d.data is not None]
+    pending = [d for d in documents if d.inspection is None and d.has_bytes]
     if not pending:
         return
     if all(d.extension in INLINE_TEXT_TYPES for d in pending) \
-            and sum(len(d.data or b"") for d in pending) <= INLINE_TEXT_BYTES:
+            and sum(d.size or 0 for d in pending) <= INLINE_TEXT_BYTES:
         _inspect_all(pending)
     else:
         await run_off_loop(_inspect_all, pending)
