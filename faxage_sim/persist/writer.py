@@ -572,7 +572,7 @@ class Persister:
             self._unsubscribe()
             self._unsubscribe = None
         self._release()
-        if self.pool.source is not None:
+        if isinstance(self.pool.source, store.StateDocuments):
             self.pool.source.close()  # reopened should a document still be asked for
         self.file.close()
         if self.state.persister is self:
