@@ -240,3 +240,31 @@ def test_without_a_state_file_ended_jobs_documents_are_kept_compressed() -> None
     assert copy.put("/_sim/snapshot", content=client.get("/_sim/snapshot").content,
                     headers=OCTETS).status_code == 200
     assert answers(FaxApi(copy), jobids) == before
+
+
+def test_received_faxes_files_kept_are_bounded_and_made_again_the_same(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from faxage_sim.documents import received
+
+    client = new_client()
+    api = FaxApi(client)
+    for pages in (1, 2, 3, 1, 2):
+        ok(client.post("/_sim/inbound", json={"did": "3032974100", "pages": pages}))
+        api.advance(300)
+    faxids = [line.split("\t")[0] for line in api.call("listfax").splitlines() if line]
+    assert len(faxids) == 5
+    first = {f: api.post("getfax", faxid=f).content for f in faxids}
+    assert all(body.startswith(b"%PDF") for body in first.values())
+    inbox = client.app.state.faxage.sim.accounts["1000"].inbox  # type: ignore[attr-defined]
+    assert all(f.file_cache is not None for f in inbox.faxes.values())  # within the default
+    bound = max(len(b) for b in first.values()) * 2  # room for two files
+    monkeypatch.setattr(received, "FILE_CACHE_BYTES", bound)
+    monkeypatch.setattr(received, "_RECENT", received._RecentFiles())
+    for fax in inbox.faxes.values():
+        fax.file_cache = None
+    again = {f: api.post("getfax", faxid=f).content for f in reversed(faxids)}
+    assert again == first  # made again: the same bytes
+    kept = [f for f in inbox.faxes.values() if f.file_cache is not None]
+    assert 1 <= len(kept) < len(faxids) and sum(len(f.file_cache or b"") for f in kept) <= bound
+    fetched_last = [str(f.recvid) for f in kept]
+    assert faxids[0] in fetched_last and faxids[-1] not in fetched_last
