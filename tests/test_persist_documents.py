@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.core.jobs import Document, FaxJob
+from faxage_sim.documents.worker import wait_packing
 from faxage_sim.persist import store, writer
 from faxage_sim.persist.api import account_snapshot, attach, open_state, restore_account
 from faxage_sim.server.app import create_app
@@ -228,6 +229,7 @@ def test_a_document_is_read_from_the_file_off_the_event_loop(
 def test_without_a_state_file_ended_jobs_documents_are_kept_compressed() -> None:
     client = new_client()
     api, jobids = run_jobs(client)
+    assert wait_packing(30)  # compressed in a worker after each answer
     state = client.app.state.faxage  # type: ignore[attr-defined]
     documents = [d for job in state.sim.accounts["1000"].jobs.values() for d in job.documents]
     texts = [d for d in documents if d.extension == "txt"]

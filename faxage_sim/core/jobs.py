@@ -11,10 +11,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import sys
+import threading
 import zlib
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from ..documents.formats import DOCUMENTS, Inspection, inspect_document
 from ..wire import catalog
@@ -63,8 +64,6 @@ class PackedStore:
     any more leave as it grows."""
 
     def __init__(self) -> None:
-        import threading
-
         self._packed: dict[str, tuple[str, bytes]] = {}
         self._lock = threading.Lock()
         self._sweep_at = 1024
@@ -72,13 +71,13 @@ class PackedStore:
     def pack(self, data: bytes) -> tuple[str, bytes] | None:
         """(digest, compressed bytes) shared by every document of these bytes; None when
         compressing does not pay. CPU work: called off the loop (`Document.inspected`)."""
+        if len(data) < PACK_MIN_BYTES:
+            return None
         digest = hashlib.sha256(data).hexdigest()
         with self._lock:
             found = self._packed.get(digest)
         if found is not None:
             return found
-        if len(data) < PACK_MIN_BYTES:
-            return None
         packed = zlib.compress(data, PACK_LEVEL)
         if len(packed) > len(data) - len(data) // PACK_MIN_SAVING:
             return None
@@ -160,46 +159,68 @@ class Document:
         data = self.data
         return None if data is None else len(data)
 
-    def inspected(self) -> Inspection:
+    def inspected(self, *, pack: bool = True) -> Inspection:
         """Valid or not, and how many pages (`formats.inspect_document`), worked out once;
-        then the bytes are kept compressed when that pays (`PACKED`). It is CPU work within
-        a budget: the web layer asks in a worker thread before the core needs it
-        (`documents.worker.inspect_off_loop`)."""
+        then (`pack`) the bytes are kept compressed when that pays. It is CPU work within a
+        budget: the web layer asks in a worker thread before the core needs it, and
+        compresses after the answer (`documents.worker.inspect_off_loop`)."""
         found = self.inspection
         if found is None:
             self.filename = sys.intern(self.filename)
-            data = self.load()
-            found = self.inspection = inspect_document(self.extension, data)
-            if data is not None and self.packed is None and self.source is None:
-                self._pack(data)
+            found = self.inspection = inspect_document(self.extension, self.load())
+            if pack:
+                self.pack()
         return found
 
-    def _pack(self, data: bytes) -> None:
-        packed = PACKED.pack(data)
-        if packed is None:  # hashing is CPU work too: done here, off the loop
-            self.data = DOCUMENTS.intern(data)
+    def pack(self) -> None:
+        """Keep the bytes compressed when that pays (`PACKED`: once however many documents
+        hold them), or else shared as posted (`formats.DOCUMENTS`). Hashing and compressing
+        are CPU work: called off the loop, or for a few small texts in place."""
+        with _SWAPPING:
+            data = self._posted()
+        if data is None:
             return
-        self.digest, self.packed = packed
-        self.length = len(data)
-        del self.data  # `packed` first: a reader in another thread finds one or the other
+        packed = PACKED.pack(data)
+        with _SWAPPING:  # unless its bytes were replaced or committed meanwhile
+            if self._posted() is not data:
+                return
+            if packed is None:
+                self.data = DOCUMENTS.intern(data)
+                return
+            self.digest, self.packed = packed
+            self.length = len(data)
+            del self.data  # `packed` first: a reader in another thread finds one or the other
+
+    def _posted(self) -> bytes | None:
+        """The bytes as posted when this object holds them so (not compressed, not only in
+        the file), without reading any back."""
+        if self.packed is not None or self.source is not None:
+            return None
+        try:
+            data: bytes | None = _DATA_SLOT.__get__(self, Document)
+        except AttributeError:
+            return None
+        return data
 
     def keep_in(self, source: DocumentSource, digest: str, length: int | None = None) -> None:
         """The bytes are committed to `source` under `digest` (`length` of them: known when
         they are not in memory): memory no longer holds them."""
-        if self.source is None:
-            self.length = (self.size or 0) if length is None else length
-            self.digest = digest
-            self.source = source
-        self.packed = None
-        with contextlib.suppress(AttributeError):  # already empty
-            del self.data
+        with _SWAPPING:
+            if self.source is None:
+                self.length = (self.size or 0) if length is None else length
+                self.digest = digest
+                self.source = source
+            self.packed = None
+            with contextlib.suppress(AttributeError):  # already empty
+                del self.data
 
     def set_data(self, data: bytes | None) -> None:
         """New bytes (a fetched URL): what was said about the old ones no longer holds."""
-        self.data = data  # first: a reader in another thread finds the new or the old
-        self.packed = self.source = self.digest = None
-        self.length = -1
-        self.inspection = None
+        with _SWAPPING:
+            self.data = data  # first: a reader in another thread finds the new or the old
+            self.packed = self.source = self.digest = None
+            self.length = -1
+            self.inspection = None
 
     def copy(self) -> Document:
         """Another job's document of the same file (resend): the bytes are shared, wherever
@@ -218,6 +239,13 @@ class Document:
             return self.filetype.lower().lstrip(".")
         name = self.filename.rsplit("/", 1)[-1]
         return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+# `Document.data`'s own slot (read without the fall-back to `load`), and the lock under
+# which a document's bytes move between memory, compression and the file (the loop, the
+# document workers and the writer thread all move them).
+_DATA_SLOT: Any = Document.__dict__["data"]
+_SWAPPING: Final = threading.Lock()
 
 
 @dataclass(slots=True)
