@@ -124,13 +124,23 @@ def test_ended_jobs_documents_leave_memory_and_are_served_the_same(tmp_path: Pat
 
 
 def test_a_pending_jobs_documents_stay_in_memory(tmp_path: Path) -> None:
-    app, client, persister = started(tmp_path / "state.sqlite")
+    path = tmp_path / "state.sqlite"
+    app, client, persister = started(path)
     try:
         FaxApi(client).send_jobid(files={"letter.txt": letter(3)})
         persister.save_now()
         persister.save_now()
         (job,) = jobs_of(app)
         assert job.pending and all(in_memory(d) for d in job.documents)
+    finally:
+        client.__exit__(None, None, None)
+    app, client, persister = started(path)  # and after a restart: it is still to be sent
+    try:
+        (job,) = jobs_of(app)
+        assert job.pending and all(d.in_memory and d.data == letter(3) for d in job.documents)
+        ok(client.post("/_sim/clock/run-until-idle", json={}))
+        persister.save_now()
+        assert not job.pending and not any(in_memory(d) for d in job.documents)
     finally:
         client.__exit__(None, None, None)
 

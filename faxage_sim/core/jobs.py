@@ -214,6 +214,16 @@ class Document:
             with contextlib.suppress(AttributeError):  # already empty
                 del self.data
 
+    def bring_back(self) -> None:
+        """Bytes kept only in the file back in memory (a pending job's, at start-up: the
+        job is to be sent); the digest stays, so they are not written again."""
+        if self.source is None:
+            return
+        data = self.load()
+        with _SWAPPING:
+            self.data = data
+            self.source = None
+
     def set_data(self, data: bytes | None) -> None:
         """New bytes (a fetched URL): what was said about the old ones no longer holds."""
         with _SWAPPING:

@@ -71,6 +71,11 @@ def open_state(path: str) -> LoadedState:
         lengths = store.read_document_lengths(file.conn, str(path))
         decoded, pool = _decode(rows, {}, pool=DocumentPool(source=source, lengths=lengths))
         pool.lengths = {}  # the file's digests stay known as `pool.stored`
+        for account in decoded.accounts.values():
+            for job, _event, _queued in account.jobs:
+                if job.pending:  # to be sent: its documents in memory, as when posted
+                    for document in job.documents:
+                        document.bring_back()
         marks = _marks(file)
     except StateError as exc:
         file.close()  # refused: the file is left exactly as it was
