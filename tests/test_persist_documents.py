@@ -280,3 +280,38 @@ def test_received_faxes_files_kept_are_bounded_and_made_again_the_same(
     assert 1 <= len(kept) < len(faxids) and sum(len(f.file_cache or b"") for f in kept) <= bound
     fetched_last = [str(f.recvid) for f in kept]
     assert faxids[0] in fetched_last and faxids[-1] not in fetched_last
+
+
+def test_a_resent_job_shares_documents_kept_in_the_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "state.sqlite"
+    app, client, persister = started(path)
+    try:
+        api, jobids = run_jobs(client)
+        persister.save_now()
+        reads: list[str] = []
+        real_read = store.StateDocuments.read
+
+        def counted(self: store.StateDocuments, digest: str) -> bytes:
+            reads.append(threading.current_thread().name)
+            return real_read(self, digest)
+
+        monkeypatch.setattr(store.StateDocuments, "read", counted)
+        answer = api.call("resend", jobid=str(jobids[1]))
+        assert answer.startswith("JOBID: ") and reads == []  # nothing read to resend
+        new = int(answer.removeprefix("JOBID: "))
+        ok(client.post("/_sim/clock/run-until-idle", json={}))
+        assert api.status_fields(new, showcomplete="1")[4] == "success"
+        old_job, new_job = (app.state.faxage.sim.accounts["1000"].jobs[j]
+                            for j in (jobids[1], new))
+        assert [d.digest for d in new_job.documents] == [d.digest for d in old_job.documents]
+        assert [d.load() for d in new_job.documents] == list(FILES[1].values())
+        persister.save_now()
+    finally:
+        client.__exit__(None, None, None)
+    app, client, persister = started(path)
+    try:
+        new_job = app.state.faxage.sim.accounts["1000"].jobs[new]
+        assert [d.load() for d in new_job.documents] == list(FILES[1].values())
+    finally:
+        client.__exit__(None, None, None)
