@@ -126,17 +126,12 @@ def soak(total: int, step: int) -> None:
 
 
 def unique_page(n: int, size: int) -> bytes:
-    """A page of text of about `size` bytes, different for every job (so content addressing
-    cannot share it): words drawn from a vocabulary, as a letter compresses (zlib keeps about
-    a third of it)."""
-    rng = random.Random(n)
-    words, out = VOCABULARY, [f"Letter {n}\n"]
-    length = len(out[0])
-    while length < size:
-        line = " ".join(rng.choice(words) for _ in range(rng.randint(6, 11))) + ".\n"
-        out.append(line)
-        length += len(line)
-    return "".join(out).encode()[:size]
+    """A page of text of `size` bytes, different for every job (so content addressing cannot
+    share it): words drawn from a vocabulary, ten to a line, as a letter compresses (zlib
+    keeps about a third of it)."""
+    words = random.Random(n).choices(VOCABULARY, k=size // 4)
+    lines = [" ".join(words[i:i + 10]) for i in range(0, len(words), 10)]
+    return (f"Letter {n}\n" + ".\n".join(lines)).encode()[:size]
 
 
 WORDS = ("the of and to a in for is on that by this with you it not or be are from at as "
@@ -200,6 +195,8 @@ def documents_blocks(jobs: int, blocks: int, sizes: list[int]) -> None:
                 before = resident()
                 mode.run(jobs)
                 grown[id(mode)].append(resident() - before)
+                print(f"    block: {mode.size:,} B {mode.name}: "
+                      f"{per_thousand(grown[id(mode)][-1], jobs)} per 1,000 jobs", flush=True)
                 packed[id(mode)].append(sum(len(d.packed or b"") for job in list(
                     mode.state.sim.accounts["1000"].jobs.values())[-jobs:]
                     for d in job.documents))

@@ -70,7 +70,7 @@ def open_state(path: str) -> LoadedState:
         # Jobs' documents stay in the file, read when asked (`store.StateDocuments`).
         lengths = store.read_document_lengths(file.conn, str(path))
         decoded, pool = _decode(rows, {}, pool=DocumentPool(source=source, lengths=lengths))
-        pool.lengths = {}  # the file's digests stay known as `pool.stored`
+        pool.lengths = {}  # its documents know they are in the file (`Document.source`)
         for account in decoded.accounts.values():
             for job, _event, _queued in account.jobs:
                 if job.pending:  # to be sent: its documents in memory, as when posted

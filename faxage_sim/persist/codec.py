@@ -46,8 +46,11 @@ class DocumentPool:
     `files` maps a digest to its bytes, or to a `Document` whose bytes are kept compressed
     or in the `--state` file: those are read back by `materialized`, off the event loop
     (the writer thread, a snapshot's worker). A pool reading the `--state` file (`source`)
-    leaves documents' bytes in it (`lengths`: what it holds); a saving pool forgets what the
-    file has committed (`committed`), keeping only the digests (`stored`)."""
+    leaves documents' bytes in it (`lengths`: what it holds, while loading); a saving pool
+    forgets what the file has committed (`committed`). It keeps no list of every digest the
+    file holds (that would grow with every document of a long run): a document kept in the
+    file (`Document.source`) is known to be there; bytes in memory equal to a file's document
+    are written again, and ignored by the file (`INSERT OR IGNORE`), until they leave memory."""
 
     def __init__(self, files: dict[str, bytes] | None = None, *,
                  source: DocumentSource | None = None,
@@ -56,7 +59,6 @@ class DocumentPool:
         self.added: dict[str, bytes | Document] = {}  # put since the last `take_added`
         self.source = source
         self.lengths: dict[str, int] = lengths if lengths is not None else {}
-        self.stored: set[str] = set(self.lengths)  # committed to the --state file
         self._by_id: dict[int, tuple[bytes, str]] = {}
 
     def put(self, data: bytes) -> str:
@@ -65,7 +67,7 @@ class DocumentPool:
             return known[1]
         digest = hashlib.sha256(data).hexdigest()
         self._by_id[id(data)] = (data, digest)
-        if digest not in self.files and digest not in self.stored:
+        if digest not in self.files:
             self.files[digest] = data
             self.added[digest] = data
         return digest
@@ -77,7 +79,9 @@ class DocumentPool:
         if digest is None:
             data = document.data if document.in_memory else None
             return None if data is None else self.put(data)
-        if digest not in self.files and digest not in self.stored:
+        if document.source is not None and document.source is self.source:
+            return digest  # kept in this pool's file: nothing to write
+        if digest not in self.files:
             self.files[digest] = document
             self.added[digest] = document
         return digest
@@ -112,7 +116,6 @@ class DocumentPool:
     def committed(self, digests: Iterable[str]) -> None:
         """The --state file holds these now: memory no longer needs to."""
         for digest in digests:
-            self.stored.add(digest)
             self.files.pop(digest, None)
 
 

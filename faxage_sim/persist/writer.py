@@ -134,7 +134,7 @@ class Persister:
         # Ended jobs' documents whose bytes leave memory once the file has committed them,
         # and the digests the writer thread committed (both handled on the event loop).
         self._leaving: list[tuple[Document, str]] = []
-        self._committed: list[str] = []
+        self._committed: list[str] = []  # digests, since the last `_release`
         self.written: dict[tuple[str, str], str] = {}
         self._queue: queue.Queue[Batch | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -350,7 +350,9 @@ class Persister:
         source = self.pool.source
         if source is None or not self._leaving:
             return
-        stored, waiting = self.pool.stored, []
+        # Each leaving document's digest was put in a batch when it became a candidate (or is
+        # in one still being written): it leaves with that batch's commit.
+        stored, waiting = set(committed), []
         for document, digest in self._leaving:
             if digest in stored:
                 document.keep_in(source, digest)
