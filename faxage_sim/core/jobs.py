@@ -15,7 +15,7 @@ import threading
 import zlib
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 from ..documents.formats import DOCUMENTS, Inspection, inspect_document
 from ..wire import catalog
@@ -68,9 +68,11 @@ class PackedStore:
         self._lock = threading.Lock()
         self._sweep_at = 1024
 
-    def pack(self, data: bytes) -> tuple[str, bytes] | None:
+    def pack(self, data: bytes, *,
+             compress: bool = True) -> tuple[str, bytes] | Literal[False] | None:
         """(digest, compressed bytes) shared by every document of these bytes; None when
-        compressing does not pay. CPU work: called off the loop (`Document.inspected`)."""
+        compressing does not pay; False when they are not known yet and `compress` is off
+        (hashing is cheap, compressing is not). CPU work: off the loop, or small in place."""
         if len(data) < PACK_MIN_BYTES:
             return None
         digest = hashlib.sha256(data).hexdigest()
@@ -78,6 +80,8 @@ class PackedStore:
             found = self._packed.get(digest)
         if found is not None:
             return found
+        if not compress:
+            return False
         packed = zlib.compress(data, PACK_LEVEL)
         if len(packed) > len(data) - len(data) // PACK_MIN_SAVING:
             return None
@@ -88,8 +92,9 @@ class PackedStore:
         return found
 
     def _sweep(self) -> None:
-        # Held by the store alone: the entry's tuple, its digest twice (key and tuple) and
-        # getrefcount's argument (CPython's reference counts; elsewhere nothing is dropped).
+        # Held by the store alone: the entry's tuple, this loop's name and getrefcount's
+        # argument (CPython's reference counts; elsewhere nothing is dropped). Documents
+        # hold the compressed bytes themselves, never the tuple.
         for digest in [d for d, (_k, packed) in self._packed.items()
                        if sys.getrefcount(packed) <= 3]:
             del self._packed[digest]
@@ -172,24 +177,29 @@ class Document:
                 self.pack()
         return found
 
-    def pack(self) -> None:
+    def pack(self, *, compress: bool = True) -> bool:
         """Keep the bytes compressed when that pays (`PACKED`: once however many documents
         hold them), or else shared as posted (`formats.DOCUMENTS`). Hashing and compressing
-        are CPU work: called off the loop, or for a few small texts in place."""
+        are CPU work: called off the loop, or for a few small texts in place. Without
+        `compress`, only bytes compressed already for another document are taken: False when
+        these still need compressing."""
         with _SWAPPING:
             data = self._posted()
         if data is None:
-            return
-        packed = PACKED.pack(data)
+            return True
+        packed = PACKED.pack(data, compress=compress)
+        if packed is False:
+            return False
         with _SWAPPING:  # unless its bytes were replaced or committed meanwhile
             if self._posted() is not data:
-                return
+                return True
             if packed is None:
                 self.data = DOCUMENTS.intern(data)
-                return
+                return True
             self.digest, self.packed = packed
             self.length = len(data)
             del self.data  # `packed` first: a reader in another thread finds one or the other
+        return True
 
     def _posted(self) -> bytes | None:
         """The bytes as posted when this object holds them so (not compressed, not only in

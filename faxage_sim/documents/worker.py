@@ -18,8 +18,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Final, ParamSpec, TypeVar
 
-from ..core.jobs import PACK_MIN_BYTES
-
 if TYPE_CHECKING:
     from ..core.jobs import Document
 
@@ -55,21 +53,37 @@ def _pack_all(documents: Sequence[Document]) -> None:
         document.pack()
 
 
-_packing: set[Future[None]] = set()  # compressions handed to the workers, not done yet
+# Documents waiting to be compressed, and whether a worker is on them: one task takes all
+# that came meanwhile, so a stream of sendfax requests wakes a worker once per batch.
+_to_pack: list[Document] = []
+_packing: Future[None] | None = None
 _packing_lock = threading.Lock()
 
 
 def _pack_later(documents: Sequence[Document]) -> None:
     """Compress the documents in a worker, after the answer: the request does not wait."""
-    future = _executor().submit(_pack_all, documents)
+    global _packing
     with _packing_lock:
-        _packing.add(future)
+        _to_pack.extend(documents)
+        if _packing is not None:
+            return
+        _packing = future = _executor().submit(_pack_waiting)
     future.add_done_callback(_packed)
 
 
+def _pack_waiting() -> None:
+    global _packing
+    while True:
+        with _packing_lock:
+            if not _to_pack:
+                _packing = None
+                return
+            batch = _to_pack[:]
+            _to_pack.clear()
+        _pack_all(batch)
+
+
 def _packed(future: Future[None]) -> None:
-    with _packing_lock:
-        _packing.discard(future)
     if not future.cancelled() and future.exception() is not None:
         import logging
 
@@ -79,9 +93,18 @@ def _packed(future: Future[None]) -> None:
 
 def wait_packing(timeout: float | None = None) -> bool:
     """Wait for the compressions handed to the workers (tests, benchmarks); False: timed out."""
-    with _packing_lock:
-        pending = list(_packing)
-    return not wait(pending, timeout).not_done
+    import time
+
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        with _packing_lock:
+            future = _packing
+        if future is None:
+            return True
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            return False
+        wait([future], left)
 
 
 # Counting a small text's lines (one split, `formats.text_line_count`) costs less than the
@@ -98,12 +121,14 @@ async def inspect_off_loop(documents: Sequence[Document]) -> None:
     pending = [d for d in documents if d.inspection is None and d.has_bytes]
     if not pending:
         return
-    if all(d.extension in INLINE_TEXT_TYPES for d in pending) \
-            and sum(d.size or 0 for d in pending) <= INLINE_TEXT_BYTES:
+    inline = all(d.extension in INLINE_TEXT_TYPES for d in pending) \
+        and sum(d.size or 0 for d in pending) <= INLINE_TEXT_BYTES
+    if inline:
         _inspect_all(pending)
     else:
         await run_off_loop(_inspect_all, pending)
-    small = [d for d in pending if (d.size or 0) < PACK_MIN_BYTES]  # nothing to compress
-    _pack_all(small)
-    if len(small) < len(pending):
-        _pack_later([d for d in pending if (d.size or 0) >= PACK_MIN_BYTES])
+    # Small texts: hashed in place, and compressed here only if another document's bytes
+    # were compressed already; the rest (and every large document) in a worker, later.
+    later = [d for d in pending if not d.pack(compress=False)] if inline else pending
+    if later:
+        _pack_later(later)
