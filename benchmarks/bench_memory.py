@@ -7,11 +7,19 @@ resident memory grown by a job block, less the one grown by the baseline block n
 is what the jobs cost; printed per 1,000 jobs as min / median / max over the blocks. The
 journal keeps one request (`--journal-limit`), so it is the jobs alone.
 
+Part 3, where documents are kept: jobs with a unique one-page text each (a few KiB; no two
+alike, so content addressing cannot share them) straight to the core and run to their end, in
+three emulator states side by side, their blocks alternating: the bytes as posted (before:
+compression turned off), compressed (the in-memory default), and `--state FILE` (saved as the
+writer does; an ended job's document then lives in the file only). Printed: RSS per 1,000
+jobs, per job, and per job beyond the bytes still kept in memory, for each document size.
+
 Part 2, a soak: `--soak` jobs (100,000 by default) submitted straight to the core and run to
 their end, 10,000 at a time, printing the resident memory after each step: the curve should
 be a straight line (no step costs more than the first), bounded in time (about a minute).
 
     .venv/bin/python benchmarks/bench_memory.py [--jobs 2000] [--blocks 5] [--soak 100000]
+        [--documents 3000] [--document-sizes 3000,30000] [--only-documents]
 """
 
 from __future__ import annotations
@@ -20,8 +28,11 @@ import argparse
 import base64
 import gc
 import os
+import random
 import statistics
+import tempfile
 import time
+from pathlib import Path
 from urllib.parse import urlencode
 
 from starlette.testclient import TestClient
@@ -30,6 +41,8 @@ from timing import machine
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.core.jobs import Document
 from faxage_sim.core.simulator import Submission
+from faxage_sim.persist.api import attach, open_state
+from faxage_sim.persist.writer import Persister
 from faxage_sim.server.app import create_app
 from faxage_sim.server.config import SimConfig
 from faxage_sim.server.state import AppState
@@ -112,17 +125,118 @@ def soak(total: int, step: int) -> None:
         last = grown
 
 
+def unique_page(n: int, size: int) -> bytes:
+    """A page of text of `size` bytes, different for every job (so content addressing cannot
+    share it): words drawn from a vocabulary, ten to a line, as a letter compresses (zlib
+    keeps about a third of it)."""
+    words = random.Random(n).choices(VOCABULARY, k=size // 4)
+    lines = [" ".join(words[i:i + 10]) for i in range(0, len(words), 10)]
+    return (f"Letter {n}\n" + ".\n".join(lines)).encode()[:size]
+
+
+WORDS = ("the of and to a in for is on that by this with you it not or be are from at as "
+              "your all have new more an was we will home can us about if page my has search "
+              "free but our one other do no information time they site he up may what which "
+              "their news out use any there see only so his when contact here business who "
+              "invoice order shipment account payment please attached fax number office "
+              "regards sincerely department customer service delivery")
+VOCABULARY = WORDS.split()
+
+
+class Mode:
+    """One way of keeping documents, in its own emulator state: "before" (bytes as posted,
+    compression turned off), "compressed" (the default in memory), "state" (--state FILE:
+    ended jobs' documents only in the file)."""
+
+    def __init__(self, name: str, size: int, folder: Path) -> None:
+        self.name, self.size = name, size
+        self.state = AppState(SimConfig(clock=ClockMode.MANUAL, journal_limit=1))
+        self.persister: Persister | None = None
+        if name == "state":
+            self.persister = attach(self.state, open_state(str(folder / f"{name}-{size}.db")))
+        self.sent = 0
+
+    def run(self, count: int) -> None:
+        sim = self.state.sim
+        account = sim.accounts["1000"]
+        user = account.users["demo"]
+        for first in range(0, count, CHUNK):
+            for n in range(self.sent + first, self.sent + min(first + CHUNK, count)):
+                sim.submit(account, user, Submission(
+                    faxno="3039911234", recipname="Memory",
+                    documents=[Document("letter.txt", unique_page(n, self.size))]))
+            while not sim.idle("1000"):
+                sim.advance(3600, "1000")
+            if self.persister is not None:  # what the writer does every half second
+                self.persister.save_now()
+        self.sent += count
+
+
+def documents_blocks(jobs: int, blocks: int, sizes: list[int]) -> None:
+    """RSS per 1,000 completed jobs with a unique document each, by where the bytes are kept;
+    every mode in its own state, the modes' blocks alternating (drift hits all alike)."""
+    from faxage_sim.core import jobs as jobs_module
+
+    print(f"part 3: RSS per 1,000 completed jobs with a unique one-page text each, {blocks} "
+          f"alternating blocks of {jobs:,} jobs per mode (median; min-max)")
+    real_pack = jobs_module.PACKED.pack
+    with tempfile.TemporaryDirectory() as folder:
+        modes = [Mode(name, size, Path(folder)) for size in sizes
+                 for name in ("before", "compressed", "state")]
+        grown: dict[int, list[int]] = {id(m): [] for m in modes}
+        packed: dict[int, list[int]] = {id(m): [] for m in modes}
+        for mode in modes:  # warm: imports, allocator pools, the file's first pages
+            mode.run(CHUNK)
+        for _ in range(blocks):
+            for mode in modes:
+                # "before": documents kept as posted, as before compression.
+                jobs_module.PACKED.pack = ((lambda data: None) if mode.name == "before"
+                                           else real_pack)  # type: ignore[method-assign]
+                before = resident()
+                mode.run(jobs)
+                grown[id(mode)].append(resident() - before)
+                print(f"    block: {mode.size:,} B {mode.name}: "
+                      f"{per_thousand(grown[id(mode)][-1], jobs)} per 1,000 jobs", flush=True)
+                packed[id(mode)].append(sum(len(d.packed or b"") for job in list(
+                    mode.state.sim.accounts["1000"].jobs.values())[-jobs:]
+                    for d in job.documents))
+        jobs_module.PACKED.pack = real_pack  # type: ignore[method-assign]
+        print(f"  {'document':>9}  {'kept':>10}  {'RSS per 1,000 jobs':>24}  {'per job':>9}  "
+              f"{'beyond the bytes kept':>21}")
+        for mode in modes:
+            costs = grown[id(mode)]
+            mid = statistics.median(costs)
+            kept = {"before": mode.size, "state": 0}.get(
+                mode.name, statistics.median(packed[id(mode)]) / jobs)
+            print(f"  {mode.size:>7,} B  {mode.name:>10}  {per_thousand(mid, jobs)} "
+                  f"({min(costs) * 1000 / jobs / KIB / KIB:.2f}-"
+                  f"{max(costs) * 1000 / jobs / KIB / KIB:.2f})  {mid / jobs / KIB:6.2f} KiB"
+                  f"  {(mid / jobs - kept) / KIB:6.2f} KiB (bytes {kept / KIB:.2f} KiB)")
+            if mode.persister is not None:
+                mode.persister.file.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--jobs", type=int, default=2_000, help="jobs per block")
     parser.add_argument("--blocks", type=int, default=5)
     parser.add_argument("--journal-limit", type=int, default=1)
     parser.add_argument("--soak", type=int, default=100_000)
+    parser.add_argument("--documents", type=int, default=0,
+                        help="part 3: jobs per block and per mode (0, the default: skip; "
+                             "3000 gives the figures of benchmarks/README.md)")
+    parser.add_argument("--document-sizes", default="3000,30000",
+                        help="part 3: the unique document's size(s) in bytes")
+    parser.add_argument("--only-documents", action="store_true", help="part 3 alone")
     args = parser.parse_args()
     print(machine())
-    wire_blocks(args.jobs, args.blocks, args.journal_limit)
-    if args.soak:
-        soak(args.soak, 10_000)
+    if not args.only_documents:
+        wire_blocks(args.jobs, args.blocks, args.journal_limit)
+        if args.soak:
+            soak(args.soak, 10_000)
+    if args.documents:
+        documents_blocks(args.documents, args.blocks,
+                         [int(s) for s in args.document_sizes.split(",")])
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@ however many jobs send them (benchmarks/bench_memory.py prints the resident figu
 from __future__ import annotations
 
 import gc
+import random
 import tracemalloc
 
-from faxage_sim.core.jobs import DialAttempt, Document, FaxJob, TimelineEntry
+from faxage_sim.core.jobs import DialAttempt, Document, FaxJob, PackedStore, TimelineEntry
 from faxage_sim.core.simulator import Simulator, Submission
 from faxage_sim.documents.formats import DocumentStore
 
@@ -51,11 +52,44 @@ def test_job_records_have_no_per_object_dictionary() -> None:
         assert "__slots__" in vars(record) and "__dict__" not in vars(record)
 
 
-def test_equal_documents_are_kept_once() -> None:
+def test_equal_documents_are_kept_once_and_compressed() -> None:
     sim = Simulator()
-    first, second = _run(sim, 2, b"the same page\n" * 50)
-    one, two = first.documents[0].data, second.documents[0].data
-    assert one == two and one is two
+    page = b"the same page\n" * 50
+    first, second = _run(sim, 2, page)
+    one, two = first.documents[0], second.documents[0]
+    assert one.packed is not None and one.packed is two.packed  # one compressed copy
+    assert len(one.packed) < len(page) // 8
+    assert one.data == two.data == page and one.size == len(page)  # read back as posted
+
+
+def test_bytes_that_do_not_compress_are_kept_as_posted_once() -> None:
+    sim = Simulator()
+    noise = random.Random(7).randbytes(4096)  # compresses to more than it is
+    first, second = _run(sim, 2, noise)
+    one, two = first.documents[0], second.documents[0]
+    assert one.packed is None and one.data is two.data and one.data == noise
+
+
+def test_a_resent_document_shares_the_bytes_without_reading_them_back() -> None:
+    document = Document("page.txt", PAGE)
+    document.inspected()
+    twin = document.copy()
+    assert twin.packed is document.packed and twin.inspection is document.inspection
+    assert twin == document and twin.data == PAGE
+
+
+def test_compressed_bytes_no_document_holds_leave_the_store() -> None:
+    def packed(data: bytes) -> bytes:
+        found = PackedStore.pack(store, data)
+        assert found is not None
+        return found[1]  # what a document keeps
+
+    store = PackedStore()
+    kept = [packed(b"kept %d " % n * 40) for n in range(10)]
+    for n in range(3_000):
+        packed(b"dropped %d " % n * 40)
+    assert len(store) < 3_000
+    assert all(packed(b"kept %d " % n * 40) is kept[n] for n in range(10))
 
 
 def test_bytes_no_job_holds_leave_the_store() -> None:

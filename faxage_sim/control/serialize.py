@@ -51,7 +51,7 @@ def job_json(job: FaxJob, account: Account) -> dict[str, Any]:
         "sendtime": format_time(job.sendtime, tz),
         "completetime": format_time(job.completetime, tz) if job.completetime else None,
         "documents": [
-            {"filename": d.filename, "bytes": None if d.data is None else len(d.data),
+            {"filename": d.filename, "bytes": d.size,
              "url": d.url, "type": d.extension}
             for d in job.documents
         ],

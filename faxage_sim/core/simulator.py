@@ -8,7 +8,6 @@ server's event loop); nothing here blocks.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import itertools
 from collections.abc import Callable, Iterable
 from enum import StrEnum
@@ -258,7 +257,7 @@ class Simulator:
         at = account.now()
         # Async URL mode: the URLs are fetched after the answer, and the pages counted then.
         awaiting = submission.async_fetch and any(
-            d.url is not None and d.data is None for d in submission.documents)
+            d.url is not None and not d.has_bytes for d in submission.documents)
         pagecount, error = self._inspect(submission.documents)
         resolution = (submission.resolution if submission.resolution is not None
                       else account.settings.default_resolution)
@@ -289,13 +288,13 @@ class Simulator:
     def resend(self, account: Account, user: User, job: FaxJob) -> FaxJob | SubmitProblem:
         """`resend`: a new job, sent by `user`, with `job`'s documents, destination and options.
         URL documents that never arrived (a failed async fetch) are fetched again."""
-        documents = [dataclasses.replace(d) for d in job.documents]
+        documents = [d.copy() for d in job.documents]
         return self.submit(account, user, Submission(
             faxno=job.destnum, recipname=job.destname, documents=documents,
             tagname=job.tagname, tagnumber=job.tagnumber, priority=job.priority,
             resolution=job.resolution, contrastalgo=job.contrastalgo,
             url_notify=job.url_notify, em_notify=job.em_notify,
-            async_fetch=any(d.url is not None and d.data is None for d in documents)))
+            async_fetch=any(d.url is not None and not d.has_bytes for d in documents)))
 
     def documents_fetched(self, job: FaxJob, failure: str | None, at: float) -> None:
         """An async URL job's documents arrived (`failure`: the longstatus if one did not):

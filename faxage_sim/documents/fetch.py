@@ -153,7 +153,7 @@ class UrlFetcher:
     async def fetch_documents(self, documents: list[Document]) -> FetchResult | None:
         """Fetch every URL document that has no data yet, concurrently, filling `data` in
         place (and making a `--no-fetch` stand-in HTML). The first failure, or None."""
-        wanted = [d for d in documents if d.url is not None and d.data is None]
+        wanted = [d for d in documents if d.url is not None and not d.has_bytes]
         results = await asyncio.gather(*(self.fetch(d.url or "") for d in wanted))
         failure = None
         for document, result in zip(wanted, results, strict=True):

@@ -4,11 +4,13 @@ The format is the account's fax format when the fax arrived (it names the file, 
 or `.tif`, in listfax too). A document the sender supplied is sent as given when it already is
 in that format, and otherwise imaged page by page; a generated fax is a set of placeholder
 pages saying who sent it. Every page carries the header line the sending machine printed.
-Files are made on first download and kept, so listing 100,000 faxes never renders one.
+Files are made on first download and the recent ones kept (`FILE_CACHE_BYTES` in all), so
+listing 100,000 faxes never renders one and downloading them all does not keep them all.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo
@@ -26,11 +28,48 @@ HEADER_TIME_FORMAT: Final = "%m/%d/%Y %H:%M"
 SAME_FORMAT: Final = {"pdf": frozenset({"pdf"}), "tif": frozenset({"tif", "tiff"})}
 
 
+# The files made last stay on their faxes (a client fetching a fax again, or its pages, is
+# served at once); beyond this many bytes in all the oldest are dropped, so a long run that
+# downloads every fax does not keep them all (docs/limits.md). Made again when asked: the
+# same bytes (no date in the file; the header in the account's zone of that moment).
+FILE_CACHE_BYTES: Final = 8 * 1024 * 1024
+
+
+class _RecentFiles:
+    """Which faxes hold a made file, oldest first, and their bytes in all."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.faxes: OrderedDict[int, ReceivedFax] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()  # files are made in the document workers
+
+    def keep(self, fax: ReceivedFax, data: bytes) -> None:
+        with self.lock:
+            old = self.faxes.pop(id(fax), None)
+            if old is not None and old.file_cache is not None:
+                self.size -= len(old.file_cache)
+            fax.file_cache = data
+            self.faxes[id(fax)] = fax
+            self.size += len(data)
+            while self.size > FILE_CACHE_BYTES and len(self.faxes) > 1:
+                _key, oldest = self.faxes.popitem(last=False)
+                if oldest.file_cache is not None:
+                    self.size -= len(oldest.file_cache)
+                    oldest.file_cache = None
+
+
+_RECENT: Final = _RecentFiles()
+
+
 def received_file(fax: ReceivedFax, tz: ZoneInfo) -> bytes:
-    """The fax's file bytes (made once, then cached on the fax)."""
-    if fax.file_cache is None:
-        fax.file_cache = _make(fax, tz)
-    return fax.file_cache
+    """The fax's file bytes (made once, then kept on the fax while among the recent ones)."""
+    data = fax.file_cache
+    if data is None:
+        data = _make(fax, tz)
+        _RECENT.keep(fax, data)
+    return data
 
 
 def _make(fax: ReceivedFax, tz: ZoneInfo) -> bytes:

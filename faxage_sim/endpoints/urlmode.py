@@ -28,7 +28,7 @@ def posted_url_documents(post: PhpPost) -> list[Document]:
 
 
 def _unfetched(submission: Submission) -> list[Document]:
-    return [d for d in submission.documents if d.url is not None and d.data is None]
+    return [d for d in submission.documents if d.url is not None and not d.has_bytes]
 
 
 async def fetch_before_answer(ctx: OpContext, submission: Submission) -> bool:
@@ -38,7 +38,7 @@ async def fetch_before_answer(ctx: OpContext, submission: Submission) -> bool:
         return True
     failure = await ctx.state.fetcher.fetch_documents(wanted)
     if failure is not None:
-        failed = next(d for d in wanted if d.data is None)
+        failed = next(d for d in wanted if not d.has_bytes)
         ctx.sim.emit("url.failed", ctx.account.now(), ctx.account.company,
                      f"sendfax: {failed.url} could not be fetched ({failure.error}): ERR03")
     return failure is None

@@ -44,9 +44,9 @@ class LoadedState:
     marks: dict[str, int] | None = None  # ids reserved by the run that wrote the file
 
 
-def _decode(rows: Rows, documents: dict[str, bytes],
-            whole: bool = True) -> tuple[DecodedState, DocumentPool]:
-    pool = DocumentPool(documents)
+def _decode(rows: Rows, documents: dict[str, bytes], whole: bool = True,
+            pool: DocumentPool | None = None) -> tuple[DecodedState, DocumentPool]:
+    pool = pool if pool is not None else DocumentPool(documents)
     use_pool(pool)
     try:
         return decode_state(rows, whole), pool
@@ -61,12 +61,21 @@ def open_state(path: str) -> LoadedState:
     from . import store
 
     file = store.open_state_file(path)
+    source = store.StateDocuments(file.path)
     if not file.existed:
         file.open_for_writing()
-        return LoadedState(file, None, DocumentPool())
+        return LoadedState(file, None, DocumentPool(source=source))
     try:
-        rows, documents = store.read_all(file.conn, str(path))
-        decoded, pool = _decode(rows, documents)
+        rows = store.read_rows(file.conn, str(path))
+        # Jobs' documents stay in the file, read when asked (`store.StateDocuments`).
+        lengths = store.read_document_lengths(file.conn, str(path))
+        decoded, pool = _decode(rows, {}, pool=DocumentPool(source=source, lengths=lengths))
+        pool.lengths = {}  # its documents know they are in the file (`Document.source`)
+        for account in decoded.accounts.values():
+            for job, _event, _queued in account.jobs:
+                if job.pending:  # to be sent: its documents in memory, as when posted
+                    for document in job.documents:
+                        document.bring_back()
         marks = _marks(file)
     except StateError as exc:
         file.close()  # refused: the file is left exactly as it was
@@ -125,7 +134,7 @@ def _rows_and_files(state: AppState) -> tuple[Rows, dict[str, bytes]]:
         rows = all_rows(state)
     finally:
         use_pool(None)
-    return rows, pool.files
+    return rows, pool.materialized()
 
 
 def snapshot_bytes(state: AppState) -> bytes:
@@ -157,7 +166,7 @@ async def snapshot_bytes_off_loop(state: AppState) -> bytes:
     def build() -> bytes:
         for company, taken in records.items():
             rows["cdrs"].extend(cdr_rows(company, taken))
-        return store.to_bytes(rows, pool.files)
+        return store.to_bytes(rows, pool.materialized())
 
     return await asyncio.to_thread(build)
 
@@ -217,7 +226,8 @@ def account_snapshot(state: AppState, company: str) -> dict[str, Any]:
     return {
         "format": ACCOUNT_FORMAT, "schema_version": SCHEMA_VERSION, "company": company,
         "tables": {name: [list(r) for r in table] for name, table in rows.items()},
-        "documents": {k: base64.b64encode(v).decode("ascii") for k, v in pool.files.items()},
+        "documents": {k: base64.b64encode(v).decode("ascii")
+                      for k, v in pool.materialized().items()},
         "faults": faults, "rules": rules,
     }
 

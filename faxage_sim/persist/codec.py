@@ -15,8 +15,11 @@ import hashlib
 import random
 import types
 import typing
-from collections.abc import Callable
-from typing import Any, Union
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Union
+
+if TYPE_CHECKING:
+    from ..core.jobs import Document, DocumentSource
 
 Encoder = Callable[[Any], Any]
 Decoder = Callable[[Any], Any]
@@ -38,11 +41,24 @@ class CodecError(ValueError):
 
 
 class DocumentPool:
-    """Files by SHA-256: `put` when dumping, `get` when loading."""
+    """Files by SHA-256: `put` when dumping, `get` when loading.
 
-    def __init__(self, files: dict[str, bytes] | None = None) -> None:
-        self.files: dict[str, bytes] = files if files is not None else {}
-        self.added: dict[str, bytes] = {}  # put since the last `take_added`
+    `files` maps a digest to its bytes, or to a `Document` whose bytes are kept compressed
+    or in the `--state` file: those are read back by `materialized`, off the event loop
+    (the writer thread, a snapshot's worker). A pool reading the `--state` file (`source`)
+    leaves documents' bytes in it (`lengths`: what it holds, while loading); a saving pool
+    forgets what the file has committed (`committed`). It keeps no list of every digest the
+    file holds (that would grow with every document of a long run): a document kept in the
+    file (`Document.source`) is known to be there; bytes in memory equal to a file's document
+    are written again, and ignored by the file (`INSERT OR IGNORE`), until they leave memory."""
+
+    def __init__(self, files: dict[str, bytes] | None = None, *,
+                 source: DocumentSource | None = None,
+                 lengths: dict[str, int] | None = None) -> None:
+        self.files: dict[str, bytes | Document] = dict(files) if files is not None else {}
+        self.added: dict[str, bytes | Document] = {}  # put since the last `take_added`
+        self.source = source
+        self.lengths: dict[str, int] = lengths if lengths is not None else {}
         self._by_id: dict[int, tuple[bytes, str]] = {}
 
     def put(self, data: bytes) -> str:
@@ -56,14 +72,63 @@ class DocumentPool:
             self.added[digest] = data
         return digest
 
-    def get(self, digest: Any) -> bytes:
-        if not isinstance(digest, str) or digest not in self.files:
-            raise CodecError(f"a record refers to a missing document {digest!r}")
-        return self.files[digest]
+    def put_document(self, document: Document) -> str | None:
+        """The digest a job's document is stored under (None: it has no bytes). Bytes held
+        compressed or in the file are not read here: `materialized` reads them."""
+        digest = document.digest
+        if digest is None:
+            data = document.data if document.in_memory else None
+            return None if data is None else self.put(data)
+        if document.source is not None and document.source is self.source:
+            return digest  # kept in this pool's file: nothing to write
+        if digest not in self.files:
+            self.files[digest] = document
+            self.added[digest] = document
+        return digest
 
-    def take_added(self) -> dict[str, bytes]:
+    def get(self, digest: Any) -> bytes:
+        if not isinstance(digest, str):
+            raise CodecError(f"a record refers to a missing document {digest!r}")
+        found = self.files.get(digest)
+        if found is None:
+            if self.source is None or digest not in self.lengths:
+                raise CodecError(f"a record refers to a missing document {digest!r}")
+            return self.source.read(digest)  # a received fax's file: read when loading
+        return found if isinstance(found, bytes) else _read_back(found)
+
+    def get_into(self, document: Document, digest: Any) -> None:
+        """A job's document decoded: its bytes, or where they are kept (the file)."""
+        if isinstance(digest, str) and digest not in self.files \
+                and self.source is not None and digest in self.lengths:
+            document.keep_in(self.source, digest, self.lengths[digest])
+        else:
+            document.data = self.get(digest)
+
+    def take_added(self) -> dict[str, bytes | Document]:
         added, self.added = self.added, {}
+        self._by_id.clear()  # a saving pool must not keep every file it ever hashed
         return added
+
+    def materialized(self) -> dict[str, bytes]:
+        """Every file as bytes (reads back compressed and stored ones: off the loop)."""
+        return read_back(self.files)
+
+    def committed(self, digests: Iterable[str]) -> None:
+        """The --state file holds these now: memory no longer needs to."""
+        for digest in digests:
+            self.files.pop(digest, None)
+
+
+def _read_back(document: Document) -> bytes:
+    data = document.load()
+    if data is None:  # its bytes were replaced since (a URL fetched again): none to keep
+        raise CodecError(f"the bytes of document {document.filename!r} are gone")
+    return data
+
+
+def read_back(files: dict[str, bytes | Document]) -> dict[str, bytes]:
+    return {digest: found if isinstance(found, bytes) else _read_back(found)
+            for digest, found in files.items()}
 
 
 _pool: DocumentPool | None = None  # the pool of the dump or load in progress (one thread)
@@ -212,6 +277,8 @@ def _make_encoder(tp: Any) -> Encoder | None:
         key, val = encoder(key_t), encoder(val_t)
         return lambda v: [[k if key is None else key(k), x if val is None else val(x)]
                           for k, x in v.items()]
+    if _is_document(tp):
+        return _encode_document
     if is_record(tp):
         return _dataclass_encoder(tp)
     if isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields"):
@@ -323,6 +390,8 @@ def _make_decoder(tp: Any) -> Decoder | None:
             return out
 
         return to_dict
+    if _is_document(tp):
+        return _decode_document
     if is_record(tp):
         return _dataclass_decoder(tp)
     if isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields"):
@@ -331,6 +400,43 @@ def _make_decoder(tp: Any) -> Decoder | None:
 
 
 _AFTER_DECODE: dict[type, Callable[[Any], Any]] = {}
+
+
+# --- a job's document: its bytes by digest, wherever they are kept (`core.jobs.Document`)
+
+def _is_document(tp: Any) -> bool:
+    from ..core.jobs import Document
+
+    return tp is Document
+
+
+def _encode_document(o: Document) -> dict[str, Any]:
+    # The fields as stored since schema 1; where the bytes are kept is not state.
+    return {"filename": o.filename, "data": _pool_now().put_document(o), "url": o.url,
+            "filetype": o.filetype}
+
+
+def _decode_document(d: Any) -> Document:
+    from ..core.jobs import Document
+
+    if d.__class__ is not dict:
+        _bad_field("Document", None, d)
+    try:
+        filename, data, url, filetype = d["filename"], d["data"], d["url"], d["filetype"]
+    except KeyError as missing:
+        _bad_field("Document", missing.args[0], "nothing")
+    if filename.__class__ is not str:
+        _bad_field("Document", "filename", filename)
+    for name, value in (("url", url), ("filetype", filetype)):
+        if value is not None and value.__class__ is not str:
+            _bad_field("Document", name, value)
+    document = Document(filename, None, url, filetype)
+    if data is not None:
+        try:
+            _pool_now().get_into(document, data)
+        except CodecError as exc:
+            _inner_error("Document", "data", exc)
+    return document
 
 
 # --- dataclasses: one generated function per class (a hundred thousand jobs load in seconds)

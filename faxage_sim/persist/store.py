@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,15 +146,67 @@ def check(conn: sqlite3.Connection, name: str) -> bool:
     return True
 
 
-def read_all(conn: sqlite3.Connection, name: str) -> tuple[Rows, dict[str, bytes]]:
-    try:
+def read_rows(conn: sqlite3.Connection, name: str) -> Rows:
+    try:  # a file written before a table was added reads as that table empty
         present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        rows: Rows = {t: conn.execute(f"SELECT * FROM {t}").fetchall() for t in RECORD_TABLES
-                      if t in present or t not in NEW_TABLES}
+        return {t: conn.execute(f"SELECT * FROM {t}").fetchall() for t in RECORD_TABLES
+                if t in present or t not in NEW_TABLES}
+    except sqlite3.DatabaseError as exc:
+        raise StateError(f"{name} is corrupt or truncated: {exc}") from exc
+
+
+def read_all(conn: sqlite3.Connection, name: str) -> tuple[Rows, dict[str, bytes]]:
+    rows = read_rows(conn, name)
+    try:
         documents = {r[0]: bytes(r[1]) for r in conn.execute("SELECT sha256, data FROM documents")}
     except sqlite3.DatabaseError as exc:
         raise StateError(f"{name} is corrupt or truncated: {exc}") from exc
     return rows, documents
+
+
+def read_document_lengths(conn: sqlite3.Connection, name: str) -> dict[str, int]:
+    """What the file's documents table holds, by digest, without reading the bytes (they
+    are read when asked: `StateDocuments`)."""
+    try:
+        return {r[0]: r[1] for r in conn.execute("SELECT sha256, length(data) FROM documents")}
+    except sqlite3.DatabaseError as exc:
+        raise StateError(f"{name} is corrupt or truncated: {exc}") from exc
+
+
+class StateDocuments:
+    """Documents' bytes read back from the --state file, by digest (`core.jobs.Document`
+    keeps only the digest of an ended job's files once the file has committed them).
+
+    Reads are blocking I/O: the document workers, the writer thread and snapshot workers call
+    `read`, never the event loop. A connection of its own (read-only; WAL lets it read while
+    the writer commits), one read at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def read(self, digest: str) -> bytes:
+        with self._lock:
+            try:
+                if self._conn is None:
+                    self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro",
+                                                 uri=True, check_same_thread=False)
+                row = self._conn.execute("SELECT data FROM documents WHERE sha256 = ?",
+                                         (digest,)).fetchone()
+            except sqlite3.Error as exc:
+                raise StateError(f"{self.path}: cannot read document {digest[:16]}: "
+                                 f"{exc}") from exc
+        if row is None:
+            raise StateError(f"{self.path}: document {digest[:16]} is missing")
+        return bytes(row[0])
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.close()
+                self._conn = None
 
 
 # --- snapshots: the same schema in one file ------------------------------------------------

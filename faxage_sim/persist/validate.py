@@ -293,7 +293,7 @@ def check_clock(clock: Any, where: str) -> None:
     if not isinstance(clock, dict):
         raise RecordError(f"{where}: expected an object with mode, speed and now")
     mode = clock.get("mode")
-    if mode not in ClockMode._value2member_map_:
+    if not isinstance(mode, str) or mode not in ClockMode._value2member_map_:
         raise _field(where, "mode", f"{_shown(mode)} is not one of "
                      f"{', '.join(m.value for m in ClockMode)}")
     for name, low, high in (("speed", 0.0, float(MAX_CLOCK_SPEED)),

@@ -28,7 +28,7 @@ from ..core.events import SimEvent
 from ..core.inbound import BusyCall, ReceivedFax
 from ..server.journal import JournalEntry
 from . import parts, store
-from .codec import DocumentPool, encode, use_pool
+from .codec import DocumentPool, encode, read_back, use_pool
 from .model import (
     account_body,
     account_events,
@@ -45,11 +45,14 @@ from .sequences import Sequences
 from .store import write_marks
 
 if TYPE_CHECKING:
+    from ..core.jobs import Document, FaxJob
     from ..server.state import AppState
 
 FLUSH_INTERVAL = 0.5  # seconds between saves while anything changes
 _ID_FIELDS = ("jobid", "faxid", "recvid")
 _FINAL_STATES = (DeliveryState.DELIVERED, DeliveryState.FAILED)
+# An ended job's document this small stays in memory: its digest would cost as much.
+KEEP_IN_MEMORY_BYTES = 96
 
 
 @dataclass
@@ -59,7 +62,7 @@ class Batch:
     delete_companies: list[str] = field(default_factory=list)
     deletes: list[tuple[str, str, tuple[Any, ...]]] = field(default_factory=list)
     rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
-    documents: dict[str, bytes] = field(default_factory=dict)
+    documents: dict[str, bytes | Document] = field(default_factory=dict)
     clear_tables: list[str] = field(default_factory=list)
     replace_all: bool = False
     marks: dict[str, int] | None = None  # reserved ids to write (`sequences`)
@@ -73,8 +76,10 @@ class Batch:
 
 
 def write_batch(conn: sqlite3.Connection, batch: Batch) -> None:
+    # Compressed bytes are inflated here, in the writer thread: the file holds them as posted.
+    documents = read_back(batch.documents)
     if batch.replace_all:
-        store.write_all(conn, batch.rows, batch.documents, batch.marks)
+        store.write_all(conn, batch.rows, documents, batch.marks)
         return
     with conn:
         if batch.marks is not None:
@@ -88,9 +93,9 @@ def write_batch(conn: sqlite3.Connection, batch: Batch) -> None:
             conn.execute(f"DELETE FROM {table} WHERE {where}", args)
         for table, rows in batch.rows.items():
             store.insert(conn, table, rows)
-        if batch.documents:
+        if documents:
             conn.executemany("INSERT OR IGNORE INTO documents VALUES (?, ?)",
-                             batch.documents.items())
+                             documents.items())
 
 
 class Persister:
@@ -127,8 +132,12 @@ class Persister:
         self.last_saved: float | None = None  # wall time of the last successful save
         self._told: set[str] = set()  # causes already logged (each is logged once)
         # Documents of a batch that failed: the file still lacks them (written with the next).
-        self._unwritten_documents: dict[str, bytes] = {}
+        self._unwritten_documents: dict[str, bytes | Document] = {}
         self._documents_lock = threading.Lock()
+        # Ended jobs' documents whose bytes leave memory once the file has committed them,
+        # and the digests the writer thread committed (both handled on the event loop).
+        self._leaving: list[tuple[Document, str]] = []
+        self._committed: list[str] = []  # digests, since the last `_release`
         self.written: dict[tuple[str, str], str] = {}
         self._queue: queue.Queue[Batch | None] = queue.Queue()
         self._thread: threading.Thread | None = None
@@ -228,6 +237,9 @@ class Persister:
         try:
             if self.everything:
                 batch = Batch(replace_all=True, rows=all_rows(self.state))
+                for account in self.state.sim.accounts.values():
+                    for job in account.jobs.values():
+                        self._leave_memory(job)
                 batch.documents = dict(self.pool.take_added())
                 self.mark_written()
             else:
@@ -327,7 +339,39 @@ class Persister:
                 queued[company] = queued_jobids(account)
             batch.add("jobs", [(company, jobid,
                                 to_json(job_body(job, jobid in queued[company])))])
+            self._leave_memory(job)
         self.dirty_jobs.clear()
+
+    def _leave_memory(self, job: FaxJob) -> None:
+        """An ended job's documents (the pool has their digests now) leave memory once the
+        file has committed them (`_release`): the file serves them from then on."""
+        if job.pending:
+            return
+        for document in job.documents:
+            if document.in_memory and (document.size or 0) > KEEP_IN_MEMORY_BYTES:
+                digest = self.pool.put_document(document)
+                if digest is not None:
+                    self._leaving.append((document, digest))
+
+    def _release(self) -> None:
+        """On the event loop: what the writer committed is no longer kept in memory (the
+        pool forgets the bytes; ended jobs' documents keep only their digest). A document
+        whose bytes are not committed yet (a failed save) waits for the next commit."""
+        with self._documents_lock:
+            committed, self._committed = self._committed, []
+        self.pool.committed(committed)
+        source = self.pool.source
+        if source is None or not self._leaving:
+            return
+        # Each leaving document's digest was put in a batch when it became a candidate (or is
+        # in one still being written): it leaves with that batch's commit.
+        stored, waiting = set(committed), []
+        for document, digest in self._leaving:
+            if digest in stored:
+                document.keep_in(source, digest)
+            else:
+                waiting.append((document, digest))
+        self._leaving = waiting
 
     def _gather_faxes(self, batch: Batch, kept: list[Account]) -> None:
         """New faxes by their growing recvid; changed ones (handled, deleted) by request."""
@@ -450,6 +494,7 @@ class Persister:
     def flush(self) -> None:
         """Hand what changed to the writer thread. A record that cannot be turned into rows
         is a failed save like any other: logged once, retried whole, never the end of saving."""
+        self._release()
         sequences = self.sequences
         sequences.apply_done()
         sequences.guard()
@@ -493,6 +538,8 @@ class Persister:
             self._failed(exc)
             return
         self.last_saved = time.time()
+        with self._documents_lock:
+            self._committed.extend(batch.documents)  # released on the loop (`_release`)
         if batch.marks is not None:
             self.sequences.done = batch.marks  # applied on the event loop's thread
         if self.error is not None:
@@ -526,6 +573,7 @@ class Persister:
 
     def save_now(self) -> None:
         """Write everything that changed, synchronously (start-up, tests)."""
+        self._release()
         try:
             batch = self.gather(final=True)
         except Exception as exc:
@@ -534,6 +582,7 @@ class Persister:
             return
         if batch is not None:
             self._write(batch)
+        self._release()
 
     async def stop(self) -> None:
         """The final save, then the file is closed and unlocked."""
@@ -561,6 +610,9 @@ class Persister:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        self._release()
+        if isinstance(self.pool.source, store.StateDocuments):
+            self.pool.source.close()  # reopened should a document still be asked for
         self.file.close()
         if self.state.persister is self:
             self.state.persister = None

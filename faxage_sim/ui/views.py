@@ -165,7 +165,7 @@ def job_detail(state: AppState, job: FaxJob, account: Account) -> dict[str, Any]
                     "tagnumber": job.tagnumber, "url_notify": job.url_notify or "",
                     "em_notify": job.em_notify, "cleared": job.cleared},
         "documents": [{"filename": d.filename, "type": d.extension, "url": d.url or "",
-                       "bytes": None if d.data is None else len(d.data)}
+                       "bytes": d.size}
                       for d in job.documents],
         "timeline": [{"at": when(t.at, account), "event": t.event, "detail": t.detail}
                      for t in job.timeline],
