@@ -438,10 +438,39 @@ def check_event(data: dict[str, Any], where: str, name: str, account: DecodedAcc
             _within(where, f"{name}.{key}", data[key], 0, MAX_STORED_TIME)
     check_values({k: v for k, v in data.items() if k != "kind"}, where, name)
     runner = data.get("runner")
-    changes = getattr(getattr(runner, "step", None), "settings", None) \
-        if not isinstance(runner, dict) else getattr(runner.get("step"), "settings", None)
-    if changes is not None:
-        _check_setting_changes(changes, where, f"{name}.runner.step.settings")
+    step = runner.get("step") if isinstance(runner, dict) else getattr(runner, "step", None)
+    if step is not None:
+        check_declared_part(step, where, f"{name}.runner.step")
+    if data.get("spec") is not None and kind in ("scenario.inbound", "scenario.outbound"):
+        check_declared_part(data["spec"], where, f"{name}.spec")
+
+
+def check_declared_part(part: Any, where: str, name: str) -> None:
+    """A stored scenario part (a timeline step still to come, its inbound or outbound spec)
+    checked against its own declarations, as a scenario file's would be: each field that
+    holds its checked value as it is (no reader) by its schema, each nested part likewise,
+    a settings change as the change itself. What a reader made (a time, a duration, a page
+    range) the codec has typed, and the stored bounds hold."""
+    import dataclasses
+
+    from ..scenario.declare import declared_fields
+    from ..scenario.schema import scenario_schema
+    from ..scenario.validate import Validator
+
+    validator = Validator(scenario_schema())
+    for f in declared_fields(type(part)):
+        value = getattr(part, f.name)
+        at = f"{name}.{f.name}"
+        if f.name == "where" or (value is None and f.default is None):
+            continue  # a part leaves out what it does not do (None is a field's absence)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            check_declared_part(value, where, at)
+        elif f.name == "settings":
+            _check_setting_changes(value, where, at)
+        elif f.metadata.get("read") is None:
+            problems = validator.problems(value, f.metadata["schema"])
+            if problems:
+                raise _field(where, at, problems[0])
 
 
 def _check_setting_changes(changes: Any, where: str, name: str) -> None:

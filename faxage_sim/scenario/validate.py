@@ -88,6 +88,12 @@ class Validator:
         self._check(document.data, schema or self.root, path, issues)
         return [document.issue(p, m) for p, m in issues]
 
+    def problems(self, value: Any, schema: Schema) -> list[str]:
+        """What is wrong with one value against `schema` (part of this root), in words."""
+        issues: list[tuple[Path, str]] = []
+        self._check(value, schema, (), issues)
+        return [message for _path, message in issues]
+
     # --- the walk ------------------------------------------------------------------------
 
     def _check(self, value: Any, schema: Schema, path: Path,
