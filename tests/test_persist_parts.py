@@ -6,6 +6,7 @@ new part whose `Account` field persist does not save fails here, named."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -91,8 +92,50 @@ def part_rows(snapshot: bytes) -> list[tuple[Any, ...]]:
 def test_every_declared_part_is_a_saved_part() -> None:
     declared = {part.key for part in ACCOUNT_PARTS}
     assert set(parts.SAVED_PARTS) == declared, (
-        "persist.parts.SAVED_PARTS names the Account field of each scenario.parts part, its "
-        "record class and its check (persist.validate)")
+        "persist.parts.SAVED_PARTS is derived from scenario.model.ACCOUNT_PARTS")
+
+
+@pytest.mark.parametrize("part", ACCOUNT_PARTS, ids=lambda p: p.key)
+def test_a_saved_part_is_the_account_attribute_with_its_records_stored_check(
+        part: AccountPart) -> None:
+    """The record class is the `Account` attribute's item type, and it owns the check of a
+    stored item beyond its field types (`stored_problem`); an item its control route made
+    passes the whole stored check."""
+    saved = parts.SAVED_PARTS[part.key]
+    hinted = Account.__annotations__[part.key]
+    assert hinted == f"list[{saved.record.__name__}]", (part.key, hinted)
+    assert callable(getattr(saved.record, "stored_problem", None)), (
+        f"{saved.record.__name__} needs stored_problem(): what a saved {part.key} item may not "
+        "hold beyond its types and its schema's text limits")
+    client = new_client()
+    part_fields(client, part)
+    items = getattr(account_of(client), part.key)
+    assert items, part.key
+    for item in items:
+        assert item.stored_problem() is None, (part.key, item)
+        saved.check(item, "probe")
+
+
+def test_a_record_without_a_stored_check_or_not_a_list_is_refused() -> None:
+    with pytest.raises(TypeError, match=re.escape("str (Account.dids) has no stored_problem()")):
+        parts.item_record("dids")
+    with pytest.raises(TypeError, match="not a list of one record class"):
+        parts.item_record("jobs")
+    with pytest.raises(TypeError, match="Account has no attribute 'faxes'"):
+        parts.item_record("faxes")
+
+
+def test_a_parts_text_fields_take_the_limits_of_its_schema() -> None:
+    """A `str` field of the record named as a field of the part's schema item is held to that
+    field's limits without code; a shared `$defs` text (`$ref`) is left to stored_problem."""
+    for part in ACCOUNT_PARTS:
+        properties = scenario_schema()["$defs"][part.name]["properties"]
+        saved = parts.SAVED_PARTS[part.key]
+        for name, schema in saved.texts.items():
+            assert schema == properties[name] and "$ref" not in schema, (part.key, name)
+    assert set(parts.SAVED_PARTS["port_requests"].texts) == {"status", "comment"}
+    assert parts.SAVED_PARTS["port_requests"].times == {
+        "requestdate": False, "duedate": True, "completedate": True}
 
 
 @pytest.mark.parametrize("part", ACCOUNT_PARTS, ids=lambda p: p.key)

@@ -2,21 +2,32 @@
 e.g. the port requests `portstatus` lists), one row per item in the `account_parts` table.
 
 A row is `(company, part, seq, body)`: `part` the `Account` attribute (the part's key in a
-scenario file's account), `seq` the item's place in the list, `body` its record. Each saved
-part names the record class of one item and the check of its fields (`validate`); a declared
-part missing here fails tests/test_persist_parts.py. A part's core calls tell an
-`account.part` event (`Simulator._part_changed`), so `--state` writes that part of that
-account again.
+scenario file's account), `seq` the item's place in the list, `body` its record. What is saved
+is derived, so a new part needs no edit here:
+
+* the parts: every declared account part (`scenario.model.ACCOUNT_PARTS`);
+* the record class of one item: the `Account` attribute's annotation (`list[PortRequest]`);
+* the check of a stored item: by the record's field types, a `float` is a time (0 to
+  `MAX_STORED_TIME`; `float | None` may be None), a `bool` is true or false, a `str` named as
+  a field of the part's schema item is held to that field's limits (length, pattern); then
+  the record's own `stored_problem()` (core: what the control route demands beyond those,
+  e.g. a ten-digit number), which every saved record must have (tests/test_persist_parts.py).
+
+A part's core calls tell an `account.part` event (`Simulator._part_changed`), so `--state`
+writes that part of that account again.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
+import sys
+import types
+import typing
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..core.ports import PortRequest
+import msgspec
+
 from .codec import encode
 
 if TYPE_CHECKING:
@@ -29,33 +40,98 @@ EVENT_KIND = "account.part"  # data {"part": the Account attribute that changed}
 @dataclass(frozen=True)
 class SavedPart:
     record: type  # the class of one item
-    check: Callable[[Any, str], None]  # raises validate.RecordError naming the field
+    times: dict[str, bool] = field(default_factory=dict)  # time fields: may it be None
+    flags: tuple[str, ...] = ()  # true or false
+    texts: dict[str, dict[str, Any]] = field(default_factory=dict)  # field: its schema
+
+    def check(self, item: Any, where: str) -> None:
+        """The stored item's fields as the control route makes them; raises
+        `validate.RecordError` naming the field."""
+        from .validate import RecordError, check_declared_text, check_time
+
+        problem = item.stored_problem()
+        if problem is not None:
+            raise RecordError(f"{where}, field {problem[0]!r}: {problem[1]}")
+        for name in msgspec.structs.fields(self.record):
+            value = getattr(item, name.name)
+            if name.name in self.times:
+                check_time(where, name.name, value, optional=self.times[name.name])
+            elif name.name in self.texts:
+                check_declared_text(where, name.name, value, self.texts[name.name])
+            elif name.name in self.flags and not isinstance(value, bool):
+                raise RecordError(f"{where}, field {name.name!r}: expected true or false")
 
 
-def check_port_request(port: Any, where: str) -> None:
-    """As `POST /_sim/accounts/{company}/ports` makes one: a ten-digit number, times within
-    the stored bounds, status and comment as the schema's `port_request` allows them."""
-    from ..scenario.schema import scenario_schema
-    from .validate import RecordError, check_declared_text, check_time
+def item_record(key: str) -> type:
+    """The record class of one item of the `Account` attribute `key` (`list[X]`: X)."""
+    from ..core.accounts import Account
 
-    fields = scenario_schema()["$defs"]["port_request"]["properties"]
-    if not isinstance(port.number, str) or re.fullmatch("[0-9]{10}", port.number) is None:
-        raise RecordError(f"{where}, field 'number': {str(port.number)[:40]!r} is not ten "
-                          "digits")
-    check_time(where, "requestdate", port.requestdate)
-    check_time(where, "duedate", port.duedate, optional=True)
-    check_time(where, "completedate", port.completedate, optional=True)
-    check_declared_text(where, "status", port.status, fields["status"])
-    check_declared_text(where, "comment", port.comment, fields["comment"])
-    if not isinstance(port.complete, bool):
-        raise RecordError(f"{where}, field 'complete': expected true or false")
+    annotation = Account.__annotations__.get(key)
+    if annotation is None:
+        raise TypeError(f"Account has no attribute {key!r} for the account part {key!r}")
+    holder = types.SimpleNamespace(__annotations__={key: annotation})
+    hint = typing.get_type_hints(holder, globalns=vars(sys.modules[Account.__module__]))[key]
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is not list or len(args) != 1 or not isinstance(args[0], type):
+        raise TypeError(f"Account.{key} is {hint}, not a list of one record class")
+    record: type = args[0]
+    if not callable(getattr(record, "stored_problem", None)):
+        raise TypeError(f"{record.__name__} (Account.{key}) has no stored_problem(): the "
+                        "check of a saved item beyond its field types")
+    return record
 
 
-# By `Account` attribute (= the scenario AccountSpec key). A new part: its entry here, with
-# the check of its fields beside it.
-SAVED_PARTS: dict[str, SavedPart] = {
-    "port_requests": SavedPart(PortRequest, check_port_request),
-}
+def saved_part(key: str, item_schema: dict[str, Any]) -> SavedPart:
+    """How the part at `Account.{key}` is saved and checked; `item_schema` is its scenario
+    `$defs` entry (one item), whose text limits bound the record's text fields of that name."""
+    record = item_record(key)
+    properties = item_schema.get("properties", {})
+    times: dict[str, bool] = {}
+    flags: list[str] = []
+    texts: dict[str, dict[str, Any]] = {}
+    for spec in msgspec.structs.fields(record):
+        kinds = set(typing.get_args(spec.type)) or {spec.type}
+        optional = type(None) in kinds
+        kinds.discard(type(None))
+        if kinds == {float}:
+            times[spec.name] = optional
+        elif kinds == {bool}:
+            flags.append(spec.name)
+        elif kinds == {str} and spec.name in properties and "$ref" not in properties[
+                spec.name]:  # a shared `$defs` text (a phone number): stored_problem's
+            texts[spec.name] = properties[spec.name]
+    return SavedPart(record, times, tuple(flags), texts)
+
+
+class _SavedParts(Mapping[str, SavedPart]):
+    """`SAVED_PARTS`, derived from the declared parts on first use (persist imports the
+    scenario layer only when a state is saved or loaded)."""
+
+    def __init__(self) -> None:
+        self._parts: dict[str, SavedPart] | None = None
+
+    def _derived(self) -> dict[str, SavedPart]:
+        if self._parts is None:
+            from ..scenario.model import ACCOUNT_PARTS
+            from ..scenario.schema import scenario_schema
+
+            defs = scenario_schema()["$defs"]
+            self._parts = {part.key: saved_part(part.key, defs[part.name])
+                           for part in ACCOUNT_PARTS}
+        return self._parts
+
+    def __getitem__(self, key: str) -> SavedPart:
+        return self._derived()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._derived())
+
+    def __len__(self) -> int:
+        return len(self._derived())
+
+
+# By `Account` attribute (= the scenario AccountSpec key): every declared account part.
+SAVED_PARTS: Mapping[str, SavedPart] = _SavedParts()
 
 
 def where_of(company: Any, part: Any, seq: Any) -> str:
