@@ -476,3 +476,25 @@ def test_a_stored_steps_settings_change_is_checked_on_load(
         "tagnumber, timezone, timings, tries)")
     assert control_view(client) == before
     assert client.post("/_sim/clock/advance", json={"seconds": 86400}).status_code == 200
+
+
+def test_a_stored_outbound_runs_spec_is_checked_on_load(
+        built: tuple[TestClient, bytes], scenario_snapshot: bytes) -> None:
+    """An outbound run half done keeps its spec in its pending events: a priority no scenario
+    file could give is refused on load, not a 500 when the next fax of the run is due."""
+    client, _ = built
+    rows, documents = store.from_bytes(scenario_snapshot)
+    table, index, path = next((t, i, p) for t, i, p in every_place(rows)
+                              if p[-2:] == ("spec", "priority"))
+    row = rows[table][index]
+    rows[table][index] = (*row[:-1], to_text(replaced(json.loads(row[-1]), path, "")))
+    ok(client.put("/_sim/snapshot", content=scenario_snapshot, headers=OCTETS))
+    before = control_view(client)
+    answer = client.put("/_sim/snapshot", content=store.to_bytes(rows, documents),
+                        headers=OCTETS)
+    assert answer.status_code == 400
+    message = one_json_line(answer)
+    assert message.endswith("field 'data.spec.priority': expected one of \"high\", \"low\", "
+                            "got \"\""), message
+    assert control_view(client) == before
+    assert client.post("/_sim/clock/advance", json={"seconds": 86400}).status_code == 200
