@@ -96,28 +96,24 @@ def test_every_declared_part_is_a_saved_part() -> None:
 
 
 @pytest.mark.parametrize("part", ACCOUNT_PARTS, ids=lambda p: p.key)
-def test_a_saved_part_is_the_account_attribute_with_its_records_stored_check(
+def test_a_saved_part_is_the_account_attribute_checked_by_its_schema(
         part: AccountPart) -> None:
-    """The record class is the `Account` attribute's item type, and it owns the check of a
-    stored item beyond its field types (`stored_problem`); an item its control route made
-    passes the whole stored check."""
+    """The record class is the `Account` attribute's item type; an item its control route
+    made passes the whole stored check, derived from the record's types and the part's
+    schema."""
     saved = parts.SAVED_PARTS[part.key]
     hinted = Account.__annotations__[part.key]
     assert hinted == f"list[{saved.record.__name__}]", (part.key, hinted)
-    assert callable(getattr(saved.record, "stored_problem", None)), (
-        f"{saved.record.__name__} needs stored_problem(): what a saved {part.key} item may not "
-        "hold beyond its types and its schema's text limits")
     client = new_client()
     part_fields(client, part)
     items = getattr(account_of(client), part.key)
     assert items, part.key
     for item in items:
-        assert item.stored_problem() is None, (part.key, item)
         saved.check(item, "probe")
 
 
-def test_a_record_without_a_stored_check_or_not_a_list_is_refused() -> None:
-    with pytest.raises(TypeError, match=re.escape("str (Account.dids) has no stored_problem()")):
+def test_an_attribute_not_a_list_of_records_is_refused() -> None:
+    with pytest.raises(TypeError, match=re.escape("str (Account.dids) is not a record")):
         parts.item_record("dids")
     with pytest.raises(TypeError, match="not a list of one record class"):
         parts.item_record("jobs")
@@ -127,15 +123,27 @@ def test_a_record_without_a_stored_check_or_not_a_list_is_refused() -> None:
 
 def test_a_parts_text_fields_take_the_limits_of_its_schema() -> None:
     """A `str` field of the record named as a field of the part's schema item is held to that
-    field's limits without code; a shared `$defs` text (`$ref`) is left to stored_problem."""
+    field's limits without code, a shared `$defs` entry (a phone number) resolved: what the
+    control route refuses, a loaded state refuses."""
+    defs = scenario_schema()["$defs"]
     for part in ACCOUNT_PARTS:
-        properties = scenario_schema()["$defs"][part.name]["properties"]
+        properties = defs[part.name]["properties"]
         saved = parts.SAVED_PARTS[part.key]
         for name, schema in saved.texts.items():
-            assert schema == properties[name] and "$ref" not in schema, (part.key, name)
-    assert set(parts.SAVED_PARTS["port_requests"].texts) == {"status", "comment"}
+            declared = properties[name]
+            assert schema == defs[declared["$ref"].rsplit("/", 1)[-1]] if "$ref" in declared \
+                else schema == declared, (part.key, name)
+    assert set(parts.SAVED_PARTS["port_requests"].texts) == {"number", "status", "comment"}
     assert parts.SAVED_PARTS["port_requests"].times == {
         "requestdate": False, "duedate": True, "completedate": True}
+    port = account_of(new_client()).port_requests
+    assert port == []
+    from faxage_sim.core.ports import port_request
+    from faxage_sim.persist.validate import RecordError
+
+    with pytest.raises(RecordError) as refused:
+        parts.SAVED_PARTS["port_requests"].check(port_request("30355501OO", 0.0), "probe")
+    assert str(refused.value) == "probe, field 'number': '30355501OO' does not match ^[0-9]{10}$"
 
 
 @pytest.mark.parametrize("part", ACCOUNT_PARTS, ids=lambda p: p.key)

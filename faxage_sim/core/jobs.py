@@ -271,7 +271,7 @@ _DATA_SLOT: Any = Document.__dict__["data"]
 _SWAPPING: Final = threading.Lock()
 
 
-class DialAttempt(msgspec.Struct):
+class DialAttempt(msgspec.Struct, gc=False):  # atoms only: no cycle can pass through it
     """One try of a job on the simulated network (also one CDR)."""
 
     number: int
@@ -283,7 +283,7 @@ class DialAttempt(msgspec.Struct):
     line: int
 
 
-class TimelineEntry(msgspec.Struct):
+class TimelineEntry(msgspec.Struct, gc=False):  # atoms only: no cycle can pass through it
     """One line of a job's history, at a simulated time."""
 
     at: float

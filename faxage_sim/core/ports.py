@@ -6,8 +6,6 @@ files (`accounts[].port_requests`) and the control plane (`/_sim/accounts/{compa
 
 from __future__ import annotations
 
-import re
-
 import msgspec
 
 PENDING_STATUS = "Pending"  # decision: the status of an open request when none is given
@@ -24,14 +22,6 @@ class PortRequest(msgspec.Struct):
     status: str = PENDING_STATUS
     comment: str = ""
     complete: bool = False
-
-    def stored_problem(self) -> tuple[str, str] | None:
-        """What a saved request may not hold beyond its field types and the texts its scenario
-        part bounds (those `persist.parts` checks for every part): (field, why), or None. As
-        `POST /_sim/accounts/{company}/ports` makes one: a ten-digit number."""
-        if not isinstance(self.number, str) or re.fullmatch("[0-9]{10}", self.number) is None:
-            return "number", f"{str(self.number)[:40]!r} is not ten digits"
-        return None
 
 
 def port_request(number: str, requestdate: float, *, duedate: float | None = None,

@@ -9,9 +9,10 @@ is derived, so a new part needs no edit here:
 * the record class of one item: the `Account` attribute's annotation (`list[PortRequest]`);
 * the check of a stored item: by the record's field types, a `float` is a time (0 to
   `MAX_STORED_TIME`; `float | None` may be None), a `bool` is true or false, a `str` named as
-  a field of the part's schema item is held to that field's limits (length, pattern); then
-  the record's own `stored_problem()` (core: what the control route demands beyond those,
-  e.g. a ten-digit number), which every saved record must have (tests/test_persist_parts.py).
+  a field of the part's schema item is held to that field's limits (length, pattern; a
+  shared `$defs` entry such as `phone` resolved), so what the control route and a scenario
+  file refuse is refused on load too; a record may add its own `stored_problem()` for a rule
+  no schema states.
 
 A part's core calls tell an `account.part` event (`Simulator._part_changed`), so `--state`
 writes that part of that account again.
@@ -49,7 +50,8 @@ class SavedPart:
         `validate.RecordError` naming the field."""
         from .validate import RecordError, check_declared_text, check_time
 
-        problem = item.stored_problem()
+        own_check = getattr(item, "stored_problem", None)
+        problem = own_check() if own_check is not None else None
         if problem is not None:
             raise RecordError(f"{where}, field {problem[0]!r}: {problem[1]}")
         for name in msgspec.structs.fields(self.record):
@@ -75,15 +77,17 @@ def item_record(key: str) -> type:
     if typing.get_origin(hint) is not list or len(args) != 1 or not isinstance(args[0], type):
         raise TypeError(f"Account.{key} is {hint}, not a list of one record class")
     record: type = args[0]
-    if not callable(getattr(record, "stored_problem", None)):
-        raise TypeError(f"{record.__name__} (Account.{key}) has no stored_problem(): the "
-                        "check of a saved item beyond its field types")
+    if not hasattr(record, "__struct_fields__"):
+        raise TypeError(f"{record.__name__} (Account.{key}) is not a record (a msgspec.Struct "
+                        "whose fields persist reads)")
     return record
 
 
-def saved_part(key: str, item_schema: dict[str, Any]) -> SavedPart:
+def saved_part(key: str, item_schema: dict[str, Any],
+               defs: Mapping[str, dict[str, Any]] | None = None) -> SavedPart:
     """How the part at `Account.{key}` is saved and checked; `item_schema` is its scenario
-    `$defs` entry (one item), whose text limits bound the record's text fields of that name."""
+    `$defs` entry (one item), whose text limits bound the record's text fields of that name
+    (a `$ref` to another entry of `defs`, such as `phone`, resolved)."""
     record = item_record(key)
     properties = item_schema.get("properties", {})
     times: dict[str, bool] = {}
@@ -97,9 +101,12 @@ def saved_part(key: str, item_schema: dict[str, Any]) -> SavedPart:
             times[spec.name] = optional
         elif kinds == {bool}:
             flags.append(spec.name)
-        elif kinds == {str} and spec.name in properties and "$ref" not in properties[
-                spec.name]:  # a shared `$defs` text (a phone number): stored_problem's
-            texts[spec.name] = properties[spec.name]
+        elif kinds == {str} and spec.name in properties:
+            schema = properties[spec.name]
+            while "$ref" in schema and defs is not None:
+                schema = defs[schema["$ref"].rsplit("/", 1)[-1]]
+            if "$ref" not in schema:
+                texts[spec.name] = schema
     return SavedPart(record, times, tuple(flags), texts)
 
 
@@ -116,7 +123,7 @@ class _SavedParts(Mapping[str, SavedPart]):
             from ..scenario.schema import scenario_schema
 
             defs = scenario_schema()["$defs"]
-            self._parts = {part.key: saved_part(part.key, defs[part.name])
+            self._parts = {part.key: saved_part(part.key, defs[part.name], defs)
                            for part in ACCOUNT_PARTS}
         return self._parts
 
