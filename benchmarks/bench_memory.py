@@ -190,7 +190,8 @@ def documents_blocks(jobs: int, blocks: int, sizes: list[int]) -> None:
         for _ in range(blocks):
             for mode in modes:
                 # "before": documents kept as posted, as before compression.
-                jobs_module.PACKED.pack = ((lambda data, compress=True: None) if mode.name == "before"
+                kept_as_posted = lambda data, compress=True: None  # noqa: E731
+                jobs_module.PACKED.pack = (kept_as_posted if mode.name == "before"
                                            else real_pack)  # type: ignore[method-assign]
                 before = resident()
                 mode.run(jobs)
