@@ -45,7 +45,7 @@ async def download(request: Request) -> Response:
 
 @control_endpoint
 async def upload(request: Request) -> Response:
-    from ..persist.api import StateError, load_snapshot
+    from ..persist.api import StateError, load_snapshot_off_loop
 
     state = state_of(request)
     data = await read_body(request, MAX_SNAPSHOT_BYTES, "the snapshot is too large")
@@ -53,7 +53,7 @@ async def upload(request: Request) -> Response:
         raise ControlError(400, "the body is empty: PUT a snapshot file "
                                 "(what GET /_sim/snapshot answered)")
     try:
-        summary = load_snapshot(state, data)
+        summary = await load_snapshot_off_loop(state, data)
     except StateError as exc:
         raise ControlError(400, str(exc)) from exc
     state.wake()
@@ -73,7 +73,7 @@ async def account_download(request: Request) -> Response:
 
 @control_endpoint
 async def account_restore(request: Request) -> Response:
-    from ..persist.api import StateError, restore_account
+    from ..persist.api import StateError, restore_account_off_loop
 
     state = state_of(request)
     account = account_or_404(state, request.path_params["company"])
@@ -81,7 +81,7 @@ async def account_restore(request: Request) -> Response:
     if set(data) != {"snapshot"}:
         raise ControlError(400, 'the body is {"snapshot": <what GET .../snapshot answered>}')
     try:
-        summary = restore_account(state, account.company, data["snapshot"])
+        summary = await restore_account_off_loop(state, account.company, data["snapshot"])
     except StateError as exc:
         raise ControlError(400, str(exc)) from exc
     state.wake()

@@ -171,14 +171,34 @@ async def snapshot_bytes_off_loop(state: AppState) -> bytes:
     return await asyncio.to_thread(build)
 
 
-def load_snapshot(state: AppState, data: bytes) -> dict[str, int]:
-    """Replace the whole state with a snapshot, checked whole first (`StateError` if bad:
-    nothing has changed then)."""
+def decode_snapshot(data: bytes) -> DecodedState:
+    """A snapshot file's records, decoded and checked whole (`StateError` if bad). Touches no
+    running state: `load_snapshot_off_loop` runs it in a worker thread."""
     from . import store
 
     rows, documents = store.from_bytes(data)
     decoded, _pool = _decode(rows, documents)
-    # Checked whole above; should installing still fail, the state before it is put back.
+    return decoded
+
+
+async def load_snapshot_off_loop(state: AppState, data: bytes) -> dict[str, int]:
+    """`load_snapshot` that does not stall other clients: the file is read, decoded and
+    checked in a worker thread (seconds for a big state); only the install runs on the loop."""
+    import asyncio
+
+    decoded = await asyncio.to_thread(decode_snapshot, data)
+    return install_snapshot(state, decoded)
+
+
+def load_snapshot(state: AppState, data: bytes) -> dict[str, int]:
+    """Replace the whole state with a snapshot, checked whole first (`StateError` if bad:
+    nothing has changed then)."""
+    return install_snapshot(state, decode_snapshot(data))
+
+
+def install_snapshot(state: AppState, decoded: DecodedState) -> dict[str, int]:
+    """Replace the whole state with decoded, checked records."""
+    # Checked whole before; should installing still fail, the state before it is put back.
     backup = _current(state)
     try:
         install(state, decoded)
@@ -232,12 +252,23 @@ def account_snapshot(state: AppState, company: str) -> dict[str, Any]:
     }
 
 
-def restore_account(state: AppState, company: str, snapshot: Any) -> dict[str, int]:
+async def restore_account_off_loop(state: AppState, company: str,
+                                   snapshot: Any) -> dict[str, int]:
+    """`restore_account` with the snapshot decoded and checked in a worker thread."""
+    import asyncio
+
+    decoded = await asyncio.to_thread(_decode_account_snapshot, snapshot)
+    return restore_account(state, company, snapshot, decoded=decoded)
+
+
+def restore_account(state: AppState, company: str, snapshot: Any,
+                    decoded: DecodedState | None = None) -> dict[str, int]:
     """Make account `company` a copy of the snapshot's account: settings, clock, jobs,
     faxes, busy calls, call records, callbacks, emails and pending events. The account keeps
     its own users (credentials) and numbers: the snapshot's numbers map onto the account's in
     order (more are allocated if the snapshot had more). Checked whole before any change."""
-    decoded = _decode_account_snapshot(snapshot)
+    if decoded is None:
+        decoded = _decode_account_snapshot(snapshot)
     if len(decoded.accounts) != 1:
         raise StateError("an account snapshot holds exactly one account")
     try:  # to put back should the restore fail half-way (it was checked whole: unlikely)

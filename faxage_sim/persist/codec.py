@@ -13,6 +13,7 @@ import dataclasses
 import enum
 import hashlib
 import random
+import threading
 import types
 import typing
 from collections.abc import Callable, Iterable
@@ -131,18 +132,20 @@ def read_back(files: dict[str, bytes | Document]) -> dict[str, bytes]:
             for digest, found in files.items()}
 
 
-_pool: DocumentPool | None = None  # the pool of the dump or load in progress (one thread)
+# The pool of the dump or load in progress, one per thread: the loop, the state writer and
+# a snapshot decoded in a worker each have their own.
+_pools = threading.local()
 
 
 def use_pool(pool: DocumentPool | None) -> None:
-    global _pool
-    _pool = pool
+    _pools.current = pool
 
 
 def _pool_now() -> DocumentPool:
-    if _pool is None:
+    pool: DocumentPool | None = getattr(_pools, "current", None)
+    if pool is None:
         raise CodecError("no document pool")
-    return _pool
+    return pool
 
 
 _ENCODERS: dict[Any, Encoder | None] = {}
