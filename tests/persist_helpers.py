@@ -3,11 +3,14 @@ control plane only (never the internals), for the persistence tests."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
 from faxage_sim.core.clock import ClockMode
+from faxage_sim.persist import writer
 from faxage_sim.server.app import create_app
 from faxage_sim.server.config import SimConfig
 
@@ -146,3 +149,18 @@ def _strip(data: Any) -> Any:
     if isinstance(data, list):
         return [_strip(v) for v in data]
     return data
+
+
+def break_writes(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
+    """Every write of the state file fails as a full or failing disk does, until the
+    returned switch's "on" is set False."""
+    real_write = writer.write_batch
+    broken = {"on": True}
+
+    def failing_write(conn: sqlite3.Connection, batch: writer.Batch) -> None:
+        if broken["on"]:
+            raise sqlite3.OperationalError("disk I/O error")
+        real_write(conn, batch)
+
+    monkeypatch.setattr(writer, "write_batch", failing_write)
+    return broken

@@ -23,7 +23,7 @@ from faxage_sim.server.app import create_app
 from faxage_sim.server.config import SimConfig
 
 from .helpers import FaxApi
-from .persist_helpers import new_client, ok
+from .persist_helpers import break_writes, new_client, ok
 
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "documents"
 OCTETS = {"Content-Type": "application/octet-stream"}
@@ -149,15 +149,7 @@ def test_bytes_leave_memory_only_once_the_file_has_committed_them(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "state.sqlite"
     app, client, persister = started(path)
-    real_write = writer.write_batch
-    broken = {"on": True}
-
-    def failing_write(conn: sqlite3.Connection, batch: writer.Batch) -> None:
-        if broken["on"]:
-            raise sqlite3.OperationalError("disk I/O error")
-        real_write(conn, batch)
-
-    monkeypatch.setattr(writer, "write_batch", failing_write)
+    broken = break_writes(monkeypatch)
     try:
         api, jobids = run_jobs(client)
         before = answers(api, jobids)

@@ -454,20 +454,29 @@ def test_a_pending_try_of_negative_length_is_refused() -> None:
                                       "between 0 and 3.25037e+10")
 
 
+
+def load_with_one_stored_value(client: TestClient, snapshot: bytes,
+                               ending: tuple[Any, ...], value: Any) -> tuple[Any, Any]:
+    """Load `snapshot` with the first stored place whose path ends with `ending` set to
+    `value`, after loading it as it is: (the answer, the control view before it)."""
+    rows, documents = store.from_bytes(snapshot)
+    table, index, path = next((t, i, p) for t, i, p in every_place(rows)
+                              if p[-len(ending):] == ending)
+    row = rows[table][index]
+    rows[table][index] = (*row[:-1], to_text(replaced(json.loads(row[-1]), path, value)))
+    ok(client.put("/_sim/snapshot", content=snapshot, headers=OCTETS))
+    before = control_view(client)
+    return client.put("/_sim/snapshot", content=store.to_bytes(rows, documents),
+                      headers=OCTETS), before
+
+
 def test_a_stored_steps_settings_change_is_checked_on_load(
         built: tuple[TestClient, bytes], scenario_snapshot: bytes) -> None:
     """A timeline step still to come changes settings when it comes due: a change its own
     check refuses (an unknown, empty name) is refused on load, not a 500 at that time."""
     client, _ = built
-    rows, documents = store.from_bytes(scenario_snapshot)
-    table, index, path = next((t, i, p) for t, i, p in every_place(rows)
-                              if p[-3:] == ("settings", 0, 0))
-    row = rows[table][index]
-    rows[table][index] = (*row[:-1], to_text(replaced(json.loads(row[-1]), path, "")))
-    ok(client.put("/_sim/snapshot", content=scenario_snapshot, headers=OCTETS))
-    before = control_view(client)
-    answer = client.put("/_sim/snapshot", content=store.to_bytes(rows, documents),
-                        headers=OCTETS)
+    answer, before = load_with_one_stored_value(client, scenario_snapshot,
+                                                ("settings", 0, 0), "")
     assert answer.status_code == 400
     assert one_json_line(answer) == (
         "account 1000, pending event 2, field 'data.runner.step.settings': settings.: unknown "
@@ -483,15 +492,8 @@ def test_a_stored_outbound_runs_spec_is_checked_on_load(
     """An outbound run half done keeps its spec in its pending events: a priority no scenario
     file could give is refused on load, not a 500 when the next fax of the run is due."""
     client, _ = built
-    rows, documents = store.from_bytes(scenario_snapshot)
-    table, index, path = next((t, i, p) for t, i, p in every_place(rows)
-                              if p[-2:] == ("spec", "priority"))
-    row = rows[table][index]
-    rows[table][index] = (*row[:-1], to_text(replaced(json.loads(row[-1]), path, "")))
-    ok(client.put("/_sim/snapshot", content=scenario_snapshot, headers=OCTETS))
-    before = control_view(client)
-    answer = client.put("/_sim/snapshot", content=store.to_bytes(rows, documents),
-                        headers=OCTETS)
+    answer, before = load_with_one_stored_value(client, scenario_snapshot,
+                                                ("spec", "priority"), "")
     assert answer.status_code == 400
     message = one_json_line(answer)
     assert message.endswith("field 'data.spec.priority': expected one of \"high\", \"low\", "

@@ -24,7 +24,7 @@ from faxage_sim.server.app import create_app
 from faxage_sim.server.config import SimConfig
 
 from .helpers import FaxApi
-from .persist_helpers import control_view, new_client, ok
+from .persist_helpers import break_writes, control_view, new_client, ok
 from .test_persist_file import READY, refusal, serve
 
 OCTETS = {"Content-Type": "application/octet-stream"}
@@ -54,15 +54,7 @@ def test_failed_saves_are_told_once_retried_and_shown(
     app = create_app(SimConfig(clock=ClockMode.MANUAL))
     persister = attach(app.state.faxage, open_state(str(path)))
     persister.interval = 0.001
-    real_write = writer.write_batch
-    broken = {"on": True}
-
-    def failing_write(conn: sqlite3.Connection, batch: writer.Batch) -> None:
-        if broken["on"]:
-            raise sqlite3.OperationalError("disk I/O error")
-        real_write(conn, batch)
-
-    monkeypatch.setattr(writer, "write_batch", failing_write)
+    broken = break_writes(monkeypatch)
     caplog.set_level(logging.WARNING, logger="faxage_sim")
     with TestClient(app, base_url="http://127.0.0.1") as client:
         api = FaxApi(client)

@@ -11,8 +11,7 @@ is derived, so a new part needs no edit here:
   `MAX_STORED_TIME`; `float | None` may be None), a `bool` is true or false, a `str` named as
   a field of the part's schema item is held to that field's limits (length, pattern; a
   shared `$defs` entry such as `phone` resolved), so what the control route and a scenario
-  file refuse is refused on load too; a record may add its own `stored_problem()` for a rule
-  no schema states.
+  file refuse is refused on load too.
 
 A part's core calls tell an `account.part` event (`Simulator._part_changed`), so `--state`
 writes that part of that account again.
@@ -50,10 +49,6 @@ class SavedPart:
         `validate.RecordError` naming the field."""
         from .validate import RecordError, check_declared_text, check_time
 
-        own_check = getattr(item, "stored_problem", None)
-        problem = own_check() if own_check is not None else None
-        if problem is not None:
-            raise RecordError(f"{where}, field {problem[0]!r}: {problem[1]}")
         for name in msgspec.structs.fields(self.record):
             value = getattr(item, name.name)
             if name.name in self.times:
