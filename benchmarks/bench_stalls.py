@@ -1,13 +1,15 @@
-"""Does one big answer stall other clients? getcdr.php over many call records and
-`GET /_sim/snapshot`, with another client's `status` requests timed meanwhile.
+"""Does one big request stall other clients? getcdr.php over many call records,
+`GET /_sim/snapshot` and `PUT /_sim/snapshot` (loading the same state back over itself), with
+another client's `status` requests timed meanwhile.
 
 Each big request is run as it is now (formatted in chunks / encoded in a worker thread) and
 as it was before (all on the event loop: getcdr with one chunk, the snapshot with the
-synchronous `snapshot_bytes`), in alternating rounds on the same server, so machine noise
-falls on both alike. Printed: the big request's time, and the other client's longest and
-median wait while it ran (min/median/max over rounds). Target: the longest wait now is a
-small fraction of the big request (the issue: getcdr stalled everyone 14.7 s and the
-snapshot 22.3 s over 1,000,000 records).
+synchronous `snapshot_bytes`; the load with the state before it encoded and decoded whole on
+the loop, as a backup, and the records indexed there one by one), in alternating rounds on
+the same server, so machine noise falls on both alike. Printed: the big request's time, and
+the other client's longest and median wait while it ran (min/median/max over rounds).
+Target: the longest wait now is a small fraction of the big request (the issue: getcdr
+stalled everyone 14.7 s and the snapshot 22.3 s over 1,000,000 records).
 
     .venv/bin/python benchmarks/bench_stalls.py [--records 200000] [--rounds 3]
         [--only getcdr]
@@ -16,6 +18,7 @@ snapshot 22.3 s over 1,000,000 records).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import statistics
 import sys
 import threading
@@ -31,8 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from faxage_sim.core import cdr
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.persist import api as persist_api
+from faxage_sim.persist import store
+from faxage_sim.persist.model import install
 from faxage_sim.server.app import create_app
 from faxage_sim.server.config import SimConfig
+from faxage_sim.server.state import AppState
 from tests.cdr_fill import fill
 from tests.helpers import CREDENTIALS
 from tests.live import LiveServer
@@ -79,6 +85,21 @@ def main() -> None:
     async def on_loop(state: object) -> bytes:
         return persist_api.snapshot_bytes(state)  # type: ignore[arg-type]
 
+    load_now = persist_api.load_snapshot_off_loop
+
+    async def load_before(state: AppState, data: bytes) -> dict[str, int]:
+        """The code before: decoded and checked in a worker, but the state before it
+        encoded and decoded whole on the loop, and the records indexed one by one there."""
+        decoded = await asyncio.to_thread(
+            lambda: persist_api._decode(*store.from_bytes(data))[0])
+        persist_api._decode(*persist_api._rows_and_files(state))  # the backup, as it was
+        for account in decoded.accounts.values():
+            account.cdr_index = None
+        install(state, decoded)
+        return decoded.summary()
+
+    snapshot = persist_api.snapshot_bytes(app.state.faxage)
+
     def set_mode(label: str) -> None:
         before = label.startswith("before")
         # Before: the whole nuid tail sorted at once, and formatted in one go; "sorted":
@@ -87,6 +108,7 @@ def main() -> None:
         cdr.SELECT_STEP = 10**12 if before else step
         cdr.SORT_AT_MOST = 10**12 if before or label.startswith("sorted") else sort_at_most
         persist_api.snapshot_bytes_off_loop = on_loop if before else off_loop  # type: ignore[assignment]
+        persist_api.load_snapshot_off_loop = load_before if before else load_now  # type: ignore[assignment]
 
     bigs: dict[str, tuple[Callable[[httpx.Client], object], tuple[str, ...]]] = {
         "getcdr nuidgt=0": (
@@ -94,6 +116,10 @@ def main() -> None:
             ("now", "sorted at once, formatted in steps", "before (on the loop)")),
         "GET /_sim/snapshot": (lambda c: c.get("/_sim/snapshot"),
                                ("now", "before (on the loop)")),
+        "PUT /_sim/snapshot": (
+            lambda c: c.put("/_sim/snapshot", content=snapshot,
+                            headers={"content-type": "application/octet-stream"}),
+            ("now", "before (backup and install on the loop)")),
     }
     if args.only:
         bigs = {name: big for name, big in bigs.items() if name.startswith(args.only)}

@@ -127,3 +127,16 @@ def test_call_events_on_the_bus_become_records_and_other_events_do_not() -> None
         CallRecord(1, T0 + 35, Direction.OUT, "3032974100", "3039910001", 0),
         CallRecord(2, T0 + 60, Direction.IN, "3125550100", "3032974101", 41),
     ]
+
+
+@given(st.lists(st.integers(0, 20), max_size=60))
+def test_an_index_built_at_once_is_the_one_added_record_by_record(calldates: list[int]) -> None:
+    """A snapshot's records are indexed at once, off the loop (`AccountCdrs.of`): the same
+    order as adding them one by one, equal calldates in nuid order."""
+    records = [CallRecord(n, at, Direction.IN, "3125550100", "3032974100", 0)
+               for n, at in enumerate(calldates, start=1)]
+    one_by_one = cdr.AccountCdrs()
+    for record in records:
+        one_by_one.add(record)
+    at_once = cdr.AccountCdrs.of(records)
+    assert vars(at_once) == vars(one_by_one)

@@ -89,6 +89,28 @@ def test_failed_saves_are_told_once_retried_and_shown(
         assert all(FaxApi(copy).status(jobid=str(j)).startswith(f"{j}\t") for j in jobids)
 
 
+def test_a_loaded_snapshot_is_saved_whole_with_its_call_records(tmp_path: Path) -> None:
+    """A snapshot loaded under `--state` rewrites the file; its call records, encoded in
+    the writer thread, are in it with the rest."""
+    source = new_client()
+    FaxApi(source).send_jobid()
+    ok(source.post("/_sim/cdr", json={"company": "1000", "records": [
+        {"direction": "IN", "src": "3129870100", "dst": "3032974100", "calldate": n,
+         "duration": n % 60} for n in range(1, 501)]}))
+    path = tmp_path / "state.sqlite"
+    app = create_app(SimConfig(clock=ClockMode.MANUAL))
+    persister = attach(app.state.faxage, open_state(str(path)))
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        loaded = client.put("/_sim/snapshot", content=source.get("/_sim/snapshot").content,
+                            headers=OCTETS)
+        assert ok(loaded)["calls"] == 500
+        wait_saved(persister, client)
+        expected = control_view(client)
+    copy = new_client()
+    assert ok(copy.put("/_sim/snapshot", content=on_disk(path), headers=OCTETS))["calls"] == 500
+    assert control_view(copy) == expected
+
+
 def test_the_writer_survives_a_record_it_cannot_save(tmp_path: Path) -> None:
     """A record that cannot become a row (a NaN time put there by a bug, say) fails saves
     while it is there; the saving itself never stops."""

@@ -53,6 +53,12 @@ def test_the_control_plane_checks_a_port_request_with_the_scenario_schema(
     assert answer.json() == {"error": 'number: expected a 10-digit number, got "303555010"'}
     assert client.post("/_sim/accounts/9999/ports", json={"number": "3035550100"}
                        ).status_code == 404
+    # A pattern's `$` is the end of the text, as for every JSON Schema reader: a trailing
+    # newline would have broken the record's tab-and-newline layout.
+    answer = client.post("/_sim/accounts/1000/ports", json={"number": "3035550100",
+                                                            "comment": "agreed\n"})
+    assert answer.json() == {"error": 'comment: expected text matching ^[^\\t\\r\\n]*$, '
+                                      'got "agreed\\n"'}
     assert client.get("/_sim/accounts/1000/ports").json()["port_requests"] == []
 
 

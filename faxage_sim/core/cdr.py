@@ -73,6 +73,17 @@ class AccountCdrs:
         self.calldates: list[int] = []
         self.by_calldate: list[CallRecord] = []
 
+    @classmethod
+    def of(cls, records: list[CallRecord]) -> AccountCdrs:
+        """The index of `records` (ascending nuid) at once: what adding them one by one gives
+        (the sort is stable, so equal calldates keep nuid order), in a fraction of the time."""
+        index = cls()
+        index.nuids = [record.nuid for record in records]
+        index.by_nuid = list(records)
+        index.by_calldate = sorted(records, key=_CALLDATE)
+        index.calldates = [record.calldate for record in index.by_calldate]
+        return index
+
     def add(self, record: CallRecord) -> None:
         self.nuids.append(record.nuid)
         self.by_nuid.append(record)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core.accounts import AccountSettings, User
-from ..core.cdr import CallRecord
+from ..core.cdr import AccountCdrs, CallRecord
 from ..core.deliveries import Delivery
 from ..core.inbound import BusyCall, ReceivedFax
 from ..core.inventory import Inventory
@@ -38,6 +38,12 @@ class DecodedAccount:
     events: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
     # Saved account parts by Account attribute: (place in the list, item) (`persist.parts`).
     parts: dict[str, list[tuple[int, Any]]] = field(default_factory=dict)
+    # `cdrs` indexed (`index_cdrs`), built where the records are decoded: a worker thread
+    # for a snapshot, so the install on the loop only takes it (200,000 records: ~0.5 s).
+    cdr_index: AccountCdrs | None = None
+
+    def index_cdrs(self) -> None:
+        self.cdr_index = AccountCdrs.of(self.cdrs) if self.cdrs else None
 
 
 @dataclass

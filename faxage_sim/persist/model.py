@@ -590,11 +590,9 @@ def fill_account(state: AppState, account: Account, data: DecodedAccount) -> Non
         fax.company = account.company
         inbox.add(fax)
     inbox.busy_calls = list(data.busy)
-    cdrs = AccountCdrs()
-    for record in data.cdrs:
-        cdrs.add(record)
     if data.cdrs:
-        sim.cdrs._accounts[account.company] = cdrs
+        index = data.cdr_index if data.cdr_index is not None else AccountCdrs.of(data.cdrs)
+        sim.cdrs._accounts[account.company] = index
     desk = account.desk
     assert desk is not None
     queued: list[FaxJob] = []
@@ -659,6 +657,14 @@ def email_row(message: OutboxMessage) -> tuple[Any, ...]:
 
 def cdr_rows(company: str, records: Iterable[CallRecord]) -> list[tuple[Any, ...]]:
     return [(r.nuid, company, to_json(encode(CallRecord, r))) for r in records]
+
+
+def taken_call_records(state: AppState) -> dict[str, list[CallRecord]]:
+    """Each account's call records as they are now, for `cdr_rows` to encode elsewhere (a
+    worker thread): a copy of the list, not of the records (immutable, only appended to)."""
+    sim = state.sim
+    return {company: list(cdrs.by_nuid) for company, cdrs in sim.cdrs._accounts.items()
+            if company in sim.accounts}
 
 
 def all_rows(state: AppState, *, with_cdrs: bool = True) -> Rows:

@@ -14,12 +14,12 @@ import enum
 import json
 import math
 import random
-import re
 from typing import TYPE_CHECKING, Any
 
 from ..core.accounts import AccountSettings, RetryPolicy, Timings, User
 from ..core.clock import ClockMode
 from ..core.timeref import MAX_DURATION_SECONDS
+from ..scenario.validate import pattern_matches
 from .codec import MAX_FLOAT, SKIPPED_FIELDS, is_record, record_fields
 
 if TYPE_CHECKING:
@@ -373,13 +373,13 @@ def check_account(account: DecodedAccount) -> None:
 
 def check_declared_text(where: str, name: str, value: Any, schema: dict[str, Any]) -> None:
     """A text within what the scenario schema (and so the control plane) accepts; the same
-    `re.search` as `scenario.validate`, so nothing the API took is refused on load."""
+    match as `scenario.validate`, so nothing the API took is refused on load."""
     if not isinstance(value, str):
         raise _field(where, name, f"expected a text, found {_shown(value)}")
     if not schema.get("minLength", 0) <= len(value) <= schema.get("maxLength", len(value)):
         raise _field(where, name, f"expected {schema.get('minLength', 0)} to "
                      f"{schema.get('maxLength')} characters")
-    if "pattern" in schema and re.search(schema["pattern"], value) is None:
+    if "pattern" in schema and not pattern_matches(schema["pattern"], value):
         raise _field(where, name, f"{_shown(value)} does not match {schema['pattern']}")
 
 

@@ -10,6 +10,8 @@ field gets the nearest field name as a suggestion.
 from __future__ import annotations
 
 import difflib
+import functools
+import json
 import math
 import re
 from datetime import date
@@ -61,7 +63,8 @@ def shown(value: Any) -> str:
         return "a list"
     if kind == "null":
         return "nothing (null)"
-    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    # A text as JSON writes it: a newline or tab in it is shown, not made (one line).
+    text = repr(value) if not isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -163,7 +166,7 @@ class Validator:
             issues.append((path, f"expected at most {schema['maxLength']} characters, "
                                  f"got {len(value)}"))
         elif "pattern" in schema and schema.get("x-kind") not in _KIND_TEXT \
-                and not re.search(schema["pattern"], value):
+                and not pattern_matches(schema["pattern"], value):
             issues.append((path, f"expected {expected}, got {shown(value)}"))
 
     def _object(self, value: dict[Any, Any], schema: Schema, path: Path,
@@ -180,7 +183,7 @@ class Validator:
             if name in properties:
                 self._check(item, properties[name], child, issues)
                 continue
-            pattern = next((s for p, s in patterns.items() if re.search(p, name)), None)
+            pattern = next((s for p, s in patterns.items() if pattern_matches(p, name)), None)
             if pattern is not None:
                 self._check(item, pattern, child, issues)
             elif schema.get("additionalProperties", True) is False:
@@ -266,3 +269,33 @@ def _kind_problem(kind: str, value: Any) -> str | None:
         except Exception:
             return f"unknown time zone {shown(value)}; expected {_KIND_TEXT[kind]}"
     return None
+
+
+def pattern_matches(pattern: str, text: str) -> bool:
+    """A JSON Schema `pattern` matched as the schema's readers match it (ECMA-262)."""
+    return _ecma_pattern(pattern).search(text) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _ecma_pattern(pattern: str) -> re.Pattern[str]:
+    r"""In ECMA-262 (and so for every JSON Schema reader), `$` is the end of the text. In
+    Python it also matches before a final newline: "3035550100\n" matched `^[0-9]{10}$`.
+    So an unescaped `$` outside a class becomes `\Z`."""
+    out: list[str] = []
+    in_class = False
+    at = 0
+    while at < len(pattern):
+        char = pattern[at]
+        if char == "\\":
+            out.append(pattern[at:at + 2])
+            at += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            char = r"\Z"
+        out.append(char)
+        at += 1
+    return re.compile("".join(out))
