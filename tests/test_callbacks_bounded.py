@@ -195,10 +195,19 @@ def test_run_until_idle_is_not_idle_while_a_delivery_is_in_flight(
         assert (busy["idle"], busy["in_flight"]) == (False, 1)
         assert [d["state"] for d in deliveries(client)] == ["in-flight"]
         assert peer.requests == 1
+        # The dashboard's "next event" button judges idle the same way.
+        assert dashboard_next(client) == {"advanced": 0.0, "in_flight": 1, "idle": False}
     # The receiver went away: its attempt ends; now the run is idle.
     settled_delivery(client)
     done = run_until_idle(client)
     assert (done["idle"], done["in_flight"]) == (True, 0)
+    assert dashboard_next(client) == {"advanced": 0.0, "in_flight": 0, "idle": True}
+
+
+def dashboard_next(client: TestClient) -> Any:
+    answer = client.post("/_sim/ui/api/clock/next", json={})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
 
 
 def test_run_until_idle_waits_for_a_slow_delivery_within_the_wait(

@@ -230,7 +230,10 @@ async def clock_next(request: Request) -> Response:
     delta = state.sim.next_due()
     if delta is not None:
         await state.advance(delta)
-    return JSONResponse({"advanced": delta or 0.0, "idle": state.sim.next_due() is None})
+    # Idle as a run until idle means it: no event left and nothing in flight.
+    in_flight = state.in_flight()
+    return JSONResponse({"advanced": delta or 0.0, "in_flight": in_flight,
+                         "idle": state.sim.next_due() is None and in_flight == 0})
 
 
 async def to_overview(request: Request) -> Response:
