@@ -23,6 +23,8 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any, NamedTuple
 
+import msgspec
+
 from .events import SimEvent
 
 FIRST_NUID = 1
@@ -39,9 +41,11 @@ class Direction(StrEnum):
     OUT = "OUT"
 
 
-# NamedTuples rather than dataclasses: small in memory (a million records are kept) and
-# cheap to define at start-up.
-class CallRecord(NamedTuple):
+# A frozen Struct, never tracked by the cyclic garbage collector (it holds only atoms): a
+# million records are kept, and as NamedTuples (tracked: a tuple subclass is never
+# untracked) a full collection walked every one, 0.6-0.9 s that fell in some request. Also
+# smaller (64 bytes against 104). Stored as a list of its fields (`array_like`).
+class CallRecord(msgspec.Struct, frozen=True, gc=False, array_like=True):
     nuid: int
     calldate: int  # call start, simulated epoch seconds
     direction: Direction

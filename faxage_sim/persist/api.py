@@ -324,6 +324,8 @@ def restore_account(state: AppState, company: str, snapshot: Any,
 
 
 def _restore_account(state: AppState, company: str, decoded: DecodedState) -> dict[str, int]:
+    from msgspec.structs import replace
+
     from .events import revive_all
     from .model import fill_account, restore_traffic
 
@@ -342,8 +344,8 @@ def _restore_account(state: AppState, company: str, decoded: DecodedState) -> di
     for fax in data.faxes:
         fax.did = mapped(fax.did)
     data.busy = [type(b)(mapped(b.did), b.cid, b.at, b.reason) for b in data.busy]
-    data.cdrs = [r._replace(dst=mapped(r.dst)) if r.direction.value == "IN"
-                 else r._replace(src=mapped(r.src)) for r in data.cdrs]
+    data.cdrs = [replace(r, dst=mapped(r.dst)) if r.direction.value == "IN"
+                 else replace(r, src=mapped(r.src)) for r in data.cdrs]
     data.cdr_index = None  # the records are new ones now
     data.did_urls = {mapped(k): v for k, v in data.did_urls.items()}
     for _due, event in data.events:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import hashlib
+import operator
 import random
 import threading
 import types
@@ -282,16 +283,19 @@ def _make_encoder(tp: Any) -> Encoder | None:
                           for k, x in v.items()]
     if _is_document(tp):
         return _encode_document
+    names = _listed_fields(tp)
+    if names is not None:
+        hints = typing.get_type_hints(tp)
+        encs = [encoder(hints[name]) for name in names]
+        values = operator.attrgetter(*names) if len(names) > 1 else (
+            lambda v: (getattr(v, names[0]),))
+
+        def encode_listed(v: Any) -> list[Any]:
+            return [x if e is None else e(x) for e, x in zip(encs, values(v), strict=True)]
+
+        return encode_listed
     if is_record(tp):
         return _dataclass_encoder(tp)
-    if isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields"):
-        hints = typing.get_type_hints(tp)
-        encs = [encoder(hints[name]) for name in tp._fields]
-
-        def encode_namedtuple(v: Any) -> list[Any]:
-            return [x if e is None else e(x) for e, x in zip(encs, v, strict=True)]
-
-        return encode_namedtuple
     raise TypeError(f"cannot persist {tp}")
 
 
@@ -395,10 +399,10 @@ def _make_decoder(tp: Any) -> Decoder | None:
         return to_dict
     if _is_document(tp):
         return _decode_document
+    if _listed_fields(tp) is not None:
+        return _listed_decoder(tp)
     if is_record(tp):
         return _dataclass_decoder(tp)
-    if isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields"):
-        return _namedtuple_decoder(tp)
     raise TypeError(f"cannot load {tp}")
 
 
@@ -529,16 +533,31 @@ def _dataclass_decoder(cls: type) -> Decoder:
     return decode_record
 
 
-def _namedtuple_decoder(cls: Any) -> Decoder:
+def _listed_fields(tp: Any) -> tuple[str, ...] | None:
+    """The fields of a record stored as a list of its values, in order: a NamedTuple, or a
+    `msgspec.Struct` declared `array_like` (`CallRecord`)."""
+    if not isinstance(tp, type):
+        return None
+    if issubclass(tp, tuple) and hasattr(tp, "_fields"):
+        fields: tuple[str, ...] = tp._fields
+        return fields
+    config = getattr(tp, "__struct_config__", None)
+    if config is not None and config.array_like:
+        return tuple(getattr(tp, "__struct_fields__"))  # noqa: B009 (a Struct's, untyped)
+    return None
+
+
+def _listed_decoder(cls: Any) -> Decoder:
     hints = typing.get_type_hints(cls)
     names: dict[str, Any] = {"cls": cls, "bad": _bad_field, "CodecError": CodecError,
                              "inner": _inner_error}
-    count = len(cls._fields)
+    fields = _listed_fields(cls) or ()
+    count = len(fields)
     lines = [f"def decode_{cls.__name__}(d):",
              f"    if d.__class__ is not list or len(d) != {count}:",
              f"        bad({cls.__name__!r}, None, d)",
              f"    {', '.join(f'v{i}' for i in range(count))}, = d"]
-    for i, name in enumerate(cls._fields):
+    for i, name in enumerate(fields):
         base = hints[name]
         if base in _CHECKED:
             names[f"t{i}"] = base
