@@ -127,6 +127,17 @@ def restored_summary(loaded: LoadedState) -> dict[str, int] | None:
 
 # --- whole-state snapshots ---------------------------------------------------------------
 
+def _rows_but_call_records(state: AppState) -> tuple[Rows, DocumentPool]:
+    """What can change, encoded on the loop in one step, and the pool of the documents it
+    names (read back from it elsewhere: `materialized`); call records are taken apart."""
+    pool = DocumentPool()
+    use_pool(pool)
+    try:
+        return all_rows(state, with_cdrs=False), pool
+    finally:
+        use_pool(None)
+
+
 def _rows_and_files(state: AppState) -> tuple[Rows, dict[str, bytes]]:
     """Every record of the running state as rows, and the documents they name."""
     pool = DocumentPool()
@@ -154,12 +165,7 @@ async def snapshot_bytes_off_loop(state: AppState) -> bytes:
     from . import store
     from .model import cdr_rows, taken_call_records
 
-    pool = DocumentPool()
-    use_pool(pool)
-    try:
-        rows = all_rows(state, with_cdrs=False)
-    finally:
-        use_pool(None)
+    rows, pool = _rows_but_call_records(state)
     records = taken_call_records(state)
 
     def build() -> bytes:
@@ -236,13 +242,7 @@ class _Backup:
 
 
 def _current(state: AppState) -> _Backup:
-    pool = DocumentPool()
-    use_pool(pool)
-    try:
-        rows = all_rows(state, with_cdrs=False)
-    finally:
-        use_pool(None)
-    return _Backup(rows, pool, dict(state.sim.cdrs._accounts))
+    return _Backup(*_rows_but_call_records(state), dict(state.sim.cdrs._accounts))
 
 
 # --- account snapshots (JSON) ------------------------------------------------------------
