@@ -4,10 +4,24 @@ however many jobs send them (benchmarks/bench_memory.py prints the resident figu
 from __future__ import annotations
 
 import gc
+import hashlib
 import random
+import sys
 import tracemalloc
 
-from faxage_sim.core.jobs import DialAttempt, Document, FaxJob, PackedStore, TimelineEntry
+from faxage_sim.core.jobs import (
+    PACKED,
+    Compressed,
+    DialAttempt,
+    Document,
+    FaxJob,
+    PackedStore,
+    TimelineEntry,
+    content_key,
+    key_digest,
+    key_length,
+    key_of,
+)
 from faxage_sim.core.simulator import Simulator, Submission
 from faxage_sim.documents.formats import DocumentStore
 
@@ -79,10 +93,10 @@ def test_a_resent_document_shares_the_bytes_without_reading_them_back() -> None:
 
 
 def test_compressed_bytes_no_document_holds_leave_the_store() -> None:
-    def packed(data: bytes) -> bytes:
+    def packed(data: bytes) -> Compressed:
         found = PackedStore.pack(store, data)
-        assert found is not None
-        return found[1]  # what a document keeps
+        assert found  # neither None nor False
+        return found  # what a document keeps
 
     store = PackedStore()
     kept = [packed(b"kept %d " % n * 40) for n in range(10)]
@@ -99,3 +113,57 @@ def test_bytes_no_job_holds_leave_the_store() -> None:
         store.intern(b"dropped %d" % n)
     assert len(store) < 3_000
     assert all(store.intern(bytes(bytearray(k))) is k for k in kept)
+
+
+class _File:
+    """A stand-in for the --state file's documents: what was committed, by hex digest."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, bytes] = {}
+        self.reads = 0
+
+    def read(self, digest: str) -> bytes:
+        self.reads += 1
+        return self.held[digest]
+
+
+def test_a_content_address_is_the_sha256_and_the_length_in_one_small_int() -> None:
+    key = content_key(PAGE)
+    assert key_digest(key) == hashlib.sha256(PAGE).hexdigest() and key_length(key) == len(PAGE)
+    assert key_of(key_digest(key), len(PAGE)) == key
+    assert sys.getsizeof(key) <= 64  # the hex digest and the length as objects: 160
+    for not_ours in ("A" * 64, "0" * 63, "g" * 64, key_digest(key) + "0"):
+        assert key_of(not_ours, 10) is None
+    assert key_of(key_digest(key), -1) is None
+
+
+def test_a_document_leaving_for_the_file_leaves_no_compressed_copy_behind() -> None:
+    page = b"a page only this job sends\n" * 40
+    document, twin = Document("one.txt", page), Document("two.txt", bytes(bytearray(page)))
+    document.inspected()
+    twin.inspected()
+    assert document.compressed is twin.compressed and document.key is twin.key
+    file = _File()
+    digest = hashlib.sha256(page).hexdigest()
+    file.held[digest] = page
+    document.keep_in(file, digest)
+    assert document.compressed is None and not document.in_memory
+    assert PACKED.pack(page, compress=False) is twin.compressed  # another still holds it
+    twin.keep_in(file, digest)
+    assert PACKED.pack(page, compress=False) is False  # gone at once, not at a sweep
+    assert document.size == len(page) and file.reads == 0
+    assert document.data == page and document == Document("one.txt", page)
+    assert file.reads == 2
+    assert "in the file" in repr(document) and file.reads == 2  # repr reads nothing
+
+
+def test_a_document_is_not_tracked_by_the_cyclic_collector() -> None:
+    document = Document("page.txt", PAGE)
+    document.inspected()
+    assert not gc.is_tracked(document)
+
+
+def test_an_ended_job_keeps_no_queue_position() -> None:
+    sim = Simulator()
+    jobs = _run(sim, 3)
+    assert [job.queue_seq for job in jobs] == [0, 0, 0]

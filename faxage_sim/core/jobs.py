@@ -90,20 +90,27 @@ def key_length(key: int) -> int:
     return key & _LENGTH_MASK
 
 
+class Compressed(msgspec.Struct, gc=False, frozen=True):  # atoms only: no cycle through it
+    """Bytes kept compressed, with their content address: one per content, every document
+    of those bytes holds it (32 bytes beside the two it names)."""
+
+    key: int  # `content_key` of the bytes as posted
+    data: bytes  # zlib
+
+
 class PackedStore:
     """Compressed document bytes by content address, kept once however many documents hold
     them (like `formats.DOCUMENTS` for plain bytes); entries no document holds any more leave
     as it grows."""
 
     def __init__(self) -> None:
-        # Each entry's (key, bytes) pair is what documents share: the key object too.
-        self._packed: dict[int, tuple[int, bytes]] = {}
+        self._packed: dict[int, Compressed] = {}
         self._lock = threading.Lock()
         self._sweep_at = 1024
 
     def pack(self, data: bytes, *,
-             compress: bool = True) -> tuple[int, bytes] | Literal[False] | None:
-        """(content address, compressed bytes) shared by every document of these bytes; None
+             compress: bool = True) -> Compressed | Literal[False] | None:
+        """The compressed bytes shared by every document of these bytes; None
         when compressing does not pay; False when they are not known yet and `compress` is
         off (hashing is cheap, compressing is not). CPU work: off the loop, or small in
         place."""
@@ -120,19 +127,27 @@ class PackedStore:
         if len(packed) > len(data) - len(data) // PACK_MIN_SAVING:
             return None
         with self._lock:
-            found = self._packed.setdefault(key, (key, packed))
+            found = self._packed.setdefault(key, Compressed(key, packed))
             if len(self._packed) >= self._sweep_at:
                 self._sweep()
         return found
 
     def _sweep(self) -> None:
-        # Held by the store alone: the entry's tuple, this loop's name and getrefcount's
-        # argument (CPython's reference counts; elsewhere nothing is dropped). Documents
-        # hold the compressed bytes themselves, never the tuple.
-        for key in [k for k, (_k, packed) in self._packed.items()
-                    if sys.getrefcount(packed) <= 3]:
+        # Held by the store alone: the entry and getrefcount's argument (CPython's reference
+        # counts; elsewhere nothing is dropped).
+        packed = self._packed
+        for key in [k for k in packed if sys.getrefcount(packed[k]) <= 2]:
             del self._packed[key]
         self._sweep_at = max(1024, 2 * len(self._packed))
+
+    def release(self, key: int) -> None:
+        """A document no longer holds these bytes (they went to the file): they leave now
+        unless another document holds them (rather than at the next sweep)."""
+        with self._lock:
+            found = self._packed.get(key)
+            # Held by the entry, `found` and getrefcount's argument alone.
+            if found is not None and sys.getrefcount(found) <= 3:
+                del self._packed[key]
 
     def __len__(self) -> int:
         return len(self._packed)
@@ -163,7 +178,7 @@ class Document(msgspec.Struct, gc=False, eq=False):
     # The bytes kept elsewhere: `data`'s field is then unset (see `__getattr__`), `key` is
     # their content address (`content_key`: SHA-256 and length).
     key: int | None = None
-    packed: bytes | None = None  # zlib
+    compressed: Compressed | None = None
     source: DocumentSource | None = None
 
     if not TYPE_CHECKING:  # typed as the field `data` is; hidden so mypy checks other names
@@ -184,10 +199,16 @@ class Document(msgspec.Struct, gc=False, eq=False):
     __hash__ = None  # type: ignore[assignment]  # mutable: equal documents may change apart
 
     def __repr__(self) -> str:
-        data = repr(self.data) if self.packed is None and self.source is None else \
+        data = repr(self.data) if self.compressed is None and self.source is None else \
             f"<{self.size} bytes kept {'compressed' if self.source is None else 'in the file'}>"
         return (f"Document(filename={self.filename!r}, data={data}, url={self.url!r}, "
                 f"filetype={self.filetype!r})")
+
+    @property
+    def packed(self) -> bytes | None:
+        """The bytes compressed (zlib), when kept so."""
+        compressed = self.compressed
+        return None if compressed is None else compressed.data
 
     @property
     def digest(self) -> str | None:
@@ -197,9 +218,9 @@ class Document(msgspec.Struct, gc=False, eq=False):
 
     def load(self) -> bytes | None:
         """The bytes, wherever they are kept (from the file: blocking, off the loop only)."""
-        packed = self.packed
-        if packed is not None:
-            return zlib.decompress(packed)
+        compressed = self.compressed
+        if compressed is not None:
+            return zlib.decompress(compressed.data)
         source, key = self.source, self.key
         if source is not None and key is not None:
             return source.read(key_digest(key))
@@ -213,13 +234,13 @@ class Document(msgspec.Struct, gc=False, eq=False):
     @property
     def has_bytes(self) -> bool:
         """Decodable bytes, wherever kept (False: not decodable, or a URL not fetched yet)."""
-        return self.packed is not None or self.source is not None or self.data is not None
+        return self.compressed is not None or self.source is not None or self.data is not None
 
     @property
     def size(self) -> int | None:
         """Length of the bytes (None: none), without reading them back."""
         key = self.key
-        if key is not None and (self.packed is not None or self.source is not None):
+        if key is not None and (self.compressed is not None or self.source is not None):
             return key_length(key)
         data = self.data
         return None if data is None else len(data)
@@ -247,23 +268,23 @@ class Document(msgspec.Struct, gc=False, eq=False):
             data = self._posted()
         if data is None:
             return True
-        packed = PACKED.pack(data, compress=compress)
-        if packed is False:
+        compressed = PACKED.pack(data, compress=compress)
+        if compressed is False:
             return False
         with _SWAPPING:  # unless its bytes were replaced or committed meanwhile
             if self._posted() is not data:
                 return True
-            if packed is None:
+            if compressed is None:
                 self.data = DOCUMENTS.intern(data)
                 return True
-            self.key, self.packed = packed
-            del self.data  # `packed` first: a reader in another thread finds one or the other
+            self.key, self.compressed = compressed.key, compressed
+            del self.data  # `compressed` first: a reader in another thread finds one or the other
         return True
 
     def _posted(self) -> bytes | None:
         """The bytes as posted when this object holds them so (not compressed, not only in
         the file), without reading any back."""
-        if self.packed is not None or self.source is not None:
+        if self.compressed is not None or self.source is not None:
             return None
         try:
             data: bytes | None = _DATA_FIELD.__get__(self, Document)
@@ -283,9 +304,13 @@ class Document(msgspec.Struct, gc=False, eq=False):
                         raise ValueError(f"not a SHA-256 in hex: {digest!r}")
                 self.key = key
                 self.source = source
-            self.packed = None
+            compressed, self.compressed = self.compressed, None
             with contextlib.suppress(AttributeError):  # already unset
                 del self.data
+        if compressed is not None:
+            key = compressed.key
+            del compressed  # the store's copy leaves with the last document holding it
+            PACKED.release(key)
 
     def bring_back(self) -> None:
         """Bytes kept only in the file back in memory (a pending job's, at start-up: the
@@ -301,15 +326,15 @@ class Document(msgspec.Struct, gc=False, eq=False):
         """New bytes (a fetched URL): what was said about the old ones no longer holds."""
         with _SWAPPING:
             self.data = data  # first: a reader in another thread finds the new or the old
-            self.packed = self.source = self.key = None
+            self.compressed = self.source = self.key = None
             self.inspection = None
 
     def copy(self) -> Document:
         """Another job's document of the same file (resend): the bytes are shared, wherever
         they are kept, and none is read back."""
         twin = Document(self.filename, None, self.url, self.filetype, self.inspection,
-                        self.key, self.packed, self.source)
-        if self.packed is None and self.source is None:
+                        self.key, self.compressed, self.source)
+        if self.compressed is None and self.source is None:
             twin.data = self.data
         else:
             del twin.data
@@ -398,10 +423,12 @@ class FaxJob(msgspec.Struct, eq=False):  # an entity: the same job only if it is
         self.timeline.append(TimelineEntry(at, sys.intern(event), sys.intern(detail)))
 
     def compact(self) -> None:
-        """Once the job has ended: share its texts with other jobs and trim its lists to size
-        (a list keeps room to grow; an ended job's timeline and tries no longer grow much)."""
+        """Once the job has ended: share its texts with other jobs, trim its lists to size
+        (a list keeps room to grow; an ended job's timeline and tries no longer grow much) and
+        drop what only a pending job needs."""
         for name in ("company", "username", "destname", "destnum", "tagname", "tagnumber",
                      "longstatus", "queue_state", "csid"):
             setattr(self, name, sys.intern(getattr(self, name)))
         self.timeline = self.timeline[:]  # copies are allocated to size
         self.attempts = self.attempts[:]
+        self.queue_seq = 0  # it orders the queue, which an ended job has left (a shared 0)
