@@ -20,6 +20,7 @@ be a straight line (no step costs more than the first), bounded in time (about a
 
     .venv/bin/python benchmarks/bench_memory.py [--jobs 2000] [--blocks 5] [--soak 100000]
         [--documents 3000] [--document-sizes 3000,30000] [--only-documents]
+        [--modes before,compressed,state]
 """
 
 from __future__ import annotations
@@ -143,6 +144,9 @@ WORDS = ("the of and to a in for is on that by this with you it not or be are fr
 VOCABULARY = WORDS.split()
 
 
+MODES = ("before", "compressed", "state")
+
+
 class Mode:
     """One way of keeping documents, in its own emulator state: "before" (bytes as posted,
     compression turned off), "compressed" (the default in memory), "state" (--state FILE:
@@ -172,7 +176,8 @@ class Mode:
         self.sent += count
 
 
-def documents_blocks(jobs: int, blocks: int, sizes: list[int]) -> None:
+def documents_blocks(jobs: int, blocks: int, sizes: list[int],
+                     names: tuple[str, ...] = MODES) -> None:
     """RSS per 1,000 completed jobs with a unique document each, by where the bytes are kept;
     every mode in its own state, the modes' blocks alternating (drift hits all alike)."""
     from faxage_sim.core import jobs as jobs_module
@@ -181,8 +186,7 @@ def documents_blocks(jobs: int, blocks: int, sizes: list[int]) -> None:
           f"alternating blocks of {jobs:,} jobs per mode (median; min-max)")
     real_pack = jobs_module.PACKED.pack
     with tempfile.TemporaryDirectory() as folder:
-        modes = [Mode(name, size, Path(folder)) for size in sizes
-                 for name in ("before", "compressed", "state")]
+        modes = [Mode(name, size, Path(folder)) for size in sizes for name in names]
         grown: dict[int, list[int]] = {id(m): [] for m in modes}
         packed: dict[int, list[int]] = {id(m): [] for m in modes}
         for mode in modes:  # warm: imports, allocator pools, the file's first pages
@@ -229,6 +233,9 @@ def main() -> None:
     parser.add_argument("--document-sizes", default="3000,30000",
                         help="part 3: the unique document's size(s) in bytes")
     parser.add_argument("--only-documents", action="store_true", help="part 3 alone")
+    parser.add_argument("--modes", default=",".join(MODES),
+                        help="part 3: the modes to run, side by side in this process (one "
+                             "alone: no other mode's blocks share its heap)")
     args = parser.parse_args()
     print(machine())
     if not args.only_documents:
@@ -236,8 +243,11 @@ def main() -> None:
         if args.soak:
             soak(args.soak, 10_000)
     if args.documents:
+        names = tuple(args.modes.split(","))
+        if not set(names) <= set(MODES):
+            parser.error(f"--modes: choose from {', '.join(MODES)}")
         documents_blocks(args.documents, args.blocks,
-                         [int(s) for s in args.document_sizes.split(",")])
+                         [int(s) for s in args.document_sizes.split(",")], names)
 
 
 if __name__ == "__main__":

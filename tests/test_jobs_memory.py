@@ -167,3 +167,36 @@ def test_an_ended_job_keeps_no_queue_position() -> None:
     sim = Simulator()
     jobs = _run(sim, 3)
     assert [job.queue_seq for job in jobs] == [0, 0, 0]
+
+
+def test_a_completed_job_with_a_unique_document_costs_at_most_one_and_a_half_kib_beyond_it(
+) -> None:
+    sim = Simulator()
+    account = sim.accounts["1000"]
+    user = account.users["demo"]
+
+    def run(first: int, count: int) -> list[FaxJob]:
+        jobs = []
+        for n in range(first, first + count):  # no two alike: nothing to share
+            page = b"".join(b"letter %d line %d of a page\n" % (n, i) for i in range(60))
+            job = sim.submit(account, user, Submission(
+                faxno="3039911234", recipname="Memory", documents=[Document("a.txt", page)]))
+            assert isinstance(job, FaxJob)
+            jobs.append(job)
+        while not sim.idle("1000"):
+            sim.advance(3600, "1000")
+        return jobs
+
+    run(0, 200)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        jobs = run(200, 1_000)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    kept = sum(len(d.packed or b"") for job in jobs for d in job.documents)
+    assert all(d.packed is not None for job in jobs for d in job.documents)
+    assert (grown - kept) / len(jobs) <= BUDGET_PER_JOB, (grown - kept) / len(jobs)
