@@ -9,9 +9,11 @@ journal keeps one request (`--journal-limit`), so it is the jobs alone.
 
 Part 3, where documents are kept: jobs with a unique one-page text each (a few KiB; no two
 alike, so content addressing cannot share them) straight to the core and run to their end, in
-three emulator states side by side, their blocks alternating: the bytes as posted (before:
-compression turned off), compressed (the in-memory default), and `--state FILE` (saved as the
-writer does; an ended job's document then lives in the file only). Printed: RSS per 1,000
+three emulator states, each in a process of its own (one heap shared by the modes charges one
+mode's block for the freed space the next one's reuses), their blocks alternating: the bytes
+as posted (before: compression turned off), compressed (the in-memory default), and `--state
+FILE` (saved as the writer does; an ended job's document then lives in the file only).
+Printed: RSS per 1,000
 jobs, per job, and per job beyond the bytes still kept in memory, for each document size.
 
 Part 2, a soak: `--soak` jobs (100,000 by default) submitted straight to the core and run to
