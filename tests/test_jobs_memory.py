@@ -200,3 +200,15 @@ def test_a_completed_job_with_a_unique_document_costs_at_most_one_and_a_half_kib
     kept = sum(len(d.packed or b"") for job in jobs for d in job.documents)
     assert all(d.packed is not None for job in jobs for d in job.documents)
     assert (grown - kept) / len(jobs) <= BUDGET_PER_JOB, (grown - kept) / len(jobs)
+
+
+def test_no_cycle_passes_through_a_job_so_the_collector_need_not_track_it() -> None:
+    sim = Simulator()
+    account = sim.accounts["1000"]
+    job = sim.submit(account, account.users["demo"], Submission(
+        faxno="3039911234", recipname="Memory", documents=[Document("page.txt", PAGE)]))
+    assert isinstance(job, FaxJob) and job.pending and not gc.is_tracked(job)
+    assert account.desk is not None and job.jobid in account.desk.pending  # kept by the desk
+    while not sim.idle("1000"):
+        sim.advance(3600, "1000")
+    assert not job.pending and job.jobid not in account.desk.pending
