@@ -9,9 +9,11 @@ journal keeps one request (`--journal-limit`), so it is the jobs alone.
 
 Part 3, where documents are kept: jobs with a unique one-page text each (a few KiB; no two
 alike, so content addressing cannot share them) straight to the core and run to their end, in
-three emulator states side by side, their blocks alternating: the bytes as posted (before:
-compression turned off), compressed (the in-memory default), and `--state FILE` (saved as the
-writer does; an ended job's document then lives in the file only). Printed: RSS per 1,000
+three emulator states, each in a process of its own (one heap shared by the modes charges one
+mode's block for the freed space the next one's reuses), their blocks alternating: the bytes
+as posted (before: compression turned off), compressed (the in-memory default), and `--state
+FILE` (saved as the writer does; an ended job's document then lives in the file only).
+Printed: RSS per 1,000
 jobs, per job, and per job beyond the bytes still kept in memory, for each document size.
 
 Part 2, a soak: `--soak` jobs (100,000 by default) submitted straight to the core and run to
@@ -20,6 +22,7 @@ be a straight line (no step costs more than the first), bounded in time (about a
 
     .venv/bin/python benchmarks/bench_memory.py [--jobs 2000] [--blocks 5] [--soak 100000]
         [--documents 3000] [--document-sizes 3000,30000] [--only-documents]
+        [--modes before,compressed,state] [--same-process]
 """
 
 from __future__ import annotations
@@ -27,11 +30,13 @@ from __future__ import annotations
 import argparse
 import base64
 import gc
+import multiprocessing
 import os
 import random
 import statistics
 import tempfile
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -143,6 +148,9 @@ WORDS = ("the of and to a in for is on that by this with you it not or be are fr
 VOCABULARY = WORDS.split()
 
 
+MODES = ("before", "compressed", "state")
+
+
 class Mode:
     """One way of keeping documents, in its own emulator state: "before" (bytes as posted,
     compression turned off), "compressed" (the default in memory), "state" (--state FILE:
@@ -172,17 +180,85 @@ class Mode:
         self.sent += count
 
 
-def documents_blocks(jobs: int, blocks: int, sizes: list[int]) -> None:
-    """RSS per 1,000 completed jobs with a unique document each, by where the bytes are kept;
-    every mode in its own state, the modes' blocks alternating (drift hits all alike)."""
+def _mode_process(conn: Connection, name: str, size: int, folder: str) -> None:
+    """One mode in a process of its own: a block of jobs each time it is asked; answers the
+    resident bytes grown and the compressed bytes the block's jobs keep."""
     from faxage_sim.core import jobs as jobs_module
 
+    if name == "before":  # documents kept as posted, as before compression
+        jobs_module.PACKED.pack = lambda data, compress=True: None  # type: ignore[method-assign]
+    mode = Mode(name, size, Path(folder))
+    mode.run(CHUNK)  # warm: imports, allocator pools, the file's first pages
+    conn.send(None)
+    while (count := conn.recv()) is not None:
+        before = resident()
+        mode.run(count)
+        grown = resident() - before
+        conn.send((grown, sum(len(d.packed or b"") for job in list(
+            mode.state.sim.accounts["1000"].jobs.values())[-count:] for d in job.documents)))
+    if mode.persister is not None:
+        mode.persister.file.close()
+
+
+def documents_blocks(jobs: int, blocks: int, sizes: list[int],
+                     names: tuple[str, ...] = MODES, same_process: bool = False) -> None:
+    """RSS per 1,000 completed jobs with a unique document each, by where the bytes are kept;
+    every mode in its own state and its own process (one heap shared by the modes gives one
+    mode's block the freed space another's reuses), the modes' blocks alternating, one at a
+    time (drift hits all alike). `same_process`: the modes side by side in this process."""
     print(f"part 3: RSS per 1,000 completed jobs with a unique one-page text each, {blocks} "
-          f"alternating blocks of {jobs:,} jobs per mode (median; min-max)")
+          f"alternating blocks of {jobs:,} jobs per mode (median; min-max), "
+          f"{'the modes in this one process' if same_process else 'a process per mode'}")
+    if same_process:
+        documents_in_one_process(jobs, blocks, sizes, names)
+        return
+    context = multiprocessing.get_context("fork")
+    with tempfile.TemporaryDirectory() as folder:
+        modes = [(name, size) for size in sizes for name in names]
+        links = []
+        for name, size in modes:
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_mode_process, args=(theirs, name, size, folder))
+            process.start()
+            ours.recv()  # warmed
+            links.append((ours, process))
+        grown: list[list[int]] = [[] for _ in modes]
+        packed: list[list[int]] = [[] for _ in modes]
+        for _ in range(blocks):
+            for index, (name, size) in enumerate(modes):
+                link = links[index][0]
+                link.send(jobs)
+                block_grown, block_packed = link.recv()
+                grown[index].append(block_grown)
+                packed[index].append(block_packed)
+                print(f"    block: {size:,} B {name}: {per_thousand(block_grown, jobs)} per "
+                      "1,000 jobs", flush=True)
+        for link, process in links:
+            link.send(None)
+            process.join()
+        _documents_table(jobs, modes, grown, packed)
+
+
+def _documents_table(jobs: int, modes: list[tuple[str, int]], grown: list[list[int]],
+                     packed: list[list[int]]) -> None:
+    print(f"  {'document':>9}  {'kept':>10}  {'RSS per 1,000 jobs':>24}  {'per job':>9}  "
+          f"{'beyond the bytes kept':>21}")
+    for (name, size), costs, kept_bytes in zip(modes, grown, packed, strict=True):
+        mid = statistics.median(costs)
+        kept = {"before": size, "state": 0}.get(name, statistics.median(kept_bytes) / jobs)
+        print(f"  {size:>7,} B  {name:>10}  {per_thousand(mid, jobs)} "
+              f"({min(costs) * 1000 / jobs / KIB / KIB:.2f}-"
+              f"{max(costs) * 1000 / jobs / KIB / KIB:.2f})  {mid / jobs / KIB:6.2f} KiB"
+              f"  {(mid / jobs - kept) / KIB:6.2f} KiB (bytes {kept / KIB:.2f} KiB)")
+
+
+def documents_in_one_process(jobs: int, blocks: int, sizes: list[int],
+                             names: tuple[str, ...]) -> None:
+    from faxage_sim.core import jobs as jobs_module
+
     real_pack = jobs_module.PACKED.pack
     with tempfile.TemporaryDirectory() as folder:
-        modes = [Mode(name, size, Path(folder)) for size in sizes
-                 for name in ("before", "compressed", "state")]
+        modes = [Mode(name, size, Path(folder)) for size in sizes for name in names]
         grown: dict[int, list[int]] = {id(m): [] for m in modes}
         packed: dict[int, list[int]] = {id(m): [] for m in modes}
         for mode in modes:  # warm: imports, allocator pools, the file's first pages
@@ -202,17 +278,9 @@ def documents_blocks(jobs: int, blocks: int, sizes: list[int]) -> None:
                     mode.state.sim.accounts["1000"].jobs.values())[-jobs:]
                     for d in job.documents))
         jobs_module.PACKED.pack = real_pack  # type: ignore[method-assign]
-        print(f"  {'document':>9}  {'kept':>10}  {'RSS per 1,000 jobs':>24}  {'per job':>9}  "
-              f"{'beyond the bytes kept':>21}")
+        _documents_table(jobs, [(m.name, m.size) for m in modes],
+                         [grown[id(m)] for m in modes], [packed[id(m)] for m in modes])
         for mode in modes:
-            costs = grown[id(mode)]
-            mid = statistics.median(costs)
-            kept = {"before": mode.size, "state": 0}.get(
-                mode.name, statistics.median(packed[id(mode)]) / jobs)
-            print(f"  {mode.size:>7,} B  {mode.name:>10}  {per_thousand(mid, jobs)} "
-                  f"({min(costs) * 1000 / jobs / KIB / KIB:.2f}-"
-                  f"{max(costs) * 1000 / jobs / KIB / KIB:.2f})  {mid / jobs / KIB:6.2f} KiB"
-                  f"  {(mid / jobs - kept) / KIB:6.2f} KiB (bytes {kept / KIB:.2f} KiB)")
             if mode.persister is not None:
                 mode.persister.file.close()
 
@@ -229,6 +297,11 @@ def main() -> None:
     parser.add_argument("--document-sizes", default="3000,30000",
                         help="part 3: the unique document's size(s) in bytes")
     parser.add_argument("--only-documents", action="store_true", help="part 3 alone")
+    parser.add_argument("--modes", default=",".join(MODES),
+                        help="part 3: the modes to run, each in a process of its own")
+    parser.add_argument("--same-process", action="store_true",
+                        help="part 3: the modes side by side in this one process (one heap: "
+                             "how it was measured before; one mode's freed space is another's)")
     args = parser.parse_args()
     print(machine())
     if not args.only_documents:
@@ -236,8 +309,12 @@ def main() -> None:
         if args.soak:
             soak(args.soak, 10_000)
     if args.documents:
+        names = tuple(args.modes.split(","))
+        if not set(names) <= set(MODES):
+            parser.error(f"--modes: choose from {', '.join(MODES)}")
         documents_blocks(args.documents, args.blocks,
-                         [int(s) for s in args.document_sizes.split(",")])
+                         [int(s) for s in args.document_sizes.split(",")], names,
+                         args.same_process)
 
 
 if __name__ == "__main__":

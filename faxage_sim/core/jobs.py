@@ -13,7 +13,6 @@ import hashlib
 import sys
 import threading
 import zlib
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
@@ -21,8 +20,6 @@ import msgspec
 
 from ..documents.formats import DOCUMENTS, Inspection, inspect_document
 from ..wire import catalog
-from .scheduler import ScheduledEvent
-from .structs import repr_without
 
 
 class JobState(StrEnum):
@@ -60,27 +57,66 @@ PACK_LEVEL: Final = 6
 PACK_MIN_SAVING: Final = 8  # keep packed only when it is at most 7/8 of the bytes
 PACK_MIN_BYTES: Final = 64  # below this, zlib's header costs more than it saves
 
+# A document's content address is one int: its SHA-256 and, in the low bits, its length.
+# Kept for every document whose bytes are compressed or in the --state file, so it is kept
+# small: 64 bytes, where the hex digest and the length as objects took 160.
+_LENGTH_BITS: Final = 40  # lengths below 1 TiB (a request body is at most --max-body)
+_LENGTH_MASK: Final = (1 << _LENGTH_BITS) - 1
+
+
+def content_key(data: bytes) -> int:
+    """The content address of `data` (hashing: CPU work, off the loop or small)."""
+    return int.from_bytes(hashlib.sha256(data).digest(), "big") << _LENGTH_BITS | len(data)
+
+
+def key_of(digest: str, length: int) -> int | None:
+    """The content address of `length` bytes the --state file holds under `digest` (their
+    SHA-256 in lower-case hex); None when `digest` is not one (a key of a file this emulator
+    did not write: such bytes are read back instead)."""
+    if len(digest) != 64 or digest.strip("0123456789abcdef") \
+            or length.__class__ is not int or not 0 <= length <= _LENGTH_MASK:
+        return None
+    return int(digest, 16) << _LENGTH_BITS | length
+
+
+def key_digest(key: int) -> str:
+    """The SHA-256, hex, of the bytes a content address names (the file's and snapshots' key)."""
+    return f"{key >> _LENGTH_BITS:064x}"
+
+
+def key_length(key: int) -> int:
+    return key & _LENGTH_MASK
+
+
+class Compressed(msgspec.Struct, gc=False, frozen=True):  # atoms only: no cycle through it
+    """Bytes kept compressed, with their content address: one per content, every document
+    of those bytes holds it (32 bytes beside the two it names)."""
+
+    key: int  # `content_key` of the bytes as posted
+    data: bytes  # zlib
+
 
 class PackedStore:
-    """Compressed document bytes by SHA-256, kept once however many documents hold them
-    (content-addressed, like `formats.DOCUMENTS` for plain bytes); entries no document holds
-    any more leave as it grows."""
+    """Compressed document bytes by content address, kept once however many documents hold
+    them (like `formats.DOCUMENTS` for plain bytes); entries no document holds any more leave
+    as it grows."""
 
     def __init__(self) -> None:
-        self._packed: dict[str, tuple[str, bytes]] = {}
+        self._packed: dict[int, Compressed] = {}
         self._lock = threading.Lock()
         self._sweep_at = 1024
 
     def pack(self, data: bytes, *,
-             compress: bool = True) -> tuple[str, bytes] | Literal[False] | None:
-        """(digest, compressed bytes) shared by every document of these bytes; None when
-        compressing does not pay; False when they are not known yet and `compress` is off
-        (hashing is cheap, compressing is not). CPU work: off the loop, or small in place."""
+             compress: bool = True) -> Compressed | Literal[False] | None:
+        """The compressed bytes shared by every document of these bytes; None
+        when compressing does not pay; False when they are not known yet and `compress` is
+        off (hashing is cheap, compressing is not). CPU work: off the loop, or small in
+        place."""
         if len(data) < PACK_MIN_BYTES:
             return None
-        digest = hashlib.sha256(data).hexdigest()
+        key = content_key(data)
         with self._lock:
-            found = self._packed.get(digest)
+            found = self._packed.get(key)
         if found is not None:
             return found
         if not compress:
@@ -89,19 +125,27 @@ class PackedStore:
         if len(packed) > len(data) - len(data) // PACK_MIN_SAVING:
             return None
         with self._lock:
-            found = self._packed.setdefault(digest, (digest, packed))
+            found = self._packed.setdefault(key, Compressed(key, packed))
             if len(self._packed) >= self._sweep_at:
                 self._sweep()
         return found
 
     def _sweep(self) -> None:
-        # Held by the store alone: the entry's tuple, this loop's name and getrefcount's
-        # argument (CPython's reference counts; elsewhere nothing is dropped). Documents
-        # hold the compressed bytes themselves, never the tuple.
-        for digest in [d for d, (_k, packed) in self._packed.items()
-                       if sys.getrefcount(packed) <= 3]:
-            del self._packed[digest]
+        # Held by the store alone: the entry and getrefcount's argument (CPython's reference
+        # counts; elsewhere nothing is dropped).
+        packed = self._packed
+        for key in [k for k in packed if sys.getrefcount(packed[k]) <= 2]:
+            del self._packed[key]
         self._sweep_at = max(1024, 2 * len(self._packed))
+
+    def release(self, key: int) -> None:
+        """A document no longer holds these bytes (they went to the file): they leave now
+        unless another document holds them (rather than at the next sweep)."""
+        with self._lock:
+            found = self._packed.get(key)
+            # Held by the entry, `found` and getrefcount's argument alone.
+            if found is not None and sys.getrefcount(found) <= 3:
+                del self._packed[key]
 
     def __len__(self) -> int:
         return len(self._packed)
@@ -110,43 +154,74 @@ class PackedStore:
 PACKED: Final = PackedStore()
 
 
-@dataclass(slots=True)
-class Document:
+class Document(msgspec.Struct, gc=False, eq=False):
     """One file of a job: the name as posted and its decoded bytes (None: not decodable).
 
     Where the bytes are kept (docs/limits.md): in memory as posted until inspected, then
     compressed (`packed`) when that pays; with `--state`, once the job has ended and the file
-    has committed them, only in the file (`source`, by `digest`). `data` reads them back in
+    has committed them, only in the file (`source`, by `key`). `data` reads them back in
     every case (`load`): a read from the file is blocking I/O, so code on the event loop asks
-    `size` and `has_bytes`, and leaves `data` to the document workers."""
+    `size` and `has_bytes`, and leaves `data` to the document workers.
+
+    A long run keeps one per document of every job, so it is a Struct of atoms (no dictionary,
+    not tracked by the cyclic collector: nothing it holds leads back to it; the file it may be
+    kept in holds no document), and the bytes kept elsewhere are named by one int (`key`)."""
 
     filename: str
     data: bytes | None
     url: str | None = None
     filetype: str | None = None
     # What the bytes say, once asked (`inspected`); not state: made again after a load.
-    inspection: Inspection | None = field(default=None, compare=False, repr=False)
-    # The bytes kept elsewhere: `data`'s slot is then empty (see `__getattr__`).
-    digest: str | None = field(default=None, compare=False, repr=False)  # SHA-256, hex
-    packed: bytes | None = field(default=None, compare=False, repr=False)  # zlib
-    source: DocumentSource | None = field(default=None, compare=False, repr=False)
-    length: int = field(default=-1, compare=False, repr=False)  # of the bytes kept elsewhere
+    inspection: Inspection | None = None
+    # The bytes kept elsewhere: `data`'s field is then unset (see `__getattr__`), `key` is
+    # their content address (`content_key`: SHA-256 and length).
+    key: int | None = None
+    compressed: Compressed | None = None
+    source: DocumentSource | None = None
 
     if not TYPE_CHECKING:  # typed as the field `data` is; hidden so mypy checks other names
         def __getattr__(self, name):
-            # Only an empty slot gets here: `data` of bytes kept elsewhere.
+            # Only an unset field gets here: `data` of bytes kept elsewhere.
             if name == "data":
                 return self.load()
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
+    def __eq__(self, other: object) -> bool:
+        # The file as posted: where its bytes are kept, and what was said of them, aside.
+        if other.__class__ is not Document:
+            return NotImplemented
+        assert isinstance(other, Document)
+        return (self.filename, self.url, self.filetype) == \
+            (other.filename, other.url, other.filetype) and self.load() == other.load()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: equal documents may change apart
+
+    def __repr__(self) -> str:
+        data = repr(self.data) if self.compressed is None and self.source is None else \
+            f"<{self.size} bytes kept {'compressed' if self.source is None else 'in the file'}>"
+        return (f"Document(filename={self.filename!r}, data={data}, url={self.url!r}, "
+                f"filetype={self.filetype!r})")
+
+    @property
+    def packed(self) -> bytes | None:
+        """The bytes compressed (zlib), when kept so."""
+        compressed = self.compressed
+        return None if compressed is None else compressed.data
+
+    @property
+    def digest(self) -> str | None:
+        """SHA-256, hex, of the bytes kept elsewhere (how the file and snapshots name them)."""
+        key = self.key
+        return None if key is None else key_digest(key)
+
     def load(self) -> bytes | None:
         """The bytes, wherever they are kept (from the file: blocking, off the loop only)."""
-        packed = self.packed
-        if packed is not None:
-            return zlib.decompress(packed)
-        source, digest = self.source, self.digest
-        if source is not None and digest is not None:
-            return source.read(digest)
+        compressed = self.compressed
+        if compressed is not None:
+            return zlib.decompress(compressed.data)
+        source, key = self.source, self.key
+        if source is not None and key is not None:
+            return source.read(key_digest(key))
         return self.data
 
     @property
@@ -157,13 +232,14 @@ class Document:
     @property
     def has_bytes(self) -> bool:
         """Decodable bytes, wherever kept (False: not decodable, or a URL not fetched yet)."""
-        return self.packed is not None or self.source is not None or self.data is not None
+        return self.compressed is not None or self.source is not None or self.data is not None
 
     @property
     def size(self) -> int | None:
         """Length of the bytes (None: none), without reading them back."""
-        if self.packed is not None or self.source is not None:
-            return self.length
+        key = self.key
+        if key is not None and (self.compressed is not None or self.source is not None):
+            return key_length(key)
         data = self.data
         return None if data is None else len(data)
 
@@ -190,27 +266,26 @@ class Document:
             data = self._posted()
         if data is None:
             return True
-        packed = PACKED.pack(data, compress=compress)
-        if packed is False:
+        compressed = PACKED.pack(data, compress=compress)
+        if compressed is False:
             return False
         with _SWAPPING:  # unless its bytes were replaced or committed meanwhile
             if self._posted() is not data:
                 return True
-            if packed is None:
+            if compressed is None:
                 self.data = DOCUMENTS.intern(data)
                 return True
-            self.digest, self.packed = packed
-            self.length = len(data)
-            del self.data  # `packed` first: a reader in another thread finds one or the other
+            self.key, self.compressed = compressed.key, compressed
+            del self.data  # `compressed` first: a reader in another thread finds one or the other
         return True
 
     def _posted(self) -> bytes | None:
         """The bytes as posted when this object holds them so (not compressed, not only in
         the file), without reading any back."""
-        if self.packed is not None or self.source is not None:
+        if self.compressed is not None or self.source is not None:
             return None
         try:
-            data: bytes | None = _DATA_SLOT.__get__(self, Document)
+            data: bytes | None = _DATA_FIELD.__get__(self, Document)
         except AttributeError:
             return None
         return data
@@ -220,16 +295,24 @@ class Document:
         they are not in memory): memory no longer holds them."""
         with _SWAPPING:
             if self.source is None:
-                self.length = (self.size or 0) if length is None else length
-                self.digest = digest
+                key = self.key
+                if key is None or key_digest(key) != digest:
+                    key = key_of(digest, (self.size or 0) if length is None else length)
+                    if key is None:
+                        raise ValueError(f"not a SHA-256 in hex: {digest!r}")
+                self.key = key
                 self.source = source
-            self.packed = None
-            with contextlib.suppress(AttributeError):  # already empty
+            compressed, self.compressed = self.compressed, None
+            with contextlib.suppress(AttributeError):  # already unset
                 del self.data
+        if compressed is not None:
+            key = compressed.key
+            del compressed  # the store's copy leaves with the last document holding it
+            PACKED.release(key)
 
     def bring_back(self) -> None:
         """Bytes kept only in the file back in memory (a pending job's, at start-up: the
-        job is to be sent); the digest stays, so they are not written again."""
+        job is to be sent); the key stays, so they are not written again."""
         if self.source is None:
             return
         data = self.load()
@@ -241,16 +324,15 @@ class Document:
         """New bytes (a fetched URL): what was said about the old ones no longer holds."""
         with _SWAPPING:
             self.data = data  # first: a reader in another thread finds the new or the old
-            self.packed = self.source = self.digest = None
-            self.length = -1
+            self.compressed = self.source = self.key = None
             self.inspection = None
 
     def copy(self) -> Document:
         """Another job's document of the same file (resend): the bytes are shared, wherever
         they are kept, and none is read back."""
         twin = Document(self.filename, None, self.url, self.filetype, self.inspection,
-                        self.digest, self.packed, self.source, self.length)
-        if self.packed is None and self.source is None:
+                        self.key, self.compressed, self.source)
+        if self.compressed is None and self.source is None:
             twin.data = self.data
         else:
             del twin.data
@@ -264,10 +346,10 @@ class Document:
         return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
-# `Document.data`'s own slot (read without the fall-back to `load`), and the lock under
+# `Document.data`'s own field (read without the fall-back to `load`), and the lock under
 # which a document's bytes move between memory, compression and the file (the loop, the
 # document workers and the writer thread all move them).
-_DATA_SLOT: Any = Document.__dict__["data"]
+_DATA_FIELD: Any = Document.__dict__["data"]
 _SWAPPING: Final = threading.Lock()
 
 
@@ -291,10 +373,12 @@ class TimelineEntry(msgspec.Struct, gc=False):  # atoms only: no cycle can pass 
     detail: str = ""
 
 
-class FaxJob(msgspec.Struct, eq=False):  # an entity: the same job only if it is the same object
+# An entity (the same job only if it is the same object), kept for the whole run: not tracked
+# by the cyclic collector (16 bytes a job), as no cycle passes through it — it holds texts,
+# numbers and lists of atoms; the scheduled event of a pending job, whose action refers to
+# the job, is kept by its desk (`OutboundDesk.pending`), not by the job.
+class FaxJob(msgspec.Struct, eq=False, gc=False):
     """One outbound fax job, from sendfax to its final status."""
-
-    __repr__ = repr_without("pending_event")
 
     jobid: int
     commid: int
@@ -328,7 +412,6 @@ class FaxJob(msgspec.Struct, eq=False):  # an entity: the same job only if it is
     line: int | None = None
     attempts: list[DialAttempt] = msgspec.field(default_factory=list)
     timeline: list[TimelineEntry] = msgspec.field(default_factory=list)
-    pending_event: ScheduledEvent | None = None
     queue_seq: int = 0
 
     @property
@@ -339,10 +422,12 @@ class FaxJob(msgspec.Struct, eq=False):  # an entity: the same job only if it is
         self.timeline.append(TimelineEntry(at, sys.intern(event), sys.intern(detail)))
 
     def compact(self) -> None:
-        """Once the job has ended: share its texts with other jobs and trim its lists to size
-        (a list keeps room to grow; an ended job's timeline and tries no longer grow much)."""
+        """Once the job has ended: share its texts with other jobs, trim its lists to size
+        (a list keeps room to grow; an ended job's timeline and tries no longer grow much) and
+        drop what only a pending job needs."""
         for name in ("company", "username", "destname", "destnum", "tagname", "tagnumber",
                      "longstatus", "queue_state", "csid"):
             setattr(self, name, sys.intern(getattr(self, name)))
         self.timeline = self.timeline[:]  # copies are allocated to size
         self.attempts = self.attempts[:]
+        self.queue_seq = 0  # it orders the queue, which an ended job has left (a shared 0)

@@ -18,7 +18,7 @@ from .jobs import DialAttempt, FaxJob, JobState, Priority
 from .outcomes import FAILURE_LONGSTATUS, LayeredRules, TryKind, TryOutcome
 
 if TYPE_CHECKING:
-    from .scheduler import Scheduler
+    from .scheduler import ScheduledEvent, Scheduler
     from .settings import AccountSettings
 
 
@@ -50,6 +50,9 @@ class OutboundDesk:
         self.queue: list[FaxJob] = []
         self.lines: dict[int, FaxJob] = {}  # line number → job transmitting on it
         self._queue_seq = itertools.count()
+        # The scheduled event of each job waiting for one (conversion end, try end, retry);
+        # kept here, not on the job, so that no cycle passes through a job (`FaxJob`).
+        self.pending: dict[int, ScheduledEvent] = {}
 
     # --- helpers -----------------------------------------------------------------
 
@@ -62,7 +65,7 @@ class OutboundDesk:
 
     def _schedule(self, job: FaxJob, due: float, action: Callable[[float], None],
                   label: str, data: dict[str, Any] | None = None) -> None:
-        job.pending_event = self.account.scheduler.schedule(
+        self.pending[job.jobid] = self.account.scheduler.schedule(
             due, action, label, {"kind": f"job.{label}", "jobid": job.jobid, **(data or {})})
 
     def _set_state(self, job: FaxJob, state: JobState, queue_state: str) -> None:
@@ -95,7 +98,7 @@ class OutboundDesk:
         self._schedule(job, done, lambda t: self._conversion_done(job, t), "conversion")
 
     def _conversion_done(self, job: FaxJob, at: float) -> None:
-        job.pending_event = None
+        self.pending.pop(job.jobid, None)
         if job.conversion_error is not None or self.rules.conversion_fails(job):
             longstatus = job.conversion_error or catalog.LONG_FAILED_CONVERSION
             self._finish(job, at, JobState.FAILURE, longstatus)
@@ -181,7 +184,7 @@ class OutboundDesk:
 
     def _try_done(self, job: FaxJob, at: float, started: float, outcome: TryOutcome,
                   connected: float, pages: int) -> None:
-        job.pending_event = None
+        self.pending.pop(job.jobid, None)
         assert job.line is not None
         del self.lines[job.line]
         job.attempts.append(DialAttempt(
@@ -220,15 +223,15 @@ class OutboundDesk:
         ))
 
     def _retry_due(self, job: FaxJob, at: float) -> None:
-        job.pending_event = None
+        self.pending.pop(job.jobid, None)
         job.queue_state = catalog.QUEUE_WAITING_FOR_LINE
         self.dispatch(at)
 
     def stop(self, job: FaxJob, at: float) -> None:
         """Stop a job that is waiting for conversion or in queue (checked by the caller)."""
-        if job.pending_event is not None:
-            job.pending_event.cancel()
-            job.pending_event = None
+        event = self.pending.pop(job.jobid, None)
+        if event is not None:
+            event.cancel()
         if job in self.queue:
             self.queue.remove(job)
         self._finish(job, at, JobState.FAILURE, catalog.LONG_STOPPED)

@@ -370,6 +370,7 @@ def _restore_account(state: AppState, company: str, decoded: DecodedState) -> di
     if account.desk is not None:
         account.desk.queue.clear()
         account.desk.lines.clear()
+        account.desk.pending.clear()
     fill_account(state, account, data)
     for delivery in decoded.deliveries:
         delivery.company = company

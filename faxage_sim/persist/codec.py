@@ -100,8 +100,11 @@ class DocumentPool:
 
     def get_into(self, document: Document, digest: Any) -> None:
         """A job's document decoded: its bytes, or where they are kept (the file)."""
+        from ..core.jobs import key_of
+
         if isinstance(digest, str) and digest not in self.files \
-                and self.source is not None and digest in self.lengths:
+                and self.source is not None and digest in self.lengths \
+                and key_of(digest, self.lengths[digest]) is not None:
             document.keep_in(self.source, digest, self.lengths[digest])
         else:
             document.data = self.get(digest)

@@ -105,9 +105,9 @@ def restore_traffic(generator: Any, data: Any) -> None:
     generator.rng.setstate(decode(Random, data["rng"]).getstate())
 
 
-def job_body(job: FaxJob, queued: bool) -> dict[str, Any]:
+def job_body(job: FaxJob, account: Account, queued: bool) -> dict[str, Any]:
     body: dict[str, Any] = encode(FaxJob, job)
-    event = job.pending_event
+    event = account.desk.pending.get(job.jobid) if account.desk is not None else None
     body["pending"] = (None if event is None or event.cancelled
                        else {"due": event.due, "data": event_data(event.data or {})})
     body["queued"] = queued
@@ -623,7 +623,7 @@ def rows_of_accounts(state: AppState, companies: Iterable[str], *,
         queued = queued_jobids(account)
         for job in account.jobs.values():
             rows["jobs"].append((company, job.jobid,
-                                 to_json(job_body(job, job.jobid in queued))))
+                                 to_json(job_body(job, account, job.jobid in queued))))
         for fax in account.inbox.faxes.values():
             rows["faxes"].append((company, fax.recvid, to_json(encode(ReceivedFax, fax))))
         for seq, busy in enumerate(account.inbox.busy_calls):

@@ -346,7 +346,7 @@ class Persister:
             if company not in queued:
                 queued[company] = queued_jobids(account)
             batch.add("jobs", [(company, jobid,
-                                to_json(job_body(job, jobid in queued[company])))])
+                                to_json(job_body(job, account, jobid in queued[company])))])
             self._leave_memory(job)
         self.dirty_jobs.clear()
 
