@@ -14,7 +14,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..server.journal import ANSWER_KEPT, JournalEntry, elide_fields
+from ..server.journal import ANSWER_KEPT, JournalEntry, journal_fields
 from ..wire import catalog
 from ..wire.forms import PARSE_IN_THREAD_BYTES, PhpPost, parse_post
 
@@ -319,19 +319,20 @@ async def serve_protocol(request: Request, handler: UrlHandler) -> Response:
         answer = internal_error()
     if oversized:
         notes.fault = notes.fault or "max-body exceeded"
+    fields, fields_cost = journal_fields(post)
     entry = JournalEntry(
         seq=state.journal.next_seq(), wall_time=time.time(),
         sim_time=notes.sim_time if notes.sim_time is not None
         else _request_time(state, named_company),
         path=path, method=scope["method"], client_ip=ip,
         operation=notes.operation, company=notes.company, username=notes.username,
-        fields=elide_fields(post), status=answer.status, first_line=answer.first_line,
+        fields=fields, status=answer.status, first_line=answer.first_line,
         duration_ms=(time.perf_counter() - started) * 1000, outcome=answer.outcome,
         fault=notes.fault, fault_effect=notes.fault_effect, named_company=named_company,
         records=records_in(answer, path), unread_body=unread_body(content_type, body, post),
         answer=answer.kept_text,
     )
-    state.journal.add(entry)
+    state.journal.add(entry, fields_cost)
     state.observe_request(entry)
     return gate.respond(to_response(answer), entry, started)
 
