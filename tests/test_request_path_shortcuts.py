@@ -100,3 +100,34 @@ def test_formatted_times_are_the_zone_s_wall_clock() -> None:
             assert format_time(epoch, zone) == datetime.fromtimestamp(
                 int(epoch), zone).strftime(TIME_FORMAT)
 
+
+def test_the_driver_is_woken_only_by_an_event_before_its_sleep_ends() -> None:
+    """Every sendfax schedules its conversion: the clock driver wakes for it only if it comes
+    before the driver would wake anyway (a manual clock's never comes by itself)."""
+    import asyncio
+
+    from faxage_sim.core.clock import Clock, ClockMode
+    from faxage_sim.server.config import SimConfig
+    from faxage_sim.server.state import AppState
+
+    async def scenario() -> None:
+        state = AppState(SimConfig(clock=ClockMode.MANUAL))
+        manual = state.sim.accounts["1000"]
+        scaled = state.sim.create_account(clock=Clock(ClockMode.SCALED, speed=100.0))
+        await state.start()
+        try:
+            while state._wakeup is None:  # the driver's first turn, then its sleep
+                await asyncio.sleep(0)
+            waiter = state._wakeup
+            manual.scheduler.schedule(manual.now(), lambda at: None)
+            scaled.scheduler.schedule(scaled.now() + 1000.0, lambda at: None)  # 10 s away
+            await asyncio.sleep(0)
+            assert state._wakeup is waiter and not waiter.done()
+            scaled.scheduler.schedule(scaled.now() + 1.0, lambda at: None)  # 10 ms away
+            assert waiter.done()
+            while state._wakeup is waiter or state._wakeup is None:  # it ran, and sleeps again
+                await asyncio.sleep(0)
+        finally:
+            await state.stop()
+
+    asyncio.run(scenario())
