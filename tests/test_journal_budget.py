@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from faxage_sim.control.requests import MAX_REQUESTS_PER_LIST
-from faxage_sim.core.budget import cut_text, fit_fields
+from faxage_sim.core.budget import cut_text, fit_fields, text_cost
 from faxage_sim.server.journal import (
     JOURNAL_FIELDS_BUDGET,
     JOURNAL_NAME_MAX,
     Journal,
     JournalEntry,
+    _fit_entry,
+    _journal_fields_long_names,
+    journal_fields,
 )
 from faxage_sim.server.state import AppState
+from faxage_sim.wire.forms import build_post
 
 LOGIN = {"username": "demo", "company": "1000", "password": "demo"}
 
@@ -29,6 +35,34 @@ def test_fit_fields_counts_what_it_leaves_out() -> None:
     fields = {f"f{i}": "v" * 10 for i in range(5)}
     assert fit_fields(fields, 36) == {"f0": "v" * 10, "f1": "v" * 10, "f2": "v" * 10,
                                       "…": "[cut, 2 more field(s), 24 chars]"}
+
+
+_NAMES = st.sampled_from(["password", "faxfiledata", "faxfiledata[]", "faxfiledata[x][]",
+                          "faxno", "a[]", "a[k]", "b[x][y]", "n" * 200, "n" * 201, "m" * 129])
+
+
+@settings(max_examples=300, deadline=None)
+@example([("n" * 200 + "a", 10), ("n" * 200 + "b", 20), ("x", 5)])  # cut names alike
+@example([(f"f{i}", 1000) for i in range(20)])  # past the budget
+@given(st.lists(st.tuples(st.one_of(_NAMES, st.text(min_size=1, max_size=6)),
+                          st.integers(min_value=0, max_value=3000)), max_size=40))
+def test_the_one_pass_fields_are_elided_fitted_and_costed_as_the_long_way(
+        pairs: list[tuple[str, int]]) -> None:
+    post = build_post((name, "v" * size) for name, size in pairs)
+    fields, cost = journal_fields(post)
+    assert (fields, cost) == _journal_fields_long_names(post)
+    assert cost == text_cost(fields)
+
+
+def test_an_entry_s_size_is_the_same_given_its_fields_cost_or_not() -> None:
+    post = build_post([("username", "demo"), ("password", "x"), ("faxfiledata[]", "A" * 99)])
+    fields, cost = journal_fields(post)
+    entry = JournalEntry(
+        seq=1, wall_time=0.0, sim_time=None, path="/httpsfax.php", method="POST",
+        client_ip="127.0.0.1", operation="o" * 300, company=None, username=None,
+        fields=fields, status=200, first_line="ok", duration_ms=0.0, extra={"k": "vv"})
+    assert _fit_entry(entry, cost) == _fit_entry(entry) == 600 + cost + 3 + len(
+        "/httpsfax.php") + 256 + len("…[cut, 300 chars]") + 2 + 9
 
 
 def test_a_long_field_name_is_cut_and_marked(client: TestClient) -> None:

@@ -51,5 +51,10 @@ def fit_fields(fields: Mapping[str, Any], budget: int) -> dict[str, Any]:
         kept[name] = value
         spent += cost
     if left_out:
-        kept[MORE_FIELDS] = f"[cut, {left_out} more field(s), {left_out_chars} chars]"
+        kept[MORE_FIELDS] = more_fields_note(left_out, left_out_chars)
     return kept
+
+
+def more_fields_note(count: int, chars: int) -> str:
+    """What stands for the fields a budget left out."""
+    return f"[cut, {count} more field(s), {chars} chars]"

@@ -39,14 +39,15 @@ class Scheduler:
     def __init__(self) -> None:
         self._heap: list[ScheduledEvent] = []
         self._seq = itertools.count()
-        self.on_schedule: Callable[[], None] | None = None
+        # Told the due time of each event scheduled (the simulator wakes its driver by it).
+        self.on_schedule: Callable[[float], None] | None = None
 
     def schedule(self, due: float, action: EventAction, label: str = "",
                  data: dict[str, Any] | None = None) -> ScheduledEvent:
         event = ScheduledEvent(due, next(self._seq), action, label, data=data)
         heapq.heappush(self._heap, event)
         if self.on_schedule is not None:
-            self.on_schedule()
+            self.on_schedule(due)
         return event
 
     def next_due(self) -> float | None:

@@ -8,6 +8,7 @@ server's event loop); nothing here blocks.
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 from collections.abc import Callable, Iterable
 from enum import StrEnum
@@ -117,8 +118,9 @@ class Simulator:
         self._counters = _Counters()
         self.inbound = InboundExchange(self.accounts, self.bus, self.deliveries,
                                        lambda: next(self._counters.recvids), self.options.seed)
-        # Called whenever any account schedules an event (wakes the realtime driver).
-        self.on_schedule: Callable[[], None] | None = None
+        # Called whenever any account schedules an event, with the account and the event's
+        # due time (wakes the realtime driver if it comes before the driver's next turn).
+        self.on_schedule: Callable[[Account, float], None] | None = None
         self.payloads = payloads or NoPayloads()
         if self.options.default_account:
             self.install_default_account()
@@ -133,9 +135,9 @@ class Simulator:
     def payloads(self, payloads: Payloads) -> None:
         self._payloads = self.outbox.payloads = self.inbound.payloads = payloads
 
-    def _scheduled(self) -> None:
+    def _scheduled(self, account: Account, due: float) -> None:
         if self.on_schedule is not None:
-            self.on_schedule()
+            self.on_schedule(account, due)
 
     def set_scenario_rules(self, layers: list[DestinationRules]) -> None:
         """Rule sets asked before the magic numbers, first one first (scenario files)."""
@@ -194,7 +196,7 @@ class Simulator:
             settings=settings or AccountSettings(),
             clock=clock or self.new_clock(),
         )
-        account.scheduler.on_schedule = self._scheduled
+        account.scheduler.on_schedule = functools.partial(self._scheduled, account)
         account.desk = OutboundDesk(account, self.rules, self.bus, self._job_completed)
         self.accounts[company] = account
         self.inbound.attach(account)  # background inbound traffic, if its rate is set

@@ -29,116 +29,139 @@ if TYPE_CHECKING:
 
 # The operations, as typed functions that import their module on first call, so that
 # start-up loads only what the first requests need (benchmarks/bench_server.py) while mypy
-# still checks every handler's signature against `OpHandler`.
+# still checks every handler's signature against `OpHandler`. The first call puts the
+# imported handler in OPERATIONS: later requests call it without the import statement.
 
 
 async def _sendfax(ctx: OpContext) -> Answer:
     from .outbound import sendfax
+    OPERATIONS["sendfax"] = sendfax
     return await sendfax(ctx)
 
 
 def _status(ctx: OpContext) -> Answer:
     from .outbound import status
+    OPERATIONS["status"] = status
     return status(ctx)
 
 
 def _clear(ctx: OpContext) -> Answer:
     from .outbound import clear
+    OPERATIONS["clear"] = clear
     return clear(ctx)
 
 
 def _stopfax(ctx: OpContext) -> Answer:
     from .outbound import stopfax
+    OPERATIONS["stopfax"] = stopfax
     return stopfax(ctx)
 
 
 async def _dlstatus(ctx: OpContext) -> Answer:
     from .documents import dlstatus
+    OPERATIONS["dlstatus"] = dlstatus
     return await dlstatus(ctx)
 
 
 async def _dltrans(ctx: OpContext) -> Answer:
     from .documents import dltrans
+    OPERATIONS["dltrans"] = dltrans
     return await dltrans(ctx)
 
 
 def _resend(ctx: OpContext) -> Answer:
     from .resend import resend
+    OPERATIONS["resend"] = resend
     return resend(ctx)
 
 
 def _pendcount(ctx: OpContext) -> Answer:
     from .reports import pendcount
+    OPERATIONS["pendcount"] = pendcount
     return pendcount(ctx)
 
 
 def _qstatus(ctx: OpContext) -> Answer:
     from .reports import qstatus
+    OPERATIONS["qstatus"] = qstatus
     return qstatus(ctx)
 
 
 def _auditlog(ctx: OpContext) -> Answer:
     from .reports import auditlog
+    OPERATIONS["auditlog"] = auditlog
     return auditlog(ctx)
 
 
 def _listfax(ctx: OpContext) -> Answer:
     from .inbound import listfax
+    OPERATIONS["listfax"] = listfax
     return listfax(ctx)
 
 
 async def _getfax(ctx: OpContext) -> Answer:
     from .inbound import getfax
+    OPERATIONS["getfax"] = getfax
     return await getfax(ctx)
 
 
 def _delfax(ctx: OpContext) -> Answer:
     from .inbound import delfax
+    OPERATIONS["delfax"] = delfax
     return delfax(ctx)
 
 
 def _handled(ctx: OpContext) -> Answer:
     from .inbound import handled
+    OPERATIONS["handled"] = handled
     return handled(ctx)
 
 
 def _portstatus(ctx: OpContext) -> Answer:
     from .reports import portstatus
+    OPERATIONS["portstatus"] = portstatus
     return portstatus(ctx)
 
 
 def _handlecount(ctx: OpContext) -> Answer:
     from .inbound import handlecount
+    OPERATIONS["handlecount"] = handlecount
     return handlecount(ctx)
 
 
 def _incomingcalls(ctx: OpContext) -> Answer:
     from .inbound import incomingcalls
+    OPERATIONS["incomingcalls"] = incomingcalls
     return incomingcalls(ctx)
 
 
 def _busycalls(ctx: OpContext) -> Answer:
     from .inbound import busycalls
+    OPERATIONS["busycalls"] = busycalls
     return busycalls(ctx)
 
 
 def _disabledid(ctx: OpContext) -> Answer:
     from .lines import disabledid
+    OPERATIONS["disabledid"] = disabledid
     return disabledid(ctx)
 
 
 def _enabledid(ctx: OpContext) -> Answer:
     from .lines import enabledid
+    OPERATIONS["enabledid"] = enabledid
     return enabledid(ctx)
 
 
 def _portable(ctx: OpContext) -> Answer:
     from .lines import portable
+    OPERATIONS["portable"] = portable
     return portable(ctx)
 
 
 def _listlines(ctx: OpContext) -> Answer:
     from .lines import listlines
+    OPERATIONS["listlines"] = listlines
     return listlines(ctx)
 
 

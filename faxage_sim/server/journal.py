@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from ..core.budget import cut_text, fit_fields, text_cost
+from ..core.budget import MORE_FIELDS, cut_text, fit_fields, more_fields_note, text_cost
 from ..core.structs import repr_without
 from ..wire.forms import PhpPost
 
@@ -91,38 +91,86 @@ def _bounded(value: Any) -> Any:
 
 def elide_fields(post: PhpPost) -> dict[str, Any]:
     """The POST for the journal: password masked, file data replaced by its size, and any
-    other value over JOURNAL_VALUE_MAX characters too."""
+    other value over JOURNAL_VALUE_MAX characters too; cut to JOURNAL_FIELDS_BUDGET."""
+    return journal_fields(post)[0]
+
+
+def journal_fields(post: PhpPost) -> tuple[dict[str, Any], int]:
+    """`elide_fields`, and the characters it keeps (`text_cost` of it, the entry's size in
+    `Journal.add`): masked, bounded and fitted to the budget in one pass over the POST."""
+    out: dict[str, Any] = {}
+    spent = left_out = left_out_chars = 0
+    for key, value in post.values.items():
+        name = key if type(key) is str else str(key)
+        if len(name) > JOURNAL_NAME_MAX:
+            return _journal_fields_long_names(post)  # cut names may coincide: the long way
+        if type(value) is str and name not in ELIDED_FIELDS:  # most fields: kept as posted
+            kept: Any = value if len(value) <= JOURNAL_VALUE_MAX else f"<{len(value)} chars>"
+            cost = len(name) + len(kept)
+        else:
+            kept = _elided(name, value)
+            cost = len(name) + text_cost(kept)
+        # As fit_fields: the first fields that fit, the rest counted.
+        if left_out or spent + cost > JOURNAL_FIELDS_BUDGET:
+            left_out += 1
+            left_out_chars += cost
+            continue
+        out[name] = kept
+        spent += cost
+    if left_out:
+        out[MORE_FIELDS] = note = more_fields_note(left_out, left_out_chars)
+        spent += len(MORE_FIELDS) + len(note)
+    return out, spent
+
+
+def _elided(name: str, value: Any) -> Any:
+    """A field not kept as posted: the password masked, file data as sizes, a nested array
+    with each long value as its size."""
+    if name == "password":
+        return MASK
+    if name in ELIDED_FIELDS:
+        if isinstance(value, dict):
+            return {str(k): f"<{len(v)} chars>" if isinstance(v, str) else "<array>"
+                    for k, v in value.items()}
+        return f"<{len(value)} chars>"
+    return _bounded(value)
+
+
+def _journal_fields_long_names(post: PhpPost) -> tuple[dict[str, Any], int]:
+    """`journal_fields` when a name is cut: two cut names can read alike, and the later
+    value then replaces the earlier one in place (a dict), before the budget is applied."""
     out: dict[str, Any] = {}
     for key, value in post.values.items():
         name = str(key)
         if len(name) > JOURNAL_NAME_MAX:
             name = cut_text(name, JOURNAL_NAME_MAX)
-        if type(value) is str and name not in ELIDED_FIELDS:  # most fields: kept as posted
+        if type(value) is str and name not in ELIDED_FIELDS:
             out[name] = value if len(value) <= JOURNAL_VALUE_MAX else f"<{len(value)} chars>"
-        elif name == "password":
-            out[name] = MASK
-        elif name in ELIDED_FIELDS:
-            if isinstance(value, dict):
-                out[name] = {str(k): f"<{len(v)} chars>" if isinstance(v, str) else "<array>"
-                             for k, v in value.items()}
-            else:
-                out[name] = f"<{len(value)} chars>"
         else:
-            out[name] = _bounded(value)
-    return fit_fields(out, JOURNAL_FIELDS_BUDGET)
+            out[name] = _elided(name, value)
+    fields = fit_fields(out, JOURNAL_FIELDS_BUDGET)
+    return fields, text_cost(fields)
 
 
-def _fit_entry(entry: JournalEntry) -> int:
-    """Cut the entry's free texts to JOURNAL_TEXT_MAX; the bytes it keeps (an estimate)."""
-    for name in ("path", "operation", "username", "company", "named_company", "first_line",
-                 "outcome", "unread_body", "fault", "fault_effect"):
-        value = getattr(entry, name)
-        if isinstance(value, str) and len(value) > JOURNAL_TEXT_MAX:
-            setattr(entry, name, cut_text(value, JOURNAL_TEXT_MAX))
+# The entry's texts cut to JOURNAL_TEXT_MAX (the answer is kept to ANSWER_KEPT instead).
+_CUT_TEXTS = ("path", "operation", "username", "company", "named_company", "first_line",
+              "outcome", "unread_body", "fault", "fault_effect")
+
+
+def _fit_entry(entry: JournalEntry, fields_cost: int | None = None) -> int:
+    """Cut the entry's free texts to JOURNAL_TEXT_MAX; the bytes it keeps (an estimate).
+    `fields_cost`: `text_cost(entry.fields)`, when the caller has it (`journal_fields`)."""
+    cut = (entry.path, entry.operation, entry.username, entry.company, entry.named_company,
+           entry.first_line, entry.outcome, entry.unread_body, entry.fault, entry.fault_effect)
+    if max(map(len, filter(None, cut)), default=0) > JOURNAL_TEXT_MAX:  # rare: a hostile client's
+        for name in _CUT_TEXTS:
+            value = getattr(entry, name)
+            if isinstance(value, str) and len(value) > JOURNAL_TEXT_MAX:
+                setattr(entry, name, cut_text(value, JOURNAL_TEXT_MAX))
     texts = (entry.path, entry.operation, entry.username, entry.company, entry.named_company,
              entry.first_line, entry.outcome, entry.unread_body, entry.answer, entry.client_ip)
-    return (ENTRY_OVERHEAD + text_cost(entry.fields) + text_cost(entry.extra)
-            + sum(len(t) for t in texts if t is not None))
+    return (ENTRY_OVERHEAD + (text_cost(entry.fields) if fields_cost is None else fields_cost)
+            + (text_cost(entry.extra) if entry.extra else 0) + sum(map(len, filter(None, texts))))
 
 
 ANY_FAULT = "any"
@@ -230,16 +278,17 @@ class Journal:
     def next_seq(self) -> int:
         return next(self._seq)
 
-    def add(self, entry: JournalEntry) -> None:
-        size = _fit_entry(entry)
-        self.entries.append(entry)
+    def add(self, entry: JournalEntry, fields_cost: int | None = None) -> None:
+        """Keep `entry` (cut to its budget); `fields_cost` as `_fit_entry` takes it."""
+        size = _fit_entry(entry, fields_cost)
+        entries = self._entries
+        entries.append(entry)
         self._sizes.append(size)
         self.bytes += size
         # The newest entry always stays, whatever its size.
-        while len(self.entries) > 1 and (len(self.entries) > self.limit
-                                         or self.bytes > self.byte_limit):
-            by_count = len(self.entries) > self.limit
-            self.entries.popleft()
+        while len(entries) > 1 and (len(entries) > self.limit or self.bytes > self.byte_limit):
+            by_count = len(entries) > self.limit
+            entries.popleft()
             self.bytes -= self._sizes.popleft()
             self.dropped += 1
             if self.dropped == 1 and self.on_first_drop is not None:

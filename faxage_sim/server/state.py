@@ -16,6 +16,7 @@ from .config import SimConfig
 from .journal import Journal
 
 if TYPE_CHECKING:
+    from ..core.accounts import Account
     from ..documents.fetch import UrlFetcher
     from ..faults.matching import FaultBook
     from ..scenario.model import Scenario
@@ -77,6 +78,8 @@ class AppState:
         self.request_observers: list[Callable[[JournalEntry], None]] = []
         self.closing_hooks: list[Callable[[], None]] = []
         self._wakeup: asyncio.Future[None] | None = None  # the driver's sleep, while it sleeps
+        self._wake_at = 0.0  # the loop time the driver's sleep ends at
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._driver: asyncio.Task[None] | None = None
         if console is not None:
             self.sim.bus.subscribe(console.event)
@@ -194,17 +197,29 @@ class AppState:
 
     async def start(self) -> None:
         self._wakeup = None
-        self.sim.on_schedule = self.wake
-        self._driver = asyncio.get_running_loop().create_task(self._drive())
+        self._loop = asyncio.get_running_loop()
+        self.sim.on_schedule = self._scheduled
+        self._driver = self._loop.create_task(self._drive())
         if self.persister is not None:
             self.persister.start()
         self.started = True
 
     def wake(self) -> None:
-        # Every sendfax schedules an event, so this runs once a request: a future resolved
-        # (not an Event waited on through wait_for, which made a task and a timer each time).
+        """The driver's sleep ends now: it runs what is due and looks again."""
         waiter = self._wakeup
         if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _scheduled(self, account: Account, due: float) -> None:
+        """An event was scheduled: the driver is woken only if the event comes before its
+        sleep ends. Every sendfax schedules one (its conversion), most often later than
+        that, and on a manual clock never by itself: waking the driver for each cost a turn
+        of the loop, a timer and a future a request."""
+        waiter = self._wakeup
+        if waiter is None or waiter.done() or self._loop is None:
+            return
+        wait = account.clock.real_seconds_until(due)
+        if wait is not None and self._loop.time() + wait < self._wake_at:
             waiter.set_result(None)
 
     async def _drive(self) -> None:
@@ -218,7 +233,8 @@ class AppState:
             wait = MAX_DRIVER_SLEEP if wait is None else min(wait, MAX_DRIVER_SLEEP)
             waiter: asyncio.Future[None] = loop.create_future()
             self._wakeup = waiter
-            timer = loop.call_later(max(wait, 0.001), _resolve, waiter)
+            self._wake_at = loop.time() + max(wait, 0.001)
+            timer = loop.call_at(self._wake_at, _resolve, waiter)
             try:
                 await waiter
             finally:
