@@ -7,7 +7,7 @@ the size it had, never silent: `name…[cut, 8388608 chars]`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 CUT_MARK: Final = "…[cut, {size} chars]"
@@ -35,15 +35,25 @@ def text_cost(value: Any) -> int:
     return len(value) if isinstance(value, str) else 8
 
 
+def field_cost(name: str, value: Any) -> int:
+    """Characters one kept field holds, its name and its value."""
+    return len(name) + (len(value) if type(value) is str else text_cost(value))
+
+
 def fit_fields(fields: Mapping[str, Any], budget: int) -> dict[str, Any]:
     """The first fields that fit in `budget` characters (names and values); the rest are left
     out and counted under MORE_FIELDS. Fields are expected already cut one by one."""
+    return fit_costed(((name, value, field_cost(name, value))
+                       for name, value in fields.items()), budget)[0]
+
+
+def fit_costed(fields: Iterable[tuple[str, Any, int]],
+               budget: int) -> tuple[dict[str, Any], int]:
+    """`fit_fields` over (name, value, `field_cost`) triples, for a caller that knows each
+    cost as it makes the value; also the characters kept (`text_cost` of the result)."""
     kept: dict[str, Any] = {}
-    spent = 0
-    left_out = 0
-    left_out_chars = 0
-    for name, value in fields.items():
-        cost = len(name) + (len(value) if type(value) is str else text_cost(value))
+    spent = left_out = left_out_chars = 0
+    for name, value, cost in fields:
         if left_out or spent + cost > budget:
             left_out += 1
             left_out_chars += cost
@@ -51,8 +61,9 @@ def fit_fields(fields: Mapping[str, Any], budget: int) -> dict[str, Any]:
         kept[name] = value
         spent += cost
     if left_out:
-        kept[MORE_FIELDS] = more_fields_note(left_out, left_out_chars)
-    return kept
+        kept[MORE_FIELDS] = note = more_fields_note(left_out, left_out_chars)
+        spent += len(MORE_FIELDS) + len(note)
+    return kept, spent
 
 
 def more_fields_note(count: int, chars: int) -> str:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import itertools
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import msgspec
 
-from ..core.budget import MORE_FIELDS, cut_text, fit_fields, more_fields_note, text_cost
+from ..core.budget import cut_text, fit_costed, text_cost
 from ..core.structs import repr_without
 from ..wire.forms import PhpPost
 
@@ -97,30 +97,23 @@ def elide_fields(post: PhpPost) -> dict[str, Any]:
 
 def journal_fields(post: PhpPost) -> tuple[dict[str, Any], int]:
     """`elide_fields`, and the characters it keeps (`text_cost` of it, the entry's size in
-    `Journal.add`): masked, bounded and fitted to the budget in one pass over the POST."""
-    out: dict[str, Any] = {}
-    spent = left_out = left_out_chars = 0
-    for key, value in post.values.items():
-        name = key if type(key) is str else str(key)
-        if len(name) > JOURNAL_NAME_MAX:
-            return _journal_fields_long_names(post)  # cut names may coincide: the long way
-        if type(value) is str and name not in ELIDED_FIELDS:  # most fields: kept as posted
-            kept: Any = value if len(value) <= JOURNAL_VALUE_MAX else f"<{len(value)} chars>"
-            cost = len(name) + len(kept)
-        else:
-            kept = _elided(name, value)
-            cost = len(name) + text_cost(kept)
-        # As fit_fields: the first fields that fit, the rest counted.
-        if left_out or spent + cost > JOURNAL_FIELDS_BUDGET:
-            left_out += 1
-            left_out_chars += cost
-            continue
-        out[name] = kept
-        spent += cost
-    if left_out:
-        out[MORE_FIELDS] = note = more_fields_note(left_out, left_out_chars)
-        spent += len(MORE_FIELDS) + len(note)
-    return out, spent
+    `Journal.add`): masked, bounded, fitted to the budget and costed in one pass."""
+    items: Iterable[tuple[Any, Any]] = post.values.items()
+    if any(type(key) is not str or len(key) > JOURNAL_NAME_MAX for key in post.values):
+        # A name made text or cut: two may read alike, and the later value then replaces the
+        # earlier one in place (a dict), before the budget is applied.
+        items = {cut_text(str(key), JOURNAL_NAME_MAX): value for key, value in items}.items()
+    return fit_costed((_journaled(name, value) for name, value in items),
+                      JOURNAL_FIELDS_BUDGET)
+
+
+def _journaled(name: str, value: Any) -> tuple[str, Any, int]:
+    """A field as the journal keeps it, and its cost (`field_cost`)."""
+    if type(value) is str and name not in ELIDED_FIELDS:  # most fields: kept as posted
+        kept: Any = value if len(value) <= JOURNAL_VALUE_MAX else f"<{len(value)} chars>"
+        return name, kept, len(name) + len(kept)
+    kept = _elided(name, value)
+    return name, kept, len(name) + text_cost(kept)
 
 
 def _elided(name: str, value: Any) -> Any:
@@ -134,22 +127,6 @@ def _elided(name: str, value: Any) -> Any:
                     for k, v in value.items()}
         return f"<{len(value)} chars>"
     return _bounded(value)
-
-
-def _journal_fields_long_names(post: PhpPost) -> tuple[dict[str, Any], int]:
-    """`journal_fields` when a name is cut: two cut names can read alike, and the later
-    value then replaces the earlier one in place (a dict), before the budget is applied."""
-    out: dict[str, Any] = {}
-    for key, value in post.values.items():
-        name = str(key)
-        if len(name) > JOURNAL_NAME_MAX:
-            name = cut_text(name, JOURNAL_NAME_MAX)
-        if type(value) is str and name not in ELIDED_FIELDS:
-            out[name] = value if len(value) <= JOURNAL_VALUE_MAX else f"<{len(value)} chars>"
-        else:
-            out[name] = _elided(name, value)
-    fields = fit_fields(out, JOURNAL_FIELDS_BUDGET)
-    return fields, text_cost(fields)
 
 
 # The entry's texts cut to JOURNAL_TEXT_MAX (the answer is kept to ANSWER_KEPT instead).
