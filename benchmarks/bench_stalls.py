@@ -35,7 +35,7 @@ from faxage_sim.core import cdr
 from faxage_sim.core.clock import ClockMode
 from faxage_sim.persist import api as persist_api
 from faxage_sim.persist import store
-from faxage_sim.persist.model import install
+from faxage_sim.persist.install import install
 from faxage_sim.server.app import create_app
 from faxage_sim.server.config import SimConfig
 from faxage_sim.server.state import AppState

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from .codec import CodecError, DocumentPool, use_pool
 from .decoded import DecodedState
+from .install import install
 from .model import (
     SCHEMA_VERSION,
     Rows,
     StateError,
     all_rows,
     decode_state,
-    install,
     rows_of_accounts,
 )
 from .store import StateFile, StateFileError
@@ -327,7 +327,7 @@ def _restore_account(state: AppState, company: str, decoded: DecodedState) -> di
     from msgspec.structs import replace
 
     from .events import revive_all
-    from .model import fill_account, restore_traffic
+    from .install import fill_account, restore_traffic
 
     data = next(iter(decoded.accounts.values()))
     sim = state.sim

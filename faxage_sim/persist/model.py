@@ -2,8 +2,8 @@
 
 `dump_*` turn live records into `(key..., body)` rows whose body is JSON-ready data (bytes
 interned in the `DocumentPool`); `decode_state` checks and decodes a whole set of rows into
-records without touching the running emulator; `install` then replaces the emulator's state
-with them. So a bad file or upload is refused before anything changes.
+records without touching the running emulator; `persist.install` then replaces the
+emulator's state with them. So a bad file or upload is refused before anything changes.
 
 Simulated time: each account's clock is saved with its current simulated time and resumes
 from it, so pending events (a conversion, a retry, a ringing inbound call, a callback retry)
@@ -15,25 +15,23 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-from collections import deque
 from collections.abc import Iterable
 from random import Random
 from typing import TYPE_CHECKING, Any
 
-from ..core.accounts import Account, AccountSettings, RetryPolicy, User
-from ..core.cdr import AccountCdrs, CallRecord
-from ..core.clock import Clock, ClockMode
+from ..core.accounts import Account, AccountSettings, User
+from ..core.cdr import CallRecord
 from ..core.deliveries import Delivery, DeliveryState
 from ..core.inbound import BusyCall, IncomingCall, ReceivedFax
 from ..core.inventory import Inventory
-from ..core.jobs import FaxJob, JobState
+from ..core.jobs import FaxJob
 from ..core.matching import NumberMatch
-from ..core.outbox import MailState, OutboxMessage
+from ..core.outbox import OutboxMessage
 from ..core.outcomes import TryOutcome
 from ..server.journal import JournalEntry
 from .codec import CodecError, after_decode, decode, encode
 from .decoded import DecodedAccount, DecodedState
-from .parts import SAVED_PARTS, check_item, part_rows, put_back, where_of
+from .parts import SAVED_PARTS, check_item, part_rows, where_of
 from .parts import TABLE as PARTS_TABLE
 
 if TYPE_CHECKING:
@@ -95,14 +93,6 @@ def traffic_body(generator: Any) -> dict[str, Any] | None:
     fake = generator._fake
     return {"rng": encode(Random, generator.rng),
             "faker": None if fake is None else encode(Random, fake.random)}
-
-
-def restore_traffic(generator: Any, data: Any) -> None:
-    if generator is None or not isinstance(data, dict):
-        return
-    if data.get("faker") is not None:
-        generator._faker().random.setstate(decode(Random, data["faker"]).getstate())
-    generator.rng.setstate(decode(Random, data["rng"]).getstate())
 
 
 def job_body(job: FaxJob, account: Account, queued: bool) -> dict[str, Any]:
@@ -510,102 +500,6 @@ def _decode_rules(data: Any) -> Any:
                                  for i, r in enumerate(rules)]
                         for c, rules in data["by_company"]}
     return layer
-
-
-# --- installing --------------------------------------------------------------------------
-
-def install(state: AppState, decoded: DecodedState) -> None:
-    """Replace the emulator's state with `decoded` (already checked whole)."""
-    from ..faults.matching import FaultBook
-
-    sim = state.sim
-    sim.set_scenario_rules([])
-    for account in sim.accounts.values():
-        account.scheduler.clear()
-    sim.accounts.clear()
-    sim.inbound.reset()
-    sim.cdrs.clear()
-    sim.deliveries.deliveries.clear()
-    sim.deliveries.ready.clear()
-    sim.outbox.clear()
-    state.scenario = None
-    state.scenario_loads.clear()
-    if decoded.rules is not None:
-        sim.set_scenario_rules([decoded.rules])
-    if decoded.inventory is not None:
-        sim.inventory = decoded.inventory
-    c = decoded.counters
-    counters = sim._counters
-    counters.jobids = itertools.count(c["jobids"])
-    counters.commids = itertools.count(c["commids"])
-    counters.companies = itertools.count(c["companies"])
-    counters.recvids = itertools.count(c["recvids"])
-    sim.cdrs._next_nuid = c["nuid"]
-    sim.deliveries._ids = itertools.count(c["deliveries"])
-    sim.outbox._ids = itertools.count(c["emails"])
-    for data in decoded.accounts.values():
-        install_account(state, data)
-    policies = {a.company: a.settings.callback_policy for a in sim.accounts.values()}
-    for delivery in decoded.deliveries:
-        delivery.backoff = policies.get(delivery.company, RetryPolicy()).delay_before
-        sim.deliveries.deliveries.append(delivery)
-    for message in decoded.emails:
-        sim.outbox.messages.append(message)
-        if message.state is MailState.QUEUED:
-            sim.outbox.ready.append(message)
-    journal = state.journal
-    journal.entries = deque(decoded.journal[-journal.limit:])
-    journal.dropped = c["journal_dropped"] + max(0, len(decoded.journal) - journal.limit)
-    journal._seq = itertools.count(c["journal"])
-    if decoded.faults or state._faults is not None:
-        book = state._faults = FaultBook()
-        book.faults = list(decoded.faults)
-        book._ids = itertools.count(decoded.fault_next_id)
-    from .events import revive_all
-
-    for data in decoded.accounts.values():
-        revive_all(state, sim.accounts[data.company], data.jobs, data.events)
-
-
-def install_account(state: AppState, data: DecodedAccount) -> Account:
-    """Create the account with its records (its pending events are revived after)."""
-    sim = state.sim
-    clock = data.clock
-    account = sim.create_account(
-        data.company, users=data.users, dids=data.dids, settings=data.settings,
-        clock=Clock(ClockMode(clock["mode"]), speed=float(clock["speed"]) or 1.0,
-                    start=float(clock["now"])))
-    account.disabled_dids = set(data.disabled_dids)
-    restore_traffic(sim.inbound.generators.get(account.company), data.traffic)
-    fill_account(state, account, data)
-    return account
-
-
-def fill_account(state: AppState, account: Account, data: DecodedAccount) -> None:
-    sim = state.sim
-    inbox = account.inbox
-    inbox.did_urls = dict(data.did_urls)
-    inbox.in_progress = data.in_progress
-    for fax in data.faxes:
-        fax.company = account.company
-        inbox.add(fax)
-    inbox.busy_calls = list(data.busy)
-    if data.cdrs:
-        index = data.cdr_index if data.cdr_index is not None else AccountCdrs.of(data.cdrs)
-        sim.cdrs._accounts[account.company] = index
-    desk = account.desk
-    assert desk is not None
-    queued: list[FaxJob] = []
-    for job, _pending, in_queue in data.jobs:
-        job.company = account.company
-        account.jobs[job.jobid] = job
-        if in_queue and job.state is JobState.IN_QUEUE:
-            queued.append(job)
-        if job.state is JobState.TRANSMITTING and job.line is not None:
-            desk.lines[job.line] = job
-    desk.queue = sorted(queued, key=lambda j: j.queue_seq)
-    desk._queue_seq = itertools.count(data.queue_seq)
-    put_back(account, data.parts)
 
 
 def rows_of_accounts(state: AppState, companies: Iterable[str], *,
