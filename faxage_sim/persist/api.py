@@ -127,25 +127,21 @@ def restored_summary(loaded: LoadedState) -> dict[str, int] | None:
 
 # --- whole-state snapshots ---------------------------------------------------------------
 
-def _rows_but_call_records(state: AppState) -> tuple[Rows, DocumentPool]:
-    """What can change, encoded on the loop in one step, and the pool of the documents it
-    names (read back from it elsewhere: `materialized`); call records are taken apart."""
+def _rows(state: AppState, *, with_cdrs: bool = True) -> tuple[Rows, DocumentPool]:
+    """The running state as rows, encoded on the loop in one step, and the pool of the
+    documents they name (their bytes read back from it elsewhere: `materialized`); without
+    the call records if `with_cdrs` is false (immutable: they are taken apart)."""
     pool = DocumentPool()
     use_pool(pool)
     try:
-        return all_rows(state, with_cdrs=False), pool
+        return all_rows(state, with_cdrs=with_cdrs), pool
     finally:
         use_pool(None)
 
 
 def _rows_and_files(state: AppState) -> tuple[Rows, dict[str, bytes]]:
     """Every record of the running state as rows, and the documents they name."""
-    pool = DocumentPool()
-    use_pool(pool)
-    try:
-        rows = all_rows(state)
-    finally:
-        use_pool(None)
+    rows, pool = _rows(state)
     return rows, pool.materialized()
 
 
@@ -165,7 +161,7 @@ async def snapshot_bytes_off_loop(state: AppState) -> bytes:
     from . import store
     from .model import cdr_rows, taken_call_records
 
-    rows, pool = _rows_but_call_records(state)
+    rows, pool = _rows(state, with_cdrs=False)
     records = taken_call_records(state)
 
     def build() -> bytes:
@@ -242,7 +238,7 @@ class _Backup:
 
 
 def _current(state: AppState) -> _Backup:
-    return _Backup(*_rows_but_call_records(state), dict(state.sim.cdrs._accounts))
+    return _Backup(*_rows(state, with_cdrs=False), dict(state.sim.cdrs._accounts))
 
 
 # --- account snapshots (JSON) ------------------------------------------------------------
